@@ -1,0 +1,160 @@
+"""The store's one async interface, shared by the SQLite and DynamoDB implementations.
+
+Everything a web node or a model node keeps lives here, so any node can serve any user.
+Values crossing this interface are plain dataclasses; secrets arrive already encrypted
+(see `backend.crypto`), so neither implementation ever sees a plaintext token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class StoreError(Exception):
+    """Base class for store failures the web layer turns into JSON errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The backing database cannot be reached; callers answer 503 with Retry-After."""
+
+
+class UsernameTaken(StoreError):
+    pass
+
+
+@dataclass
+class User:
+    username: str  # canonical, lower case
+    password_hash: str
+    display_name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    created_at: int = 0  # epoch ms
+
+
+@dataclass
+class Interaction:
+    id: str  # uuid4 made by the client
+    track_id: str
+    type: str  # finished | skipped | liked | disliked
+    position_ms: int
+    duration_ms: int
+    at: int  # epoch ms
+
+    def sort_key(self) -> str:
+        """The order every replay uses (`at`, then `id`); also DynamoDB's sort key."""
+        return f"{self.at:013d}#{self.id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "track_id": self.track_id,
+            "type": self.type,
+            "position_ms": self.position_ms,
+            "duration_ms": self.duration_ms,
+            "at": self.at,
+        }
+
+
+@dataclass
+class Session:
+    sid_hash: str  # sha256 of the cookie value; the raw id is never stored
+    username: str
+    expires_at: int  # epoch seconds
+    data: dict[str, Any] = field(default_factory=dict)  # e.g. pending OAuth state + verifier
+
+
+@dataclass
+class ModelSnapshot:
+    username: str
+    version: int
+    blob: bytes  # compressed `shared_model` snapshot
+    updated_at: int = 0  # epoch ms
+
+
+@dataclass
+class SpotifyLink:
+    """A user's Spotify connection. Token fields are AES-GCM ciphertexts, never plaintext."""
+
+    username: str
+    access_token_enc: bytes
+    refresh_token_enc: bytes
+    expires_at: int  # epoch seconds when the access token expires
+    scope: str = ""
+    spotify_id: str = ""
+    display_name: str = ""
+    product: str = ""  # premium | free | open
+    authorized_at: int = 0  # epoch seconds of the original consent
+    unavailable: dict[str, int] = field(default_factory=dict)  # endpoint -> retry-after epoch s
+
+
+@dataclass
+class InteractionPage:
+    interactions: list[Interaction]
+    next_cursor: str | None
+
+
+@dataclass
+class PutResult:
+    accepted: list[str]
+    duplicates: list[str]
+
+
+class Store(Protocol):
+    """What every store implementation provides. All methods are coroutines."""
+
+    async def open(self) -> None:
+        """Connect, and create tables that are missing."""
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise StoreUnavailable when the database cannot answer."""
+
+    # users
+    async def create_user(self, user: User) -> None:
+        """Raise UsernameTaken when the (case-folded) username exists."""
+
+    async def get_user(self, username: str) -> User | None: ...
+
+    async def update_user(self, user: User) -> None:
+        """Replace password_hash, display_name and settings of an existing user."""
+
+    # sessions
+    async def put_session(self, session: Session) -> None: ...
+
+    async def get_session(self, sid_hash: str) -> Session | None:
+        """None when missing or expired."""
+
+    async def delete_session(self, sid_hash: str) -> None: ...
+
+    # interactions
+    async def put_interactions(self, username: str, items: list[Interaction]) -> PutResult:
+        """Store each item once by id; an id already stored is reported as a duplicate and
+        changes nothing. Returns only after the accepted items are durable."""
+
+    async def list_interactions(
+        self, username: str, limit: int, cursor: str | None = None
+    ) -> InteractionPage:
+        """Newest first (by `at`, then `id`); `cursor` is an opaque string from a previous page."""
+
+    async def interactions_after(
+        self, username: str, after_sort_key: str | None = None
+    ) -> list[Interaction]:
+        """Oldest first, those whose sort_key() is greater than `after_sort_key`."""
+
+    async def count_interactions(self, username: str) -> int: ...
+
+    # model snapshots
+    async def put_model(self, snapshot: ModelSnapshot) -> None: ...
+
+    async def get_model(self, username: str) -> ModelSnapshot | None: ...
+
+    async def get_model_version(self, username: str) -> int | None: ...
+
+    # spotify
+    async def put_spotify_link(self, link: SpotifyLink) -> None: ...
+
+    async def get_spotify_link(self, username: str) -> SpotifyLink | None: ...
+
+    async def delete_spotify_link(self, username: str) -> None: ...
