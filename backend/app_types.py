@@ -1,0 +1,25 @@
+"""The Quart subclass that carries Encore's resources, so they are typed and never globals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from quart import Quart, current_app
+
+if TYPE_CHECKING:
+    from .metrics import Metrics
+    from .store import Store
+    from .throttle import LoginThrottle
+
+
+class EncoreApp(Quart):
+    store: Store
+    metrics: Metrics
+    login_throttle: LoginThrottle
+    spotify: Any  # backend.spotify.SpotifyService, set at start-up
+    models: Any  # backend.model_client.ModelClient, set at start-up
+
+
+def app() -> EncoreApp:
+    """The running app with its resources (typed `current_app`)."""
+    return cast(EncoreApp, current_app._get_current_object())  # type: ignore[attr-defined]

@@ -1,0 +1,41 @@
+"""Sign-up, sign-in and sign-out."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, jsonify
+from quart_schema import validate_request
+
+from .. import accounts, sessions
+from ..accounts import AccountResponse, LoginRequest, SignupRequest
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+
+
+def _account(user: accounts.User) -> dict[str, str]:
+    return AccountResponse(username=user.username, display_name=user.display_name).model_dump()
+
+
+@bp.post("/signup")
+@validate_request(SignupRequest)
+async def signup(data: SignupRequest) -> Response:
+    user = await accounts.sign_up(data)
+    response = jsonify(_account(user))
+    response.status_code = 201
+    await sessions.start_session(response, user.username)
+    return response
+
+
+@bp.post("/login")
+@validate_request(LoginRequest)
+async def login(data: LoginRequest) -> Response:
+    user = await accounts.sign_in(data)
+    response = jsonify(_account(user))
+    await sessions.start_session(response, user.username)
+    return response
+
+
+@bp.post("/logout")
+async def logout() -> Response:
+    response = Response("", status=204)
+    await sessions.end_session(response)
+    return response

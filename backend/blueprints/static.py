@@ -1,0 +1,56 @@
+"""The PWA's files: the built bundle in pwa/dist when present, else the sources in pwa/.
+
+`index.html`, the manifest and the service worker must be revalidated on every load so an
+update is seen; content-hashed assets never change and are cached for a year.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from quart import Blueprint, Response, send_from_directory
+
+from ..errors import ApiError
+
+bp = Blueprint("static_app", __name__)
+
+PWA_ROOT = Path(__file__).resolve().parents[2] / "pwa"
+_HASHED = re.compile(r"[.-][0-9a-zA-Z_-]{8,}\.(js|css|mjs|wasm|svg|png|woff2)$")
+_RESERVED = ("api/", "auth/", "model/")
+
+
+def web_root() -> Path:
+    built = PWA_ROOT / "dist"
+    return built if (built / "index.html").exists() else PWA_ROOT
+
+
+async def _serve(relative: str) -> Response:
+    root = web_root()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise ApiError(404, "not_found", "Nothing here.")
+    response = await send_from_directory(root, relative)
+    if _HASHED.search(relative) or relative.startswith("vendor/"):
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    if relative.endswith(".webmanifest"):
+        response.mimetype = "application/manifest+json"
+    if relative.endswith((".js", ".mjs")):
+        response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/")
+async def index() -> Response:
+    return await _serve("index.html")
+
+
+@bp.get("/<path:relative>")
+async def asset(relative: str) -> Response:
+    if relative.startswith(_RESERVED):
+        raise ApiError(404, "not_found", "Nothing here.")
+    if "." not in relative.rsplit("/", 1)[-1]:
+        return await _serve("index.html")  # client-side routes such as /settings
+    return await _serve(relative)

@@ -1,0 +1,110 @@
+"""One error type and the handlers that turn every failure into DESIGN.md's JSON error body."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from quart import Quart, Response, g, jsonify
+from quart_schema import RequestSchemaValidationError
+from werkzeug.exceptions import HTTPException
+
+from .store import StoreUnavailable
+
+log = logging.getLogger("encore.errors")
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    411: "length_required",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    416: "range_not_satisfiable",
+    422: "invalid_request",
+    429: "too_many_requests",
+    431: "headers_too_large",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def describe_validation_error(error: Exception) -> str:
+    """A short sentence naming each bad field, e.g. "password: at least 8 characters"."""
+    if not isinstance(error, ValidationError):
+        return "The request body must be a JSON object."
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "__root__")
+        message = str(item.get("msg", "invalid"))
+        if item.get("type") == "model_type" or (not where and item.get("input") is None):
+            return "The request body must be a JSON object."
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "Invalid request."
+
+
+def register_error_handlers(app: Quart) -> None:
+    @app.errorhandler(ApiError)
+    async def _api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.code, error.message, error.headers)
+
+    @app.errorhandler(RequestSchemaValidationError)
+    async def _validation_error(error: RequestSchemaValidationError) -> Response:
+        return error_response(422, "invalid_request", describe_validation_error(error.validation_error))
+
+    @app.errorhandler(HTTPException)
+    async def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        headers: dict[str, Any] = {}
+        valid_methods = getattr(error, "valid_methods", None)
+        if status == 405 and valid_methods:
+            headers["Allow"] = ", ".join(valid_methods)
+        message = {
+            404: "Nothing here.",
+            405: "That method is not allowed here.",
+            413: "The request body is too large (1 MiB at most).",
+        }.get(status, error.description or error.name)
+        return error_response(status, _CODES.get(status, "http_error"), message, headers)
+
+    @app.errorhandler(StoreUnavailable)
+    async def _store_unavailable(error: StoreUnavailable) -> Response:
+        log.warning("store unavailable: %s", error)
+        return error_response(
+            503, "store_unavailable", "Storage is unreachable; try again shortly.",
+            {"Retry-After": "5"},
+        )
+
+    @app.errorhandler(Exception)
+    async def _unexpected(error: Exception) -> Response:
+        request_id = getattr(g, "request_id", None) or uuid.uuid4().hex
+        log.exception("unhandled error, request id %s", request_id, exc_info=error)
+        return error_response(
+            500, "internal_error", f"Something went wrong on our side (request {request_id})."
+        )

@@ -1,0 +1,58 @@
+"""Prometheus metrics, one registry per app (tests build many apps in one process)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from quart import Response, g, request
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "encore_http_requests_total", "HTTP requests answered",
+            ["method", "route", "status"], registry=self.registry,
+        )
+        self.latency = Histogram(
+            "encore_http_request_duration_seconds", "Time to answer, per route",
+            ["method", "route"], registry=self.registry,
+        )
+        self.interactions_stored = Counter(
+            "encore_interactions_stored_total", "Interactions durably stored (not replays)",
+            registry=self.registry,
+        )
+        self.model_cache_users = Gauge(
+            "encore_model_cache_users", "User models held in this node's cache",
+            registry=self.registry,
+        )
+        self.model_cache_bytes = Gauge(
+            "encore_model_cache_bytes", "Approximate memory of this node's model cache",
+            registry=self.registry,
+        )
+
+    def watch_cache(self, users: Callable[[], float], size: Callable[[], float]) -> None:
+        self.model_cache_users.set_function(users)
+        self.model_cache_bytes.set_function(size)
+
+    async def before_request(self) -> None:
+        g.request_started = time.perf_counter()
+
+    async def after_request(self, response: Response) -> Response:
+        started = g.get("request_started")
+        rule = request.url_rule.rule if request.url_rule else "unmatched"
+        if started is not None:
+            self.latency.labels(request.method, rule).observe(time.perf_counter() - started)
+        self.requests.labels(request.method, rule, str(response.status_code)).inc()
+        return response
+
+    def render(self) -> Response:
+        return Response(generate_latest(self.registry), content_type="text/plain; version=0.0.4")
