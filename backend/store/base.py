@@ -7,8 +7,17 @@ Values crossing this interface are plain dataclasses; secrets arrive already enc
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+# DynamoDB's item limit is 400 KB; the snapshot blob must leave room for the other attributes.
+# Both stores enforce it, so a model that outgrows DynamoDB fails the same way on SQLite.
+MAX_MODEL_BLOB_BYTES = 390 * 1024
+
+_SORT_KEY = re.compile(r"\d{13}#[^\x00]+")
 
 
 class StoreError(Exception):
@@ -100,6 +109,22 @@ class PutResult:
     duplicates: list[str]
 
 
+def encode_cursor(sort_key: str) -> str:
+    """The opaque page cursor both stores hand out: the last sort key, URL-safe."""
+    return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The sort key inside a cursor; ValueError when the cursor was not made by encode_cursor."""
+    try:
+        key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as e:
+        raise ValueError("invalid cursor") from e
+    if not _SORT_KEY.fullmatch(key):
+        raise ValueError("invalid cursor")
+    return key
+
+
 class Store(Protocol):
     """What every store implementation provides. All methods are coroutines."""
 
@@ -118,7 +143,8 @@ class Store(Protocol):
     async def get_user(self, username: str) -> User | None: ...
 
     async def update_user(self, user: User) -> None:
-        """Replace password_hash, display_name and settings of an existing user."""
+        """Replace password_hash, display_name and settings of an existing user (the username
+        is case-folded); StoreError when there is no such user."""
 
     # sessions
     async def put_session(self, session: Session) -> None: ...
@@ -136,7 +162,8 @@ class Store(Protocol):
     async def list_interactions(
         self, username: str, limit: int, cursor: str | None = None
     ) -> InteractionPage:
-        """Newest first (by `at`, then `id`); `cursor` is an opaque string from a previous page."""
+        """Newest first (by `at`, then `id`); `cursor` is an opaque string from a previous page
+        (ValueError when it is not one). `next_cursor` is None on the last page."""
 
     async def interactions_after(
         self, username: str, after_sort_key: str | None = None
@@ -146,7 +173,8 @@ class Store(Protocol):
     async def count_interactions(self, username: str) -> int: ...
 
     # model snapshots
-    async def put_model(self, snapshot: ModelSnapshot) -> None: ...
+    async def put_model(self, snapshot: ModelSnapshot) -> None:
+        """Replace the user's snapshot; StoreError when the blob exceeds MAX_MODEL_BLOB_BYTES."""
 
     async def get_model(self, username: str) -> ModelSnapshot | None: ...
 
