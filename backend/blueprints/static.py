@@ -17,7 +17,7 @@ bp = Blueprint("static_app", __name__)
 
 PWA_ROOT = Path(__file__).resolve().parents[2] / "pwa"
 _HASHED = re.compile(r"[.-][0-9a-zA-Z_-]{8,}\.(js|css|mjs|wasm|svg|png|woff2)$")
-_RESERVED = ("api/", "auth/", "model/")
+ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 
 
 def web_root() -> Path:
@@ -47,10 +47,14 @@ async def index() -> Response:
     return await _serve("index.html")
 
 
-@bp.get("/<path:relative>")
-async def asset(relative: str) -> Response:
-    if relative.startswith(_RESERVED):
-        raise ApiError(404, "not_found", "Nothing here.")
-    if "." not in relative.rsplit("/", 1)[-1]:
+@bp.get("/<name>")
+async def top_level(name: str) -> Response:
+    if "." not in name:
         return await _serve("index.html")  # client-side routes such as /settings
-    return await _serve(relative)
+    return await _serve(name)  # sw.js, manifest.webmanifest, ...
+
+
+# Listing the folders keeps unknown API paths out of this blueprint, so they answer 404/405.
+@bp.get(f"/<any({ASSET_FOLDERS}):folder>/<path:relative>")
+async def asset(folder: str, relative: str) -> Response:
+    return await _serve(f"{folder}/{relative}")
