@@ -1,0 +1,52 @@
+# Encore: `make run` starts the app, `make test` runs the whole suite. Both set up what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+STAMP_PWA := pwa/dist/.built
+PWA_SOURCES := $(shell find pwa service-worker shared_model -type f -not -path 'pwa/dist/*' -not -name '*.pyc' 2>/dev/null)
+
+.PHONY: run test setup lint lock bench chromium clean
+
+run: setup
+	$(PY) -m backend serve
+
+test: setup chromium
+	$(PY) -m pytest -q -p no:cacheprovider
+
+setup: $(STAMP_PY) $(STAMP_NPM) $(STAMP_PWA)
+
+$(STAMP_PY): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMP_PWA): $(STAMP_NPM) $(PWA_SOURCES)
+	@if [ -f service-worker/build.mjs ]; then npm run --silent build; fi
+	@mkdir -p $(@D) && touch $@
+
+# Debian's Chromium for the Playwright end-to-end tests (Playwright's own download cannot work here).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: setup
+	$(VENV)/bin/ruff check backend shared_model tests bench
+	$(VENV)/bin/mypy backend shared_model
+
+# Re-pin every Python package after changing pyproject.toml's dependencies.
+lock: $(STAMP_PY)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+
+bench: setup
+	$(PY) bench/recsys.py && $(PY) bench/model.py
+
+clean:
+	rm -rf $(VENV) node_modules pwa/dist

@@ -1,0 +1,60 @@
+"""Command line: `python -m backend serve | init-db | model-node`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from hypercorn.asyncio import serve
+from hypercorn.config import Config as HypercornConfig
+
+
+def _serve(app_factory: str, workers: int) -> None:
+    from . import create_app
+
+    app = create_app()
+    config = HypercornConfig()
+    config.bind = [f"{app.config['HOST']}:{app.config['PORT']}"]
+    config.accesslog = None
+    config.graceful_timeout = 5
+    if workers > 1:
+        # Several processes: hand over to Hypercorn's own runner.
+        from hypercorn.run import run
+
+        config.application_path = app_factory
+        config.workers = workers
+        sys.exit(run(config))
+    print(f"Encore on http://{config.bind[0]} (data in {app.config['DATA_DIR']})", flush=True)
+    asyncio.run(serve(app, config))  # type: ignore[arg-type]
+
+
+async def _init_db() -> None:
+    from . import create_app
+
+    app = create_app()
+    store = app.store
+    await store.open()  # creates whatever is missing
+    await store.close()
+    print(f"store ready: {app.config['STORE']}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = sub.add_parser("serve", help="run a web node (default embedded set-up)")
+    serve_cmd.add_argument("--workers", type=int, default=1)
+    sub.add_parser("init-db", help="create the store's tables")
+    node = sub.add_parser("model-node", help="run a model node (the /model API only)")
+    node.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        _serve("backend:create_app()", args.workers)
+    elif args.command == "init-db":
+        asyncio.run(_init_db())
+    elif args.command == "model-node":
+        _serve("backend:create_model_node()", args.workers)
+
+
+if __name__ == "__main__":
+    main()
