@@ -37,6 +37,7 @@ import aiohttp
 from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from .base import (
     MAX_MODEL_BLOB_BYTES,
@@ -127,7 +128,8 @@ class DynamoDBStore:
             if code in _UNAVAILABLE_CODES:
                 raise StoreUnavailable(f"DynamoDB {op}: {code}") from e
             raise StoreError(f"DynamoDB {op}: {e}") from e
-        except (HTTPClientError, aiohttp.ClientError, TimeoutError, OSError) as e:
+        except (BotoConnectionError, HTTPClientError, aiohttp.ClientError, TimeoutError,
+                OSError) as e:
             raise StoreUnavailable(f"DynamoDB at {self.endpoint_url or self.region} is "
                                    f"unreachable: {e}") from e
 
