@@ -1,0 +1,192 @@
+"""A track's feature vector: fixed order, versioned, deterministic on every Python.
+
+Every group of inputs that can be missing (audio features, popularity, release year,
+duration, explicit flag, genres) has a presence flag, and a missing value is filled with a
+neutral mid-range value rather than a zero that would look like data. Non-linear tastes
+(a tempo window, "happy and energetic") are encoded as hat-shaped bumps and products so a
+linear learner can express them. Only + - * / and comparisons are used: bit-identical
+results on CPython 3.11 and Pyodide (3.14).
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+FEATURE_SCHEMA_VERSION = 1
+
+# Spotify-like audio features in 0..1, with the neutral fill used when one is missing.
+_UNIT_AUDIO: tuple[tuple[str, float], ...] = (
+    ("danceability", 0.55),
+    ("energy", 0.55),
+    ("valence", 0.5),
+    ("acousticness", 0.3),
+    ("instrumentalness", 0.1),
+    ("speechiness", 0.08),
+    ("liveness", 0.18),
+)
+_TEMPO_CENTERS = (70.0, 95.0, 120.0, 145.0, 170.0)  # BPM; hat width = spacing
+_TEMPO_WIDTH = 25.0
+_LEVEL_CENTERS = (0.0, 0.5, 1.0)  # low / mid / high bumps for energy and valence
+_ERA_CENTERS = (1965.0, 1985.0, 2005.0, 2025.0)
+_ERA_WIDTH = 20.0
+
+# Super-genres: the demo catalog's genres plus common Spotify families.
+GENRES: tuple[str, ...] = (
+    "pop", "rock", "hip-hop", "electronic", "jazz", "classical", "folk", "metal", "r&b",
+    "country", "reggae", "latin", "ambient", "blues", "indie", "soul", "funk", "punk",
+)
+# Words inside a (possibly fine-grained Spotify) genre name that map to a super-genre.
+_GENRE_WORDS: dict[str, str] = {
+    "hip hop": "hip-hop", "rap": "hip-hop", "trap": "hip-hop", "drill": "hip-hop",
+    "grime": "hip-hop", "edm": "electronic", "house": "electronic", "techno": "electronic",
+    "trance": "electronic", "dubstep": "electronic", "drum and bass": "electronic",
+    "dance": "electronic", "electro": "electronic", "synthwave": "electronic",
+    "rnb": "r&b", "r b": "r&b", "neo soul": "soul", "motown": "soul", "gospel": "soul",
+    "singer songwriter": "folk", "americana": "folk", "bluegrass": "country",
+    "reggaeton": "latin", "salsa": "latin", "bossa nova": "latin", "cumbia": "latin",
+    "samba": "latin", "dancehall": "reggae", "dub": "reggae", "ska": "reggae",
+    "orchestral": "classical", "opera": "classical", "baroque": "classical",
+    "romantic era": "classical", "chamber": "classical", "grunge": "rock",
+    "alternative": "rock", "emo": "punk", "hardcore": "punk", "bebop": "jazz",
+    "swing": "jazz", "big band": "jazz", "disco": "funk", "k pop": "pop", "j pop": "pop",
+    "chill": "ambient", "new age": "ambient", "drone": "ambient", "lo fi": "ambient",
+    "heavy": "metal", "doom": "metal", "djent": "metal", "indietronica": "indie",
+}
+_GENRE_BUCKETS = 6  # genres outside the vocabulary share a few hashed (crc32) buckets
+
+
+def _names() -> tuple[str, ...]:
+    names = ["bias", "audio_present"]
+    names += [name for name, _ in _UNIT_AUDIO]
+    names += ["loudness", "tempo", "mode"]
+    names += [f"tempo_{int(c)}" for c in _TEMPO_CENTERS]
+    names += [f"energy_{lvl}" for lvl in ("low", "mid", "high")]
+    names += [f"valence_{lvl}" for lvl in ("low", "mid", "high")]
+    names += ["happy_energetic", "angry_energetic", "happy_calm", "sad_calm", "dance_energy"]
+    names += ["popularity_present", "popularity", "year_present", "year"]
+    names += [f"era_{int(c)}" for c in _ERA_CENTERS]
+    names += ["duration_present", "duration", "explicit_present", "explicit"]
+    names += ["genres_present"] + [f"genre_{g}" for g in GENRES]
+    names += [f"genre_other_{i}" for i in range(_GENRE_BUCKETS)]
+    return tuple(names)
+
+
+FEATURE_NAMES: tuple[str, ...] = _names()
+FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
+N_FEATURES = len(FEATURE_NAMES)
+
+
+def _clamp01(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+def _hat(x: float, center: float, width: float) -> float:
+    """1 at center, falling linearly to 0 at center ± width."""
+    d = x - center if x >= center else center - x
+    return 0.0 if d >= width else 1.0 - d / width
+
+
+def _number(value: Any) -> float | None:
+    # bool is an int subclass; a boolean is never a measurement here.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    x = float(value)
+    return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def _normalize(name: str) -> str:
+    for ch in "-&_/":
+        name = name.replace(ch, " ")
+    return " " + " ".join(name.lower().split()) + " "
+
+
+# Each super-genre and each family word, as the padded phrase searched for in a genre name.
+_PHRASES: tuple[tuple[str, str], ...] = tuple(
+    [(_normalize(g), g) for g in GENRES] + [(_normalize(w), g) for w, g in _GENRE_WORDS.items()]
+)
+
+
+def genre_families(genres: Any) -> list[str]:
+    """Map genre names (demo or fine-grained Spotify) to super-genres, in vocabulary order.
+
+    Names matching nothing come back as "other:<name>" so callers can still hash them.
+    """
+    if not isinstance(genres, list):
+        return []
+    found: set[str] = set()
+    others: list[str] = []
+    for raw in genres:
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        text = _normalize(raw)
+        hits = [fam for phrase, fam in _PHRASES if phrase in text]
+        found.update(hits)
+        if not hits:
+            others.append("other:" + text.strip())
+    return [g for g in GENRES if g in found] + others
+
+
+def _year(track: dict[str, Any]) -> float | None:
+    year = _number(track.get("release_year"))
+    album = track.get("album")
+    if year is None and isinstance(album, dict):
+        year = _number(album.get("release_year"))
+        if year is None and isinstance(album.get("release_date"), str):
+            head = album["release_date"][:4]
+            year = float(head) if head.isdigit() else None
+    return year if year is not None and 1900.0 <= year <= 2100.0 else None
+
+
+def vectorize(track: dict[str, Any]) -> list[float]:
+    """The track's feature vector, in FEATURE_NAMES order (length N_FEATURES)."""
+    out: list[float] = [1.0]
+    feats = track.get("features")
+    feats = feats if isinstance(feats, dict) else {}
+    present = [_number(feats.get(name)) for name, _ in _UNIT_AUDIO]
+    loud = _number(feats.get("loudness"))
+    tempo = _number(feats.get("tempo"))
+    mode = _number(feats.get("mode"))
+    has_audio = any(v is not None for v in present) or tempo is not None
+    out.append(1.0 if has_audio else 0.0)
+    unit = [_clamp01(v) if v is not None else fill
+            for v, (_, fill) in zip(present, _UNIT_AUDIO, strict=True)]
+    out += unit
+    out.append(_clamp01((loud + 60.0) / 60.0) if loud is not None else 0.8)
+    bpm = tempo if tempo is not None and tempo > 0.0 else 118.0
+    out.append(_clamp01((bpm - 50.0) / 170.0))
+    out.append(_clamp01(mode) if mode is not None else 0.5)
+    out += [_hat(bpm, c, _TEMPO_WIDTH) for c in _TEMPO_CENTERS]
+    dance, energy, valence = unit[0], unit[1], unit[2]
+    out += [_hat(energy, c, 0.5) for c in _LEVEL_CENTERS]
+    out += [_hat(valence, c, 0.5) for c in _LEVEL_CENTERS]
+    out += [
+        energy * valence,
+        energy * (1.0 - valence),
+        (1.0 - energy) * valence,
+        (1.0 - energy) * (1.0 - valence),
+        dance * energy,
+    ]
+
+    pop = _number(track.get("popularity"))
+    out += [1.0, _clamp01(pop / 100.0)] if pop is not None else [0.0, 0.5]
+    year = _year(track)
+    out += [1.0, _clamp01((year - 1950.0) / 80.0)] if year is not None else [0.0, 0.6]
+    out += [_hat(year, c, _ERA_WIDTH) if year is not None else 0.25 for c in _ERA_CENTERS]
+    dur = _number(track.get("duration_ms"))
+    if dur is not None and dur > 0.0:
+        out += [1.0, _clamp01(dur / 600000.0)]
+    else:
+        out += [0.0, 0.35]
+    explicit = track.get("explicit")
+    out += [1.0, 1.0 if explicit else 0.0] if isinstance(explicit, bool) else [0.0, 0.2]
+
+    fams = genre_families(track.get("genres"))
+    out.append(1.0 if fams else 0.0)
+    out += [1.0 if g in fams else 0.0 for g in GENRES]
+    buckets = [0.0] * _GENRE_BUCKETS
+    for fam in fams:
+        if fam.startswith("other:"):
+            buckets[zlib.crc32(fam.encode("utf-8")) % _GENRE_BUCKETS] = 1.0
+    out += buckets
+    return out

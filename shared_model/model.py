@@ -1,0 +1,191 @@
+"""A user's model: the online learner, an optional tree ensemble, and what ranking must
+remember (recent skips, dislikes, per-genre tallies for the reasons), as one snapshot.
+
+Interactions apply in their sort order f"{at:013d}#{id}"; anything at or before
+`applied_through` is ignored, so replays are no-ops and server and browser converge.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import forest
+from .features import FEATURE_INDEX, FEATURE_SCHEMA_VERSION, GENRES, N_FEATURES, vectorize
+from .labels import label, setting
+from .learner import Learner
+
+SNAPSHOT_VERSION = "1.0"  # major.minor; a new major means an incompatible layout
+DAY_MS = 86_400_000
+MAX_RECENT_SKIPS = 500
+MAX_DISLIKED = 1000
+ENSEMBLE_MAX_WEIGHT = 0.7
+ENSEMBLE_HALF_AT = 100  # examples at which the ensemble gets half its maximum weight
+FAVORITE_PRIOR = 0.4  # initial learner weight for a genre picked at onboarding
+
+
+def sort_key(interaction: dict[str, Any]) -> str:
+    """The order interactions apply in: `at` (13-digit ms), then `id`."""
+    return f"{int(interaction.get('at') or 0):013d}#{interaction.get('id', '')}"
+
+
+@dataclass
+class Evaluation:
+    """Why a track scores what it scores (ranking reads this for its reasons)."""
+
+    score: float  # blended probability the user plays it to the end
+    uncertainty: float  # on the same probability scale
+    linear: float
+    ensemble: float | None
+    vector: list[float]
+
+
+@dataclass
+class UserModel:
+    learner: Learner
+    ensemble: dict[str, Any] | None = None
+    trained_on: int = 0
+    applied_through: str = ""
+    interactions: int = 0  # interactions that taught the learner something
+    recent_skips: list[tuple[str, int]] = field(default_factory=list)  # (track_id, at)
+    disliked: list[str] = field(default_factory=list)
+    genre_stats: dict[str, list[float]] = field(default_factory=dict)  # genre -> [pos, neg]
+
+    @classmethod
+    def new(cls, settings: dict[str, Any] | None = None) -> UserModel:
+        """A fresh model; onboarding genre picks start as a (learnable) positive prior."""
+        prior = [0.0] * N_FEATURES
+        for genre in setting(settings, "favorite_genres") or []:
+            index = FEATURE_INDEX.get(f"genre_{str(genre).lower()}")
+            if index is not None:
+                prior[index] = FAVORITE_PRIOR
+        return cls(Learner.new(N_FEATURES, prior))
+
+    # -- learning ---------------------------------------------------------------------
+    def learn(self, interaction: dict[str, Any], track: dict[str, Any] | None,
+              settings: dict[str, Any] | None) -> None:
+        """Apply one interaction (ignored if at or before applied_through)."""
+        key = sort_key(interaction)
+        if key <= self.applied_through:
+            return
+        self.applied_through = key
+        at = int(interaction.get("at") or 0)
+        track_id = str(interaction.get("track_id", ""))
+        kind = interaction.get("type")
+        if kind in ("skipped", "disliked"):
+            self.recent_skips.append((track_id, at))
+        self.recent_skips = [(t, a) for t, a in self.recent_skips if a > at - DAY_MS]
+        del self.recent_skips[:-MAX_RECENT_SKIPS]
+        if kind == "disliked" and track_id not in self.disliked:
+            self.disliked.append(track_id)
+            del self.disliked[:-MAX_DISLIKED]
+        target, weight = label(interaction, settings)
+        if track is None or weight <= 0.0:
+            return
+        x = vectorize(track)
+        self.learner.update(x, target, weight)
+        self.interactions += 1
+        first = FEATURE_INDEX[f"genre_{GENRES[0]}"]
+        for genre, xi in zip(GENRES, x[first:first + len(GENRES)], strict=True):
+            if xi:
+                stats = self.genre_stats.setdefault(genre, [0.0, 0.0])
+                stats[0 if target >= 0.5 else 1] += weight
+
+    def learn_many(self, interactions: Iterable[dict[str, Any]],
+                   tracks_by_id: dict[str, dict[str, Any]],
+                   settings: dict[str, Any] | None) -> None:
+        """Apply interactions in sort order (at, then id)."""
+        for interaction in sorted(interactions, key=sort_key):
+            self.learn(interaction, tracks_by_id.get(str(interaction.get("track_id"))),
+                       settings)
+
+    def set_ensemble(self, exported: dict[str, Any] | None, trained_on: int) -> None:
+        if exported is not None:
+            forest.validate(exported, N_FEATURES)
+        self.ensemble = exported
+        self.trained_on = int(trained_on) if exported is not None else 0
+
+    # -- scoring ----------------------------------------------------------------------
+    def ensemble_weight(self) -> float:
+        if self.ensemble is None:
+            return 0.0
+        return ENSEMBLE_MAX_WEIGHT * self.trained_on / (self.trained_on + ENSEMBLE_HALF_AT)
+
+    def evaluate(self, track: dict[str, Any]) -> Evaluation:
+        x = vectorize(track)
+        linear = self.learner.predict(x)
+        spread = linear * (1.0 - linear) * self.learner.uncertainty(x)
+        ens = forest.predict_proba(self.ensemble, x) if self.ensemble is not None else None
+        a = self.ensemble_weight()
+        score = linear if ens is None else (1.0 - a) * linear + a * ens
+        return Evaluation(score, spread, linear, ens, x)
+
+    def score(self, track: dict[str, Any]) -> tuple[float, float]:
+        """(probability-like score, uncertainty), both on a 0..1 scale."""
+        ev = self.evaluate(track)
+        return ev.score, ev.uncertainty
+
+    # -- snapshot ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SNAPSHOT_VERSION,
+            "feature_version": FEATURE_SCHEMA_VERSION,
+            "learner": self.learner.to_dict(),
+            "ensemble": self.ensemble,
+            "trained_on": self.trained_on,
+            "applied_through": self.applied_through,
+            "interactions": self.interactions,
+            "recent_skips": [[t, a] for t, a in self.recent_skips],
+            "disliked": list(self.disliked),
+            "genre_stats": {g: list(v) for g, v in self.genre_stats.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> UserModel:
+        """Rebuild from to_dict(); ValueError on an unknown major or feature version."""
+        version = str(d.get("schema_version", ""))
+        if version.split(".")[0] != SNAPSHOT_VERSION.split(".")[0]:
+            raise ValueError(f"unsupported model snapshot version {version!r}")
+        if d.get("feature_version") != FEATURE_SCHEMA_VERSION:
+            raise ValueError("snapshot uses another feature schema; rebuild from interactions")
+        model = cls(Learner.from_dict(d["learner"], N_FEATURES))
+        model.set_ensemble(d.get("ensemble"), int(d.get("trained_on", 0)))
+        model.applied_through = str(d.get("applied_through", ""))
+        model.interactions = int(d.get("interactions", 0))
+        model.recent_skips = [(str(t), int(a)) for t, a in d.get("recent_skips", [])]
+        model.disliked = [str(t) for t in d.get("disliked", [])]
+        model.genre_stats = {str(g): [float(v[0]), float(v[1])]
+                             for g, v in d.get("genre_stats", {}).items()}
+        return model
+
+
+def encode(model: UserModel) -> bytes:
+    """Compact JSON, zlib-compressed: what the store and GET /api/model carry."""
+    text = json.dumps(model.to_dict(), separators=(",", ":"), sort_keys=True)
+    return zlib.compress(text.encode("utf-8"), 9)
+
+
+def decode(data: bytes) -> UserModel:
+    return UserModel.from_dict(json.loads(zlib.decompress(data).decode("utf-8")))
+
+
+def training_examples(interactions: Iterable[dict[str, Any]],
+                      tracks_by_id: dict[str, dict[str, Any]],
+                      settings: dict[str, Any] | None
+                      ) -> list[tuple[list[float], float, float]]:
+    """(vector, target, weight) per labelled interaction with a known track, in sort order."""
+    examples: list[tuple[list[float], float, float]] = []
+    seen: set[str] = set()
+    for interaction in sorted(interactions, key=sort_key):
+        ident = str(interaction.get("id", ""))
+        track = tracks_by_id.get(str(interaction.get("track_id")))
+        if ident in seen or track is None:
+            continue
+        seen.add(ident)
+        target, weight = label(interaction, settings)
+        if weight > 0.0:
+            examples.append((vectorize(track), target, weight))
+    return examples

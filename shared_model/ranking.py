@@ -1,0 +1,181 @@
+"""Rank candidate tracks for a user: model score, cold-start priors, exploration, filters,
+artist spacing, and a short plain-words reason per track.
+
+Deterministic: no randomness beyond crc32-seeded noise, ties broken by track id.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from .features import FEATURE_NAMES, genre_families
+from .labels import setting
+from .model import DAY_MS, Evaluation, UserModel
+
+COLD_START_K = 20.0  # interactions at which onboarding picks and popularity weigh half
+FAVORITE_BONUS = 0.25
+POPULARITY_BONUS = 0.15
+NOISE = 0.05  # hash-seeded jitter (× exploration) so near-ties rotate as the model learns
+ARTIST_WINDOW = 10
+ARTIST_MAX = 2
+
+# What a strongly weighted feature says about a track, in words.
+_PHRASES: dict[str, str] = {
+    "energy": "More like the high-energy tracks you played to the end",
+    "energy_high": "More like the high-energy tracks you played to the end",
+    "angry_energetic": "Intense, like the tracks you played to the end",
+    "happy_energetic": "Upbeat and energetic, like the tracks you finish",
+    "dance_energy": "Danceable and lively, like the tracks you finish",
+    "danceability": "Danceable, like the tracks you finish",
+    "energy_low": "Calm, like the tracks you keep listening to",
+    "happy_calm": "Mellow and bright, like the tracks you finish",
+    "sad_calm": "Quiet and moody, like the tracks you finish",
+    "acousticness": "Acoustic, like the tracks you play to the end",
+    "instrumentalness": "Instrumental, like the tracks you play to the end",
+    "speechiness": "Vocal-forward, like the tracks you finish",
+    "liveness": "A live feel, like the tracks you finish",
+    "valence": "Upbeat, like the tracks you finish",
+    "valence_high": "Upbeat, like the tracks you finish",
+    "valence_low": "Moody, like the tracks you finish",
+    "loudness": "Loud, like the tracks you play to the end",
+    "popularity": "Popular right now",
+    "explicit": "Unfiltered, like the tracks you finish",
+}
+_PHRASE_PREFIXES = (
+    ("tempo_", "In the tempo range you keep listening to"),
+    ("era_", "From an era you keep coming back to"),
+)
+
+
+@dataclass
+class _Scored:
+    track: dict[str, Any]
+    total: float
+    reason: str
+    artists: list[str]
+
+
+def _artist_keys(track: dict[str, Any]) -> list[str]:
+    keys: list[str] = []
+    for artist in track.get("artists") or []:
+        if isinstance(artist, dict):
+            key = artist.get("id") or artist.get("name")
+            if key and str(key) not in keys:
+                keys.append(str(key))
+    return keys
+
+
+def _noise(track_id: str, salt: str) -> float:
+    """Uniform-looking value in [-0.5, 0.5), the same on every platform."""
+    return zlib.crc32(f"{track_id}|{salt}".encode()) / 4294967296.0 - 0.5
+
+
+def _feature_phrase(name: str) -> str | None:
+    if name.startswith("genre_") and not name.startswith("genre_other"):
+        return f"More {name[6:]}, which you tend to play to the end"
+    for prefix, phrase in _PHRASE_PREFIXES:
+        if name.startswith(prefix):
+            return phrase
+    return _PHRASES.get(name)
+
+
+def _learned_reason(model: UserModel, ev: Evaluation) -> str | None:
+    """The phrase for the describable feature that lifts this track's score the most."""
+    best, best_name = 0.0, ""
+    for name, w, xi in zip(FEATURE_NAMES, model.learner.weights, ev.vector, strict=True):
+        contribution = w * xi
+        if contribution > best and _feature_phrase(name) is not None:
+            best, best_name = contribution, name
+    return _feature_phrase(best_name) if best_name else None
+
+
+def _reason(model: UserModel, ev: Evaluation, favorite: str | None, popularity: float,
+            cold: float, explore: float) -> str:
+    if model.interactions == 0 or cold > 0.5:
+        if favorite is not None:
+            return f"Because you picked {favorite}"
+        if popularity >= 0.6:
+            return "Popular right now"
+        return "Something new to explore"
+    if explore > ev.score - 0.5:
+        return "Something new to explore"
+    learned = _learned_reason(model, ev)
+    if learned is not None:
+        return learned
+    return "Popular right now" if popularity >= 0.6 else "Something new to explore"
+
+
+def _favorites(settings: dict[str, Any] | None) -> list[str]:
+    picks = setting(settings, "favorite_genres")
+    return [g for g in genre_families(list(picks) if isinstance(picks, list) else [])
+            if not g.startswith("other:")]
+
+
+def _score_all(model: UserModel, candidates: list[dict[str, Any]],
+               settings: dict[str, Any] | None, now_ms: int) -> list[_Scored]:
+    allow_explicit = bool(setting(settings, "allow_explicit"))
+    exploration = float(setting(settings, "exploration"))
+    exploration = 0.0 if exploration < 0.0 else 1.0 if exploration > 1.0 else exploration
+    favorites = _favorites(settings)
+    blocked = {t for t, at in model.recent_skips if now_ms - at < DAY_MS}
+    blocked.update(model.disliked)
+    cold = COLD_START_K / (COLD_START_K + model.interactions)
+    out: list[_Scored] = []
+    seen: set[str] = set()
+    for track in candidates:
+        track_id = str(track.get("id", ""))
+        if not track_id or track_id in seen or track_id in blocked:
+            continue
+        if track.get("explicit") is True and not allow_explicit:
+            continue
+        seen.add(track_id)
+        ev = model.evaluate(track)
+        families = genre_families(track.get("genres"))
+        favorite = next((g for g in favorites if g in families), None)
+        pop = track.get("popularity")
+        popularity = float(pop) / 100.0 if isinstance(pop, int | float) and 0 <= pop <= 100 else 0.0
+        prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
+                        + POPULARITY_BONUS * popularity)
+        explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
+        total = ev.score + prior + explore
+        reason = _reason(model, ev, favorite, popularity, cold, explore)
+        out.append(_Scored(track, total, reason, _artist_keys(track)))
+    return out
+
+
+def _space_artists(ordered: list[_Scored], limit: int) -> list[_Scored]:
+    """Greedy: take the best track that keeps every artist at most ARTIST_MAX times in any
+    ARTIST_WINDOW consecutive positions; stop when no remaining track fits."""
+    placed: list[_Scored] = []
+    pending = list(ordered)
+    while len(placed) < limit and pending:
+        counts: dict[str, int] = {}
+        for item in placed[len(placed) - (ARTIST_WINDOW - 1):] if placed else []:
+            for key in item.artists:
+                counts[key] = counts.get(key, 0) + 1
+        for i, item in enumerate(pending):
+            if all(counts.get(key, 0) < ARTIST_MAX for key in item.artists):
+                placed.append(pending.pop(i))
+                break
+        else:
+            break
+    return placed
+
+
+def rank(model: UserModel, candidates: list[dict[str, Any]], settings: dict[str, Any] | None,
+         limit: int, now_ms: int) -> list[dict[str, Any]]:
+    """Best-first new track dicts with `score` and `reason` added (at most `limit`)."""
+    scored = _score_all(model, candidates, settings, now_ms)
+    scored.sort(key=lambda s: (-s.total, str(s.track.get("id"))))
+    return [{**s.track, "score": s.total, "reason": s.reason}
+            for s in _space_artists(scored, max(0, limit))]
+
+
+def rank_ids(model: UserModel, candidates: list[dict[str, Any]],
+             settings: dict[str, Any] | None, limit: int,
+             now_ms: int) -> tuple[list[str], list[float]]:
+    """rank(), reduced to (track_ids, scores) for the model service."""
+    ranked = rank(model, candidates, settings, limit, now_ms)
+    return [str(t["id"]) for t in ranked], [float(t["score"]) for t in ranked]
