@@ -168,7 +168,7 @@ class DynamoDBStore:
 
     async def open(self) -> None:
         config = Config(retries={"mode": "standard", "total_max_attempts": 3},
-                        connect_timeout=2, read_timeout=5, max_pool_connections=_CONCURRENCY)
+                        connect_timeout=2, read_timeout=3, max_pool_connections=_CONCURRENCY)
         creds: dict[str, str] = {}
         if self.endpoint_url and not os.environ.get("AWS_ACCESS_KEY_ID"):
             # a local endpoint (dynalite) accepts any key; AWS proper uses the default chain
