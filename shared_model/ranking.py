@@ -152,7 +152,7 @@ def _space_artists(ordered: list[_Scored], limit: int) -> list[_Scored]:
     pending = list(ordered)
     while len(placed) < limit and pending:
         counts: dict[str, int] = {}
-        for item in placed[len(placed) - (ARTIST_WINDOW - 1):] if placed else []:
+        for item in placed[-(ARTIST_WINDOW - 1):]:
             for key in item.artists:
                 counts[key] = counts.get(key, 0) + 1
         for i, item in enumerate(pending):

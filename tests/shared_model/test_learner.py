@@ -1,0 +1,58 @@
+import math
+import random
+
+from shared_model import UserModel, rank
+from shared_model.detmath import exp, sigmoid
+from shared_model.learner import Learner
+from tests.shared_model.synth import interaction, make_track
+
+
+def test_deterministic_exp_is_accurate():
+    rng = random.Random(5)
+    for _ in range(20000):
+        x = rng.uniform(-60.0, 60.0)
+        assert abs(exp(x) - math.exp(x)) <= 4e-16 * math.exp(x)
+    assert exp(0.0) == 1.0 and sigmoid(0.0) == 0.5
+    assert sigmoid(-1000.0) >= 0.0 and sigmoid(1000.0) == 1.0
+
+
+def test_learner_moves_towards_targets_and_grows_certain():
+    learner = Learner.new(3)
+    x = [1.0, 1.0, 0.0]
+    before = learner.uncertainty(x)
+    for _ in range(50):
+        learner.update(x, 1.0, 1.0)
+    assert learner.predict(x) > 0.9
+    assert learner.uncertainty(x) < before
+    assert learner.uncertainty([0.0, 0.0, 1.0]) == 1.0  # never seen: prior uncertainty
+
+
+def test_after_finishing_energetic_and_skipping_calm_energetic_tracks_rank_higher():
+    rng = random.Random(2)
+    model = UserModel.new()
+    at = 1_700_000_000_000
+    for k in range(60):
+        loud = make_track(k, rng, energy=0.75 + 0.2 * rng.random(), genre="rock")
+        calm = make_track(1000 + k, rng, energy=0.05 + 0.2 * rng.random(), genre="rock")
+        model.learn(interaction(2 * k, loud, "finished", at + 2 * k * 60_000), loud, {})
+        model.learn(interaction(2 * k + 1, calm, "skipped", at + (2 * k + 1) * 60_000, 4_000),
+                    calm, {})
+    candidates = [make_track(5000 + k, rng, energy=k / 40, genre="rock", artist=k)
+                  for k in range(40)]
+    ranked = rank(model, candidates, {"exploration": 0.0}, 10, at + 10**9)
+    energies = [t["features"]["energy"] for t in ranked]
+    assert min(energies) > 0.6, energies
+    assert "energy" in ranked[0]["reason"].lower() or "intense" in ranked[0]["reason"].lower()
+
+
+def test_replaying_interactions_is_a_no_op():
+    rng = random.Random(3)
+    track = make_track(1, rng)
+    model = UserModel.new()
+    first = interaction(1, track, "finished", 1_700_000_000_000)
+    model.learn(first, track, {})
+    weights = list(model.learner.weights)
+    model.learn(first, track, {})
+    model.learn(interaction(0, track, "finished", 1_600_000_000_000), track, {})  # older
+    assert model.learner.weights == weights
+    assert model.applied_through == f"{1_700_000_000_000:013d}#i000001"

@@ -1,0 +1,97 @@
+import random
+
+from shared_model import UserModel, rank, rank_ids
+from shared_model.model import DAY_MS
+from tests.shared_model.synth import catalog, history, interaction, make_track
+
+NOW = 1_700_000_000_000 + 30 * DAY_MS
+
+
+def _artists(track: dict) -> list[str]:
+    return [a["id"] for a in track["artists"]]
+
+
+def test_track_skipped_in_the_last_day_is_not_suggested_but_returns_later():
+    tracks = catalog(50)
+    by_id = {t["id"]: t for t in tracks}
+    model = UserModel.new()
+    skipped = tracks[0]
+    model.learn(interaction(1, skipped, "skipped", NOW - DAY_MS + 60_000, 3_000), skipped, {})
+    ids = [t["id"] for t in rank(model, tracks, {}, 50, NOW)]
+    assert skipped["id"] not in ids and len(ids) > 30
+    later = [t["id"] for t in rank(model, tracks, {"exploration": 1.0}, 50, NOW + DAY_MS)]
+    assert skipped["id"] in later
+    assert by_id  # the rest of the pool is still there
+
+
+def test_disliked_track_is_never_suggested_again():
+    tracks = catalog(30)
+    model = UserModel.new()
+    model.learn(interaction(1, tracks[3], "disliked", NOW - 10 * DAY_MS, 1_000), tracks[3], {})
+    assert tracks[3]["id"] not in rank_ids(model, tracks, {}, 30, NOW)[0]
+
+
+def test_explicit_filter():
+    tracks = catalog(80)
+    assert any(t["explicit"] for t in tracks)
+    ranked = rank(UserModel.new(), tracks, {"allow_explicit": False}, 80, NOW)
+    assert ranked and not any(t["explicit"] for t in ranked)
+    allowed = rank(UserModel.new(), tracks, {"allow_explicit": True}, 80, NOW)
+    assert any(t["explicit"] for t in allowed)
+
+
+def test_at_most_two_tracks_per_artist_in_every_window_of_ten():
+    rng = random.Random(9)
+    # few artists, and one artist's tracks are all far better than the rest
+    tracks = [make_track(i, rng, artist=i % 6, genre="jazz" if i % 6 == 0 else "metal")
+              for i in range(120)]
+    ranked = rank(UserModel.new(), tracks, {"favorite_genres": ["jazz"]}, 40, NOW)
+    assert len(ranked) >= 20
+    for start in range(len(ranked)):
+        window = ranked[start:start + 10]
+        counts: dict[str, int] = {}
+        for t in window:
+            for a in _artists(t):
+                counts[a] = counts.get(a, 0) + 1
+        assert max(counts.values()) <= 2, (start, counts)
+    assert _artists(ranked[0]) == ["a000"]  # still the favourite genre's artist first
+
+
+def test_cold_start_favours_favourite_genres_and_says_why():
+    tracks = catalog(200)
+    ranked = rank(UserModel.new({"favorite_genres": ["jazz"]}), tracks,
+                  {"favorite_genres": ["jazz"]}, 10, NOW)
+    assert sum("jazz" in t["genres"] for t in ranked) >= 8
+    assert ranked[0]["reason"] == "Because you picked jazz"
+
+
+def test_cold_start_without_picks_prefers_popular_tracks():
+    tracks = catalog(200)
+    ranked = rank(UserModel.new(), tracks, {"exploration": 0.0}, 10, NOW)
+    mean_top = sum(t["popularity"] for t in ranked) / 10
+    mean_all = sum(t["popularity"] for t in tracks) / len(tracks)
+    assert mean_top > mean_all + 20
+
+
+def test_rank_returns_new_dicts_best_first_with_reasons():
+    tracks = catalog(100)
+    model = UserModel.new()
+    model.learn_many(history(tracks, 200), {t["id"]: t for t in tracks}, {})
+    ranked = rank(model, tracks, {}, 20, NOW)
+    scores = [t["score"] for t in ranked]
+    assert len(ranked) == 20
+    assert all(isinstance(t["reason"], str) and t["reason"] for t in ranked)
+    assert "score" not in tracks[0] and all(t is not tracks[0] for t in ranked)
+    # spacing may swap neighbours, but the order is essentially best first
+    assert scores[0] == max(scores) and scores[0] > scores[-1]
+
+
+def test_more_exploration_shows_more_unfamiliar_tracks():
+    tracks = catalog(300)
+    model = UserModel.new()
+    rock = [t for t in tracks if t["genres"] == ["rock"]]
+    for k, t in enumerate(rock):
+        model.learn(interaction(k, t, "finished", NOW - DAY_MS * 5 + k), t, {})
+    calm = rank(model, tracks, {"exploration": 0.0}, 20, NOW)
+    bold = rank(model, tracks, {"exploration": 1.0}, 20, NOW)
+    assert sum(t["genres"] != ["rock"] for t in bold) > sum(t["genres"] != ["rock"] for t in calm)
