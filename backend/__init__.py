@@ -14,7 +14,10 @@ from .config import VERSION, load_config
 from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
 from .metrics import Metrics
+from .model_client import ModelClient
+from .model_service import ModelService
 from .security import add_security_headers, check_csrf
+from .sources import MusicSources
 from .spotify import SpotifyService
 from .store import make_store
 from .throttle import LoginThrottle
@@ -42,6 +45,20 @@ def create_app(config: dict[str, Any] | None = None) -> EncoreApp:
     app.store = make_store(app.config)
     cipher = TokenCipher(derive_key(app.config["TOKEN_KEY"] or app.config["SECRET_KEY"]))
     app.spotify = SpotifyService(app.config, app.store, cipher)
+    app.sources = MusicSources(app.spotify)
+    app.faults = {}
+    local_models = ModelService(
+        app.store,
+        app.sources,
+        cache_bytes=int(app.config["MODEL_CACHE_MB"]) * 1024 * 1024,
+        train_every=int(app.config["TRAIN_EVERY"]),
+        spawn=app.add_background_task,
+    )
+    app.models = ModelClient(
+        local_models, app.config["MODEL_URLS"], app.config["MODEL_SECRET"],
+        float(app.config["MODEL_TIMEOUT_S"]),
+    )
+    app.metrics.watch_cache(local_models.cached_users, local_models.cached_bytes)
 
     @app.before_request
     async def _request_context() -> None:
@@ -58,25 +75,28 @@ def create_app(config: dict[str, Any] | None = None) -> EncoreApp:
 
     @app.after_serving
     async def _close() -> None:
+        await app.models.close()
         await app.spotify.close()
         await app.store.close()
 
-    from .blueprints import auth, health, me, spotify, static
+    from .blueprints import (
+        auth,
+        feed,
+        health,
+        interactions,
+        me,
+        model_api,
+        spotify,
+        static,
+        testing,
+        tracks,
+    )
 
-    for blueprint in (auth.bp, me.bp, spotify.bp, health.bp):
+    for blueprint in (
+        auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp, model_api.bp, health.bp
+    ):
         app.register_blueprint(blueprint)
-    _register_optional(app)
-    app.register_blueprint(static.bp)  # last: its catch-all route must not shadow the API
+    if app.config["TEST_HOOKS"]:
+        app.register_blueprint(testing.bp)
+    app.register_blueprint(static.bp)  # last: its routes must not shadow the API
     return app
-
-
-def _register_optional(app: EncoreApp) -> None:
-    """Blueprints of parts still being built land here once they exist."""
-    import importlib
-
-    for name in ("tracks",):
-        try:
-            module = importlib.import_module(f".blueprints.{name}", __name__)
-        except ModuleNotFoundError:
-            continue
-        app.register_blueprint(module.bp)

@@ -8,6 +8,9 @@ from quart import Quart, current_app
 
 if TYPE_CHECKING:
     from .metrics import Metrics
+    from .model_client import ModelClient
+    from .sources import MusicSources
+    from .spotify import SpotifyService
     from .store import Store
     from .throttle import LoginThrottle
 
@@ -16,8 +19,10 @@ class EncoreApp(Quart):
     store: Store
     metrics: Metrics
     login_throttle: LoginThrottle
-    spotify: Any  # backend.spotify.SpotifyService, set at start-up
-    models: Any  # backend.model_client.ModelClient, set at start-up
+    spotify: SpotifyService
+    sources: MusicSources
+    models: ModelClient
+    faults: dict[str, Any]  # test switches (ENCORE_TEST_HOOKS)
 
 
 def app() -> EncoreApp:

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_S": 60,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "TEST_HOOKS": False,  # /__test__/ switches for the end-to-end tests
 }
 
 

@@ -1,0 +1,69 @@
+"""Interactions: what a listener did with a track, validated and stored exactly once."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .app_types import app
+from .store import Interaction, PutResult
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+DAY_MS = 24 * 3600 * 1000
+MAX_DURATION_MS = 6 * 3600 * 1000
+POSITION_SLACK_MS = 2000  # players report a little past the end
+EARLIEST_AT = 1_577_836_800_000  # 2020-01-01: anything older is a broken clock
+
+
+class InteractionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    id: str = Field(pattern=UUID_PATTERN, description="uuid made by the client")
+    track_id: str = Field(min_length=1, max_length=128)
+    type: Literal["finished", "skipped", "liked", "disliked"]
+    position_ms: int = Field(ge=0, le=MAX_DURATION_MS)
+    duration_ms: int = Field(gt=0, le=MAX_DURATION_MS)
+    at: int = Field(ge=EARLIEST_AT, description="epoch ms")
+
+    @model_validator(mode="after")
+    def _plausible(self) -> InteractionIn:
+        if self.position_ms > self.duration_ms + POSITION_SLACK_MS:
+            raise ValueError("position_ms is past the end of the track (duration_ms)")
+        if self.at > time.time() * 1000 + DAY_MS:
+            raise ValueError("at is more than a day in the future")
+        return self
+
+
+class InteractionBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    interactions: Annotated[list[InteractionIn], Field(min_length=1, max_length=500)]
+
+
+class InteractionsAnswer(BaseModel):
+    accepted: list[str]
+    duplicates: list[str]
+
+
+def unknown_tracks(batch: InteractionBatch) -> list[tuple[int, InteractionIn]]:
+    sources = app().sources
+    return [(i, item) for i, item in enumerate(batch.interactions) if not sources.known(item.track_id)]
+
+
+async def record(username: str, batch: InteractionBatch) -> PutResult:
+    """Store durably (idempotent by id), then let the model learn without delaying the answer."""
+    items = [Interaction(**item.model_dump() | {"id": item.id.lower()}) for item in batch.interactions]
+    result = await app().store.put_interactions(username, items)
+    app().metrics.interactions_stored.inc(len(result.accepted))
+    if result.accepted:
+        accepted = set(result.accepted)
+        fresh = [i.to_dict() for i in items if i.id in accepted]
+        app().add_background_task(_learn, username, fresh)
+    return result
+
+
+async def _learn(username: str, interactions: list[dict[str, object]]) -> None:
+    try:
+        await app().models.receive_info(username, interactions)
+    except Exception:  # the interaction is stored; the model catches up on its next load
+        app().logger.exception("receive-info failed for %s", username)
