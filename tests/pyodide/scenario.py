@@ -1,0 +1,43 @@
+"""Runs a model scenario; the same file runs in CPython (pytest) and in Pyodide (Node).
+
+A scenario: {"snapshot": dict | None, "settings": dict, "interactions": [...],
+"tracks": [...], "candidates": [...], "now": int, "limit": int, "probes": [float]}.
+Floats are reported with float.hex() so a comparison is bit-for-bit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from typing import Any
+
+from shared_model import UserModel, rank
+from shared_model.detmath import exp, sigmoid
+
+
+def run(scenario: dict[str, Any]) -> dict[str, Any]:
+    settings = scenario["settings"]
+    snapshot = scenario.get("snapshot")
+    model = UserModel.from_dict(snapshot) if snapshot else UserModel.new(settings)
+    by_id = {t["id"]: t for t in scenario["tracks"]}
+    model.learn_many(scenario["interactions"], by_id, settings)
+    ranked = rank(model, scenario["candidates"], settings, scenario["limit"], scenario["now"])
+    state = json.dumps(model.to_dict(), sort_keys=True, separators=(",", ":"))
+    return {
+        "python": sys.version.split()[0],
+        "weights": [w.hex() for w in model.learner.weights],
+        "grad2": [g.hex() for g in model.learner.grad2],
+        "precision": [p.hex() for p in model.learner.precision],
+        "ranked": [t["id"] for t in ranked],
+        "scores": [float(t["score"]).hex() for t in ranked],
+        "reasons": [t["reason"] for t in ranked],
+        "uncertainty": [model.score(t)[1].hex() for t in scenario["candidates"][:50]],
+        "snapshot_sha256": hashlib.sha256(state.encode()).hexdigest(),
+        "math": [[exp(z).hex(), sigmoid(z).hex()] for z in scenario.get("probes", [])],
+        "has_ensemble": model.ensemble is not None,
+    }
+
+
+def run_all(scenarios_json: str) -> str:
+    return json.dumps([run(s) for s in json.loads(scenarios_json)])

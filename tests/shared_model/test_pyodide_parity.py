@@ -1,0 +1,91 @@
+"""CPython vs Pyodide (Python 3.14 in WebAssembly, under Node): the same snapshot and
+interactions must give bit-identical learner weights and the same ranking."""
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from backend.training import train_ensemble
+from shared_model import UserModel, training_examples
+from tests.pyodide.scenario import run
+from tests.shared_model.synth import catalog, history, make_track
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER = ROOT / "tests" / "pyodide" / "run_scenarios.mjs"
+PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
+START = 1_700_000_000_000
+
+
+def _scenarios() -> list[dict]:
+    tracks = catalog(600, seed=21)
+    rng = random.Random(4)
+    # tracks with gaps: no audio features, Spotify-style genres, no year or popularity
+    tracks += [{**make_track(900 + i, rng, audio=i % 2 == 0),
+                "genres": [["indie pop", "deep house"], ["polka"], []][i % 3]}
+               for i in range(60)]
+    by_id = {t["id"]: t for t in tracks}
+    probes = [k / 7.0 - 40.0 for k in range(561)] + [-700.5, 709.9, 1e-300, -0.0]
+    interactions = history(tracks, 900, seed=5)
+    settings = {"favorite_genres": ["jazz", "hip-hop"], "exploration": 0.3}
+    fresh = {"snapshot": None, "settings": settings, "interactions": interactions[:300],
+             "tracks": tracks, "candidates": tracks[:300], "now": START + 301 * 60_000,
+             "limit": 60, "probes": probes}
+    # a server snapshot with a trained forest, then offline interactions on top
+    base = UserModel.new(settings)
+    base.learn_many(interactions[:600], by_id, settings)
+    examples = training_examples(interactions[:600], by_id, settings)
+    base.set_ensemble(train_ensemble(examples), len(examples))
+    assert base.ensemble is not None
+    percent = {"skip_threshold_unit": "percent", "skip_threshold_value": 40,
+               "exploration": 0.8, "allow_explicit": False}
+    offline = {"snapshot": base.to_dict(), "settings": percent,
+               "interactions": interactions[550:], "tracks": tracks,
+               "candidates": tracks[200:], "now": START + 901 * 60_000, "limit": 100}
+    return [json.loads(json.dumps(s)) for s in (fresh, offline)]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> tuple[list[dict], list[dict]]:
+    node = shutil.which("node")
+    if node is None or not PYODIDE.exists():
+        pytest.skip("needs node and node_modules/pyodide")
+    scenarios = _scenarios()
+    path = tmp_path_factory.mktemp("pyodide") / "scenarios.json"
+    path.write_text(json.dumps(scenarios))
+    # one Pyodide start for all scenarios (about 3 s)
+    done = subprocess.run([node, str(RUNNER), str(path)], capture_output=True, text=True,
+                          timeout=180, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [run(s) for s in scenarios], json.loads(done.stdout)
+
+
+def test_pyodide_really_is_another_python(results):
+    cpython, pyodide = results
+    assert pyodide[0]["python"].startswith("3.14")
+    assert cpython[0]["python"] != pyodide[0]["python"]
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["fresh_user", "snapshot_with_forest"])
+def test_same_weights_bit_for_bit(results, index):
+    cpython, pyodide = results
+    for key in ("weights", "grad2", "precision", "snapshot_sha256"):
+        assert cpython[index][key] == pyodide[index][key], key
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["fresh_user", "snapshot_with_forest"])
+def test_same_ranking_scores_and_reasons(results, index):
+    cpython, pyodide = results
+    assert cpython[index]["has_ensemble"] == (index == 1) == pyodide[index]["has_ensemble"]
+    assert len(cpython[index]["ranked"]) >= 50
+    for key in ("ranked", "scores", "reasons", "uncertainty"):
+        assert cpython[index][key] == pyodide[index][key], key
+
+
+def test_exp_and_sigmoid_identical(results):
+    cpython, pyodide = results
+    assert len(cpython[0]["math"]) > 500
+    assert cpython[0]["math"] == pyodide[0]["math"]
