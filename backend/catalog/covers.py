@@ -74,14 +74,15 @@ def render_cover(album: dict[str, Any]) -> str:
     y0 = 210 - (len(title) - 1) * size
     text = "".join(f'<text x="20" y="{y0 + i * size}" font-size="{size}" font-weight="700">'
                    f"{escape(line)}</text>" for i, line in enumerate(title))
+    gradient = f"bg-{album['id']}"  # unique, so covers inlined in one page keep their colours
     label = quoteattr(f"{album['name']} by {artist}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" '
         f'viewBox="0 0 {SIZE} {SIZE}" role="img" aria-label={label}>'
-        '<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">'
+        f'<defs><linearGradient id="{gradient}" x1="0" y1="0" x2="1" y2="1">'
         f'<stop offset="0" stop-color="{top}"/><stop offset="1" stop-color="{bottom}"/>'
         "</linearGradient></defs>"
-        f'<rect width="{SIZE}" height="{SIZE}" fill="url(#g)"/>'
+        f'<rect width="{SIZE}" height="{SIZE}" fill="url(#{gradient})"/>'
         + "".join(shapes)
         + f'<rect y="{y0 - size - 4}" width="{SIZE}" height="{SIZE}" fill="#000" '
         'fill-opacity="0.35"/>'

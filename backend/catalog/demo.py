@@ -151,6 +151,8 @@ def _album_title(rng: random.Random, genre: str) -> str:
         return f"{rng.choice(_SECTIONS)} of the {rng.choice(_NOUN)}"
     if style < 0.8:
         return f"{rng.choice(_ADJ)} {rng.choice(_SECTIONS)}"
+    if style < 0.9:
+        return f"{rng.choice(_VERBS)} the {rng.choice(_NOUN)}"
     return f"The {rng.choice(_NOUN)} Sessions"
 
 
