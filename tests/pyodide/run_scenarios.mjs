@@ -1,5 +1,6 @@
 // Runs tests/pyodide/scenario.py over the real shared_model sources inside Pyodide (Node).
-// Usage: node run_scenarios.mjs <scenarios.json>   -> prints the results as JSON on stdout.
+// Usage: node run_scenarios.mjs <scenarios.json> [run_all|bench_all]
+//   -> prints the results of encore_scenario.<entry>(scenarios) as JSON on stdout.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,11 +21,13 @@ for (const name of readdirSync(join(root, "shared_model"))) {
 }
 pyodide.FS.writeFile(`${base}/encore_scenario.py`, readFileSync(join(here, "scenario.py"), "utf8"));
 
+const entry = process.argv[3] ?? "run_all";
+if (!["run_all", "bench_all"].includes(entry)) throw new Error(`unknown entry ${entry}`);
 pyodide.globals.set("SCENARIOS_JSON", readFileSync(process.argv[2], "utf8"));
 const out = pyodide.runPython(`
 import sys
 sys.path.insert(0, "${base}")
 import encore_scenario
-encore_scenario.run_all(SCENARIOS_JSON)
+encore_scenario.${entry}(SCENARIOS_JSON)
 `);
 process.stdout.write(out);

@@ -41,3 +41,26 @@ def run(scenario: dict[str, Any]) -> dict[str, Any]:
 
 def run_all(scenarios_json: str) -> str:
     return json.dumps([run(s) for s in json.loads(scenarios_json)])
+
+
+def bench(scenario: dict[str, Any], repeat: int = 3) -> dict[str, Any]:
+    """Best-of-`repeat` seconds for rank() over the candidates and for one learn()."""
+    import time
+
+    settings = scenario["settings"]
+    model = UserModel.from_dict(scenario["snapshot"])
+    by_id = {t["id"]: t for t in scenario["tracks"]}
+    rank_s = learn_s = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        rank(model, scenario["candidates"], settings, scenario["limit"], scenario["now"])
+        rank_s = min(rank_s, time.perf_counter() - t0)
+    for interaction in scenario["interactions"][:repeat]:
+        t0 = time.perf_counter()
+        model.learn(interaction, by_id.get(interaction["track_id"]), settings)
+        learn_s = min(learn_s, time.perf_counter() - t0)
+    return {"python": sys.version.split()[0], "rank_s": rank_s, "learn_s": learn_s}
+
+
+def bench_all(scenarios_json: str) -> str:
+    return json.dumps([bench(s) for s in json.loads(scenarios_json)])
