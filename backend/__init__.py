@@ -22,10 +22,15 @@ from .spotify import SpotifyService
 from .store import make_store
 from .throttle import LoginThrottle
 
-__all__ = ["create_app", "VERSION"]
+__all__ = ["create_app", "create_model_node", "VERSION"]
 
 
-def create_app(config: dict[str, Any] | None = None) -> EncoreApp:
+def create_model_node(config: dict[str, Any] | None = None) -> EncoreApp:
+    """A model node: the same resources, but only `/model/*`, `/healthz` and `/metrics`."""
+    return create_app(config, role="model")
+
+
+def create_app(config: dict[str, Any] | None = None, role: str = "web") -> EncoreApp:
     app = EncoreApp(__name__, static_folder=None)
     load_config(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -92,9 +97,11 @@ def create_app(config: dict[str, Any] | None = None) -> EncoreApp:
         tracks,
     )
 
-    for blueprint in (
-        auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp, model_api.bp, health.bp
-    ):
+    app.register_blueprint(health.bp)
+    app.register_blueprint(model_api.bp)
+    if role == "model":
+        return app
+    for blueprint in (auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp):
         app.register_blueprint(blueprint)
     if app.config["TEST_HOOKS"]:
         app.register_blueprint(testing.bp)

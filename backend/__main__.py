@@ -11,9 +11,9 @@ from hypercorn.config import Config as HypercornConfig
 
 
 def _serve(app_factory: str, workers: int) -> None:
-    from . import create_app
+    from . import create_app, create_model_node
 
-    app = create_app()
+    app = create_model_node() if "model_node" in app_factory else create_app()
     config = HypercornConfig()
     config.bind = [f"{app.config['HOST']}:{app.config['PORT']}"]
     config.accesslog = None

@@ -56,6 +56,7 @@ async def record(username: str, batch: InteractionBatch) -> PutResult:
     result = await app().store.put_interactions(username, items)
     app().metrics.interactions_stored.inc(len(result.accepted))
     if result.accepted:
+        app().models.local.stale(username)
         accepted = set(result.accepted)
         fresh = [i.to_dict() for i in items if i.id in accepted]
         app().add_background_task(_learn, username, fresh)

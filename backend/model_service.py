@@ -78,6 +78,12 @@ class ModelService:
         while len(self._cache) > 1 and self.cached_bytes() > self.cache_bytes:
             self._cache.popitem(last=False)
 
+    def stale(self, username: str) -> None:
+        """New interactions were stored: the next answer must catch up with the store first."""
+        entry = self._cache.get(username)
+        if entry is not None:
+            entry.checked_at = 0.0
+
     # --- the three operations ----------------------------------------------------------
     async def subscribe(self, username: str) -> CachedModel:
         """The user's model, loaded (or rebuilt) and caught up with the store."""

@@ -1,0 +1,139 @@
+"""The model service: its HTTP API behind the secret, model nodes with failover, training in
+the background, and nodes sharing one store agreeing on a user's model."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from backend import create_app, create_model_node
+from backend.catalog.demo import demo_catalog
+from backend.model_client import SECRET_HEADER, node_order
+from tests.conftest import ApiClient, AuthActions
+from tests.dynalite import free_port
+from tests.servers import EncoreProcess
+
+SECRET = "model-secret-for-tests"
+
+
+def _items(tracks, kind, position=None, start=1_700_000_000_000):
+    return [
+        {
+            "id": str(uuid.uuid4()), "track_id": t["id"], "type": kind,
+            "position_ms": t["duration_ms"] if position is None else position,
+            "duration_ms": t["duration_ms"], "at": start + i * 1000,
+        }
+        for i, t in enumerate(tracks)
+    ]
+
+
+async def _until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = await predicate()
+        if result:
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict:
+    return {"TESTING": True, "DATA_DIR": tmp_path / "data", "MODEL_SECRET": SECRET,
+            "TRAIN_EVERY": 10}
+
+
+async def test_model_api_requires_the_secret(app, auth):
+    await auth.signup()
+    raw = app.test_client()
+    body = {"username": "ada", "candidates": demo_catalog()[:50], "limit": 10}
+    assert (await raw.post("/model/suggest", json=body)).status_code == 401
+    wrong = await raw.post("/model/suggest", json=body, headers={SECRET_HEADER: "nope"})
+    assert wrong.status_code == 401
+    ok = await raw.post("/model/suggest", json=body, headers={SECRET_HEADER: SECRET})
+    assert ok.status_code == 200
+    answer = await ok.get_json()
+    assert len(answer["track_ids"]) == 10 and len(answer["scores"]) == 10 and answer["model_version"]
+    unknown = await raw.post(
+        "/model/subscribe", json={"username": "nobody"}, headers={SECRET_HEADER: SECRET}
+    )
+    assert unknown.status_code == 404
+
+
+async def test_model_api_is_off_without_a_configured_secret(tmp_path):
+    node = create_model_node({"DATA_DIR": tmp_path})
+    async with node.test_app():
+        response = await node.test_client().post(
+            "/model/subscribe", json={"username": "ada"}, headers={SECRET_HEADER: ""}
+        )
+    assert response.status_code == 401
+
+
+async def test_training_runs_in_the_background_and_saves_a_snapshot(app, client, auth):
+    await auth.signup()
+    jazz = [t for t in demo_catalog() if t["genres"][0] == "jazz"][:25]
+    metal = [t for t in demo_catalog() if t["genres"][0] == "metal"][:25]
+    await client.post("/api/interactions", json={"interactions": _items(jazz, "finished")})
+    await client.post("/api/interactions", json={"interactions": _items(metal, "skipped", 2000)})
+    version = await _until(lambda: app.store.get_model_version("ada"))
+    assert version >= 1
+    snapshot = await (await client.get("/api/model")).get_json()
+    assert snapshot["snapshot"]["ensemble"] is not None
+    assert snapshot["model_version"].startswith(f"{version}.")
+
+
+async def test_two_web_nodes_on_one_store_agree(tmp_path):
+    config = {"TESTING": True, "DATA_DIR": tmp_path / "shared"}
+    node_a, node_b = create_app(config), create_app(config)
+    async with node_a.test_app(), node_b.test_app():
+        a, b = ApiClient(node_a.test_client()), ApiClient(node_b.test_client())
+        await AuthActions(a).signup()
+        await AuthActions(b).login()
+        first = await (await b.get("/api/feed")).get_json()
+        skipped = first["tracks"][:3]
+        now = int(time.time() * 1000)
+        await a.post("/api/interactions", json={"interactions": _items(skipped, "skipped", 2000, now)})
+        await asyncio.sleep(1.1)  # node B re-checks the store at most once a second
+        after = await (await b.get("/api/feed")).get_json()
+        assert after["model_version"] != first["model_version"]
+        assert not {t["id"] for t in skipped} & {t["id"] for t in after["pool"]}
+
+
+def test_rendezvous_order_is_stable_and_spreads_users():
+    nodes = ["http://a", "http://b", "http://c"]
+    assert node_order("ada", nodes) == node_order("ada", list(reversed(nodes)))
+    firsts = {node_order(f"user{i}", nodes)[0] for i in range(50)}
+    assert firsts == set(nodes)
+    # Removing a user's second choice never changes their first.
+    order = node_order("ada", nodes)
+    assert node_order("ada", [order[0], order[2]])[0] == order[0]
+
+
+async def test_feed_uses_a_model_node_and_survives_its_death(tmp_path):
+    data = tmp_path / "shared"
+    node = EncoreProcess("model-node", data, {"ENCORE_MODEL_SECRET": SECRET}).start()
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    web = create_app({"TESTING": True, "DATA_DIR": data, "MODEL_SECRET": SECRET,
+                      "MODEL_URLS": [dead, node.url], "MODEL_TIMEOUT_S": 2.0})
+    try:
+        async with web.test_app():
+            client = ApiClient(web.test_client())
+            await AuthActions(client).signup()
+            feed = await (await client.get("/api/feed")).get_json()
+            assert len(feed["tracks"]) == 30
+            import httpx
+
+            metrics = httpx.get(f"{node.url}/metrics").text
+            assert 'route="/model/suggest",status="200"} 1.0' in metrics
+            node.kill()
+            started = time.monotonic()
+            again = await client.get("/api/feed")
+            assert again.status_code == 200
+            assert time.monotonic() - started < 10
+            assert len((await again.get_json())["tracks"]) == 30
+    finally:
+        node.stop()
