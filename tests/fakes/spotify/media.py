@@ -46,10 +46,12 @@ async def audio(track_id: str) -> Response:
     track = catalog().tracks.get(track_id)
     if track is None:
         return Response("not found", status=404)
-    response = Response(tone_wav(int(track.features["key"])), content_type="audio/wav")
+    data = tone_wav(int(track.features["key"]))
+    response = Response(data, content_type="audio/wav")
     response.cache_control.public = True
     response.cache_control.max_age = 86400
-    return await response.make_conditional(request, accept_ranges=True)  # 206 for Range
+    # 206 Partial Content for Range requests: Chromium's <audio> seeks with them.
+    return await response.make_conditional(request, accept_ranges=True, complete_length=len(data))
 
 
 @media.get("/cover/<album_id>.svg")
