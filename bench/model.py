@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -69,15 +70,17 @@ def main() -> None:
     for n in (1_000, 10_000):
         interactions = _history(tracks, n + 10, seed=n)
         past, future = interactions[:n], interactions[n:]
-        rebuild_s = _best(lambda past=past: _rebuild(past, by_id), repeat=1)
+        rebuild_s = _best(partial(_rebuild, past, by_id), repeat=1)
         model = _rebuild(past, by_id)
         examples = training_examples(past, by_id, SETTINGS)
-        train_s = _best(lambda examples=examples: train_ensemble(examples), repeat=1)
+        train_s = _best(partial(train_ensemble, examples), repeat=1)
         now = future[-1]["at"]
-        rank_s = _best(lambda model=model: rank(model, candidates, SETTINGS, 30, now))
-        copies = [UserModel.from_dict(model.to_dict()) for _ in range(3)]
-        learn_s = min(_best(lambda c=c, i=i: c.learn(i, by_id[i["track_id"]], SETTINGS), 1)
-                      for c, i in zip(copies, future, strict=False))
+        rank_s = _best(partial(rank, model, candidates, SETTINGS, 30, now))
+        learn_s = float("inf")
+        for interaction in future[:3]:  # each on a fresh copy: one update, not a replay
+            fresh = UserModel.from_dict(model.to_dict())
+            track = by_id[interaction["track_id"]]
+            learn_s = min(learn_s, _best(partial(fresh.learn, interaction, track, SETTINGS), 1))
         rows.append((n, rank_s, learn_s, rebuild_s, train_s, len(encode(model))))
         scenarios.append({"snapshot": model.to_dict(), "settings": SETTINGS,
                           "interactions": future, "tracks": tracks, "candidates": candidates,
