@@ -17,6 +17,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
 )
 
+from shared_model import UserModel, training_examples
 from shared_model.features import N_FEATURES
 from shared_model.forest import FORMAT, FORMAT_VERSION
 
@@ -107,3 +108,15 @@ def train_ensemble(examples: Sequence[Example], kind: str = "random_forest",
         raise ValueError(f"unknown ensemble kind {kind!r}")
     model.fit(X, y, sample_weight=w)
     return export_forest(model)
+
+
+def rebuild_model(interactions: Sequence[dict[str, Any]],
+                  tracks_by_id: dict[str, dict[str, Any]],
+                  settings: dict[str, Any] | None) -> UserModel:
+    """A user's model from scratch: replay every interaction in (at, id) order, then train
+    the ensemble on the same history (left out when there is too little data)."""
+    model = UserModel.new(settings)
+    model.learn_many(interactions, tracks_by_id, settings)
+    examples = training_examples(interactions, tracks_by_id, settings)
+    model.set_ensemble(train_ensemble(examples), len(examples))
+    return model

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from backend.training import train_ensemble
+from backend.training import rebuild_model
 from shared_model import UserModel, decode, encode, rank, training_examples
 from tests.shared_model.synth import catalog, history
 
@@ -15,10 +15,7 @@ def heavy_user() -> tuple[UserModel, list[dict], int]:
     tracks = catalog(2000)
     by_id = {t["id"]: t for t in tracks}
     interactions = history(tracks, 10_000)
-    model = UserModel.new()
-    model.learn_many(interactions, by_id, SETTINGS)
-    examples = training_examples(interactions, by_id, SETTINGS)
-    model.set_ensemble(train_ensemble(examples), len(examples))
+    model = rebuild_model(interactions, by_id, SETTINGS)
     return model, tracks, interactions[-1]["at"]
 
 
