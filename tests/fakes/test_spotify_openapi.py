@@ -50,12 +50,14 @@ def spec() -> dict[str, Any]:
 def response_schema(spec: dict[str, Any], path: str, status: str = "200",
                     method: str = "get") -> dict[str, Any]:
     """The schema of `path`'s answer; a path of "#Name" means components/responses/Name."""
+    response: dict[str, Any]
     if path.startswith("#"):
         response = {"$ref": path}
     else:
         response = spec["paths"][path][method]["responses"][status]
     while "$ref" in response:  # "#/components/responses/X"
-        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1].lstrip("#")]
+        name = str(response["$ref"]).rsplit("/", 1)[-1].lstrip("#")
+        response = spec["components"]["responses"][name]
     schema = response["content"]["application/json"]["schema"]
     return {"components": _to_json_schema(spec["components"]), **_to_json_schema(schema)}
 

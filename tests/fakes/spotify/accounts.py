@@ -10,7 +10,7 @@ import re
 import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from quart import Blueprint, jsonify, redirect, request
+from quart import Blueprint, jsonify, request
 from quart.wrappers import Response
 
 from .apiutil import state
@@ -51,7 +51,8 @@ def _error_page(message: str) -> Response:
 def _redirect_with(uri: str, **params: str | None) -> Response:
     parts = urlsplit(uri)
     query = parse_qsl(parts.query) + [(k, v) for k, v in params.items() if v is not None]
-    return redirect(urlunsplit(parts._replace(query=urlencode(query))), 302)
+    location = urlunsplit(parts._replace(query=urlencode(query)))
+    return Response("", status=302, headers={"Location": location})
 
 
 @accounts.get("/authorize")
