@@ -1,0 +1,46 @@
+// The page's only door to Encore's HTTP API: JSON in and out, the CSRF header on every change,
+// errors as ApiError with the server's code and message (and the fields it names).
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+
+  /** "password: too short; username: taken" -> {password: "too short", username: "taken"} */
+  get fields() {
+    const fields = {};
+    for (const part of this.message.split("; ")) {
+      const match = /^([a-z_]+): (?:Value error, )?(.*)$/i.exec(part);
+      if (match) fields[match[1]] = match[2];
+    }
+    if (this.code === "username_taken") fields.username = this.message;
+    return fields;
+  }
+}
+
+export async function api(path, { method = "GET", body, signal } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-Requested-With"] = "encore";
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      signal,
+    });
+  } catch (error) {
+    throw new ApiError(0, "offline", navigator.onLine ? "Encore's server can't be reached." : "You're offline.");
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = data?.error ?? {};
+    throw new ApiError(response.status, error.code ?? "http_error", error.message ?? `HTTP ${response.status}`);
+  }
+  return data;
+}

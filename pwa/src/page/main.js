@@ -1,0 +1,267 @@
+// Encore's page: boot, routes (/signup, /login, /welcome, /, /settings), and the wiring between
+// the feed queue, the players, the outbox and the on-device model.
+import { api, ApiError } from "./api.js";
+import { clear, h, toast } from "./dom.js";
+import { mediaSession } from "./media-session.js";
+import { ModelClient } from "./model-client.js";
+import { OutboxClient } from "./outbox-client.js";
+import { Playback } from "./playback.js";
+import { Queue, QUEUE_LENGTH } from "./queue.js";
+import { clearUserCaches, offlineTrackIds, registerServiceWorker, whenControlled } from "./sw-client.js";
+import { authView } from "./ui/auth.js";
+import { banners } from "./ui/banners.js";
+import { hideDetails, showDetails } from "./ui/details.js";
+import { feedView } from "./ui/feed.js";
+import { onboardingView } from "./ui/onboarding.js";
+import { playerBar } from "./ui/player-bar.js";
+import { confirmLogout, settingsView } from "./ui/settings.js";
+
+const main = document.getElementById("main");
+const banner = banners(document.getElementById("banners"));
+const queue = new Queue();
+const outbox = new OutboxClient();
+const model = new ModelClient();
+const app = { me: null, view: null, offline: new Set(), feedLoaded: false, spotifyError: null };
+
+// Exposed for the end-to-end tests and the benchmark (read-only views of the app's state).
+window.encore = { queue, model, outbox, app, marks: {} };
+const mark = (name) => {
+  window.encore.marks[name] ??= performance.now();
+};
+
+const playback = new Playback({
+  record: (interaction, track) => recordInteraction(interaction, track),
+  nextTrack: () => queue.peekNext(),
+});
+playback.addEventListener("track", ({ detail: track }) => {
+  queue.setCurrent(track);
+  prefetchNext();
+});
+playback.addEventListener("error", ({ detail }) => toast(detail));
+
+outbox.addEventListener("change", ({ detail }) => {
+  banner.setWaiting(detail.pending, outbox.failures > 0);
+  document.body.dataset.outboxPending = String(detail.pending);
+});
+
+model.addEventListener("status", ({ detail }) => {
+  document.body.dataset.model = detail.status;
+  if (detail.status === "ready") mark("modelReady");
+  app.view?.render?.();
+});
+
+function modelStatus() {
+  return {
+    idle: "Ranked by Encore's server.",
+    loading: "Loading your on-device model…",
+    ready: queue.source === "device" ? "Ranked on this device as you listen." : "On-device model ready.",
+    failed: "Ranked by Encore's server (on-device model unavailable).",
+  }[model.status];
+}
+
+// -- interactions: outbox first, then the on-device model -----------------------------------
+async function recordInteraction(interaction, track) {
+  await outbox.record(interaction); // durable before anything else happens
+  if (interaction.type !== "liked") queue.markDone(track.id);
+  if (!model.ready) return;
+  try {
+    await model.learn(interaction, track);
+    if (interaction.type !== "liked") await rerank();
+  } catch (error) {
+    console.warn("on-device learning failed", error);
+  }
+}
+
+async function rerank() {
+  if (!model.ready) return;
+  const started = performance.now();
+  const ranked = await model.rank(queue.candidates(), QUEUE_LENGTH);
+  queue.applyRanking(ranked);
+  window.encore.marks.lastRerankMs = performance.now() - started;
+}
+
+async function prefetchNext() {
+  // Next-up demo audio goes through the service worker's audio cache, for offline listening.
+  const next = queue.peekNext();
+  const current = queue.current;
+  for (const t of [current, next]) {
+    if (t?.audio_url && !app.offline.has(t.id) && navigator.onLine) {
+      try {
+        const r = await fetch(t.audio_url);
+        await r.arrayBuffer();
+        app.offline.add(t.id);
+      } catch {
+        /* offline or failed: it will play from the network when it comes up */
+      }
+    }
+  }
+  app.view?.render?.();
+}
+
+// -- feed ---------------------------------------------------------------------------------
+async function loadFeed({ refresh = false } = {}) {
+  const feed = await api(`/api/feed?limit=${QUEUE_LENGTH}&pool=200${refresh ? "&refresh=1" : ""}`);
+  queue.setFeed(feed);
+  app.feedLoaded = true;
+  mark("feedRendered");
+  if (model.ready) await rerank();
+  offlineTrackIds().then((ids) => {
+    app.offline = ids;
+    app.view?.render?.();
+  });
+}
+
+async function startModel() {
+  // After the service worker controls the page, so Pyodide is fetched once, through its cache.
+  await whenControlled();
+  if (model.status !== "idle") return;
+  try {
+    await model.start(app.me.settings);
+    await rerank();
+  } catch (error) {
+    console.warn("model worker unavailable", error);
+  }
+}
+
+async function startSpotify() {
+  if (!app.me?.spotify?.connected || playback.spotify) return;
+  const { SpotifyPlayer } = await import("./players/spotify-player.js");
+  try {
+    playback.useSpotify(await SpotifyPlayer.connect({ volume: playback.volume }));
+    app.spotifyError = null;
+    banner.notice(null);
+  } catch (error) {
+    app.spotifyError = error.message;
+    banner.notice(`${error.message}. Playing previews and Encore's demo catalog instead.`);
+  }
+}
+
+// -- routing ------------------------------------------------------------------------------
+function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState({}, "", path);
+  else history.pushState({}, "", path);
+  return route();
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-link]");
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+  event.preventDefault();
+  navigate(link.getAttribute("href"));
+});
+addEventListener("popstate", () => route());
+
+function show(view, title) {
+  app.view?.dispose?.();
+  app.view = view;
+  clear(main).append(view);
+  document.title = title ? `${title} · Encore` : "Encore";
+  document.getElementById("topbar").hidden = !app.me;
+  for (const a of document.querySelectorAll(".topnav a")) {
+    a.toggleAttribute("aria-current", a.getAttribute("href") === location.pathname);
+    if (a.hasAttribute("aria-current")) a.setAttribute("aria-current", "page");
+  }
+}
+
+async function route() {
+  const path = location.pathname;
+  hideDetails(document.getElementById("details"));
+  if (!app.me) {
+    const mode = path === "/signup" ? "signup" : "login";
+    if (path !== "/signup" && path !== "/login") history.replaceState({}, "", "/login");
+    show(authView(mode, { onSignedIn, navigate }), mode === "signup" ? "Sign up" : "Log in");
+    return;
+  }
+  if (path === "/welcome") {
+    show(await onboardingView({
+      me: app.me,
+      onDone: async (settings) => {
+        app.me.settings = settings;
+        await loadFeed({ refresh: true }).catch(feedError);
+        navigate("/", { replace: true });
+      },
+    }), "Welcome");
+    return;
+  }
+  if (path === "/settings") {
+    show(settingsView({
+      me: app.me,
+      outbox,
+      onSettings: async (settings) => {
+        app.me.settings = settings;
+        if (model.ready) await model.start(settings).then(rerank).catch(() => {});
+      },
+      onLogout: logout,
+      onSpotifyChange: async () => {
+        app.me = await api("/api/me");
+        route();
+      },
+    }), "Settings");
+    return;
+  }
+  if (path !== "/") history.replaceState({}, "", "/");
+  show(feedView({
+    queue,
+    onPlay: (track) => playback.play(track),
+    onDetails: (track) => showDetails(document.getElementById("details"), track),
+    onRefresh: () => loadFeed({ refresh: true }).catch(feedError),
+    offlineIds: () => app.offline,
+    modelStatus,
+  }), "Your feed");
+  if (!app.feedLoaded) loadFeed().catch(feedError);
+}
+
+function feedError(error) {
+  toast(error.code === "offline" ? "You're offline and no feed is saved on this device yet." : `Feed: ${error.message}`);
+}
+
+async function onSignedIn(account, { isNew }) {
+  await clearUserCaches(); // another user's cached answers must never show
+  queue.setFeed({ tracks: [], pool: [] });
+  app.feedLoaded = false;
+  app.me = await api("/api/me");
+  await afterSignIn();
+  navigate(isNew ? "/welcome" : "/", { replace: true });
+}
+
+async function afterSignIn() {
+  document.getElementById("player").hidden = false;
+  await outbox.setUser(app.me.username);
+  startModel();
+  startSpotify();
+}
+
+async function logout() {
+  const { pending } = await outbox.refresh();
+  if (pending > 0 && !(await confirmLogout(pending))) return;
+  await playback.audio.stop();
+  await playback.spotify?.stop().catch(() => {});
+  try {
+    await api("/api/auth/logout", { method: "POST" });
+  } catch (error) {
+    if (error.code !== "offline") throw error;
+  }
+  await clearUserCaches();
+  await outbox.setUser(null);
+  app.me = null;
+  location.assign("/login"); // a fresh page: no queue, model or player state survives
+}
+
+// -- boot ---------------------------------------------------------------------------------
+async function boot() {
+  mark("boot");
+  registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(reload) });
+  playerBar(document.getElementById("player"), playback);
+  document.getElementById("player").hidden = true;
+  mediaSession(playback);
+  try {
+    app.me = await api("/api/me");
+  } catch (error) {
+    if (!(error instanceof ApiError) || (error.status !== 401 && error.code !== "offline")) toast(error.message);
+    app.me = null;
+  }
+  if (app.me) await afterSignIn();
+  await route();
+}
+
+boot();

@@ -1,0 +1,94 @@
+// The page's side of the outbox: records interactions (IndexedDB first), flushes them on start,
+// on `online`, shortly after each new one, and asks the service worker for a Background Sync.
+// Failures back off exponentially with jitter.
+import * as outbox from "../shared/outbox.js";
+
+const DEBOUNCE_MS = 400;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 15000;
+export const SYNC_TAG = "encore-outbox";
+
+export class OutboxClient extends EventTarget {
+  constructor() {
+    super();
+    this.timer = null;
+    this.failures = 0;
+    this.counts = { pending: 0, failed: 0 };
+    this.flushing = null;
+    addEventListener("online", () => this.flushSoon(0));
+    try {
+      new BroadcastChannel(outbox.CHANNEL).onmessage = () => this.refresh();
+    } catch {
+      /* counts refresh after our own flushes */
+    }
+  }
+
+  async setUser(username) {
+    await outbox.setCurrentUser(username);
+    await this.refresh();
+    if (username) this.flushSoon(0);
+  }
+
+  async record(interaction) {
+    await outbox.addInteraction(interaction, await outbox.currentUser());
+    await this.refresh();
+    this.#requestSync();
+    this.flushSoon(DEBOUNCE_MS);
+  }
+
+  async refresh() {
+    const [pending, failed] = await Promise.all([outbox.pending(), outbox.failed()]);
+    this.counts = { pending: pending.length, failed: failed.length };
+    this.dispatchEvent(new CustomEvent("change", { detail: { ...this.counts, pendingRows: pending, failedRows: failed } }));
+    return this.counts;
+  }
+
+  pending() {
+    return outbox.pending();
+  }
+
+  failed() {
+    return outbox.failed();
+  }
+
+  async retryFailed() {
+    await outbox.retryFailed();
+    await this.refresh();
+    this.failures = 0;
+    this.flushSoon(0);
+  }
+
+  flushSoon(delay) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), delay);
+  }
+
+  async flush() {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        await outbox.flush();
+        this.failures = 0;
+      } catch (error) {
+        if (!(error instanceof outbox.RetryLater)) console.error("outbox flush", error);
+        this.failures += 1;
+        const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1));
+        this.flushSoon(ceiling / 2 + Math.random() * ceiling / 2); // "equal jitter"
+        this.#requestSync();
+      } finally {
+        this.flushing = null;
+        await this.refresh();
+      }
+    })();
+    return this.flushing;
+  }
+
+  async #requestSync() {
+    try {
+      const registration = await navigator.serviceWorker?.ready;
+      await registration?.sync?.register(SYNC_TAG);
+    } catch {
+      /* Background Sync unsupported or denied: the page's own flushes still run */
+    }
+  }
+}

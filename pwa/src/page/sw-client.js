@@ -1,0 +1,48 @@
+// Service worker registration through workbox-window: an update waits until the listener says
+// "reload" (never a silent takeover mid-song); the model worker starts once a SW controls the page.
+import { Workbox } from "workbox-window";
+
+export function registerServiceWorker({ onUpdate }) {
+  if (!("serviceWorker" in navigator)) return null;
+  const wb = new Workbox("/sw.js", { scope: "/" });
+  wb.addEventListener("waiting", () => {
+    onUpdate(() => {
+      wb.addEventListener("controlling", () => location.reload());
+      wb.messageSkipWaiting();
+    });
+  });
+  wb.register().catch((error) => console.warn("service worker registration failed", error));
+  return wb;
+}
+
+/** Resolves once a service worker controls this page (or after `timeoutMs` without one). */
+export function whenControlled(timeoutMs = 15000) {
+  if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return Promise.resolve(Boolean(navigator.serviceWorker?.controller));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      clearTimeout(timer);
+      resolve(true);
+    }, { once: true });
+  });
+}
+
+/** Tell the service worker to forget this user's cached answers (logout). */
+export async function clearUserCaches() {
+  navigator.serviceWorker?.controller?.postMessage({ type: "CLEAR_USER_DATA" });
+  await Promise.all((await caches.keys()).filter((k) => k.startsWith("encore-user-") || k.startsWith("encore-audio-")).map((k) => caches.delete(k)));
+}
+
+/** Track ids whose audio is in the offline cache. */
+export async function offlineTrackIds() {
+  const ids = new Set();
+  if (!("caches" in globalThis)) return ids;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("encore-audio-")) continue;
+    for (const request of await (await caches.open(name)).keys()) {
+      const match = /\/api\/tracks\/([^/]+)\/audio$/.exec(new URL(request.url).pathname);
+      if (match) ids.add(decodeURIComponent(match[1]));
+    }
+  }
+  return ids;
+}

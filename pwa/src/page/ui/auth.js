@@ -1,0 +1,65 @@
+// Sign up and log in: one form each; the API's messages appear next to the field they name.
+import { api, ApiError } from "../api.js";
+import { h } from "../dom.js";
+
+function field({ name, label, type = "text", autocomplete, hint }) {
+  const id = `f-${name}`;
+  return h("div", { class: "field" },
+    h("label", { for: id }, label),
+    h("input", { id, name, type, autocomplete, required: true, "aria-describedby": `${id}-error${hint ? ` ${id}-hint` : ""}` }),
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
+    h("p", { class: "field-error", id: `${id}-error`, role: "alert" }));
+}
+
+function showErrors(form, error) {
+  const fields = error instanceof ApiError ? error.fields : {};
+  let placed = false;
+  for (const input of form.querySelectorAll("input")) {
+    const slot = form.querySelector(`#f-${input.name}-error`);
+    const message = fields[input.name] ?? "";
+    slot.textContent = message ? capitalise(message) : "";
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    if (message && !placed) {
+      input.focus();
+      placed = true;
+    }
+  }
+  form.querySelector(".form-error").textContent = placed ? "" : error.message;
+}
+
+const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** @param {"signup"|"login"} mode */
+export function authView(mode, { onSignedIn, navigate }) {
+  const signup = mode === "signup";
+  const form = h("form", { class: "auth-form", novalidate: true, "aria-labelledby": "auth-title" },
+    h("h1", { id: "auth-title" }, signup ? "Create your Encore account" : "Welcome back"),
+    h("p", { class: "lede" }, signup
+      ? "A feed that learns from what you skip and what you play to the end."
+      : "Log in to pick up where you left off."),
+    field({ name: "username", label: "Username", autocomplete: "username", hint: signup ? "3 to 32 letters, digits, _ . -" : null }),
+    signup ? field({ name: "display_name", label: "Display name (optional)", autocomplete: "nickname" }) : null,
+    field({ name: "password", label: "Password", type: "password", autocomplete: signup ? "new-password" : "current-password", hint: signup ? "At least 8 characters" : null }),
+    h("p", { class: "form-error", role: "alert" }),
+    h("button", { class: "primary wide", type: "submit" }, signup ? "Sign up" : "Log in"),
+    h("p", { class: "switch" }, signup ? "Already have an account? " : "New to Encore? ",
+      h("a", { href: signup ? "/login" : "/signup", "data-link": true }, signup ? "Log in" : "Create an account")));
+  if (signup) form.querySelector("#f-display_name").required = false;
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    if (!data.display_name) delete data.display_name;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const account = await api(signup ? "/api/auth/signup" : "/api/auth/login", { method: "POST", body: data });
+      await onSignedIn(account, { isNew: signup });
+    } catch (error) {
+      showErrors(form, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("section", { class: "auth" }, form);
+}

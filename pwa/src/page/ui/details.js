@@ -1,0 +1,40 @@
+// The track details panel: album, genres, and the track's features as a small chart of meters.
+import { artistNames, coverUrl, h } from "../dom.js";
+
+const CHART = ["danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness", "liveness"];
+
+export function showDetails(panel, track) {
+  const features = track.features ?? {};
+  const close = h("button", { type: "button", class: "icon close", "aria-label": "Close details" }, "✕");
+  close.addEventListener("click", () => hideDetails(panel));
+  const cover = coverUrl(track, 300);
+  const year = track.album?.release_year ?? track.release_year;
+  panel.replaceChildren(
+    close,
+    cover ? h("img", { class: "cover big", src: cover, alt: `Cover of ${track.album?.name ?? track.name}`, width: 160, height: 160 }) : null,
+    h("h2", { id: "details-title" }, track.name),
+    h("p", { class: "artists" }, artistNames(track)),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Album"), h("dd", {}, `${track.album?.name ?? "—"}${year ? ` (${year})` : ""}`),
+      h("dt", {}, "Genres"), h("dd", {}, (track.genres ?? []).join(", ") || "—"),
+      h("dt", {}, "Tempo"), h("dd", {}, features.tempo ? `${Math.round(features.tempo)} BPM` : "—"),
+      track.reason ? [h("dt", {}, "Why"), h("dd", {}, track.reason)] : null),
+    h("h3", {}, "Sound"),
+    h("ul", { class: "chart", "aria-label": "Audio features" },
+      CHART.filter((name) => typeof features[name] === "number").map((name) => {
+        const id = `feat-${name}`;
+        return h("li", {},
+          h("label", { for: id }, name),
+          h("meter", { id, min: 0, max: 1, value: features[name], title: `${Math.round(features[name] * 100)} %` }));
+      })));
+  panel.hidden = false;
+  panel.setAttribute("role", "dialog");
+  close.focus();
+  panel.onkeydown = (e) => {
+    if (e.key === "Escape") hideDetails(panel);
+  };
+}
+
+export function hideDetails(panel) {
+  panel.hidden = true;
+}

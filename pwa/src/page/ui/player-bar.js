@@ -1,0 +1,63 @@
+// The player bar: play/pause, next (= skip), seek, volume, progress, like/dislike.
+import { artistNames, coverUrl, formatTime, h } from "../dom.js";
+
+export function playerBar(root, playback) {
+  const cover = h("img", { class: "cover", alt: "", width: 48, height: 48 });
+  const title = h("p", { class: "title", id: "player-title" }, "Nothing playing");
+  const artists = h("p", { class: "artists" }, "Pick a track from your feed");
+  const btn = (label, text, onclick, id) => h("button", { type: "button", class: "icon", "aria-label": label, onclick, id }, text);
+  const playBtn = btn("Play", "▶", () => playback.toggle(), "play-pause");
+  const dislike = btn("Dislike", "👎", () => playback.dislike(), "dislike");
+  const like = btn("Like", "♥", () => {
+    playback.like();
+    like.setAttribute("aria-pressed", "true");
+  }, "like");
+  like.setAttribute("aria-pressed", "false");
+  const next = btn("Next (skip)", "⏭", () => playback.next(), "next");
+  const elapsed = h("span", { class: "time", id: "elapsed" }, "0:00");
+  const total = h("span", { class: "time", id: "duration" }, "0:00");
+  const seek = h("input", { type: "range", min: 0, max: 1000, step: 1, value: 0, id: "seek", "aria-label": "Seek", "aria-valuetext": "0:00" });
+  const volume = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: playback.volume, id: "volume", "aria-label": "Volume" });
+  let seeking = false;
+  let duration = 0;
+  seek.addEventListener("input", () => {
+    seeking = true;
+    elapsed.textContent = formatTime((seek.value / 1000) * duration);
+  });
+  seek.addEventListener("change", async () => {
+    seeking = false;
+    await playback.seek((seek.value / 1000) * duration);
+  });
+  volume.addEventListener("input", () => playback.setVolume(Number(volume.value)));
+
+  root.replaceChildren(
+    h("div", { class: "now" }, cover, h("div", { class: "meta" }, title, artists)),
+    h("div", { class: "controls" }, dislike, playBtn, next, like),
+    h("div", { class: "progress" }, elapsed, seek, total),
+    h("label", { class: "volume" }, h("span", { "aria-hidden": "true" }, "🔊"), volume));
+  root.setAttribute("aria-label", "Player");
+  root.hidden = false;
+
+  playback.addEventListener("track", ({ detail: track }) => {
+    title.textContent = track.name;
+    artists.textContent = artistNames(track);
+    const url = coverUrl(track, 64);
+    if (url) cover.src = url;
+    cover.hidden = !url;
+    like.setAttribute("aria-pressed", "false");
+    root.dataset.trackId = track.id;
+  });
+  playback.addEventListener("state", ({ detail: s }) => {
+    duration = s.duration_ms;
+    playBtn.textContent = s.playing ? "⏸" : "▶";
+    playBtn.setAttribute("aria-label", s.playing ? "Pause" : "Play");
+    root.dataset.playing = String(s.playing);
+    root.dataset.position = String(Math.round(s.position_ms));
+    total.textContent = formatTime(duration);
+    if (!seeking) {
+      elapsed.textContent = formatTime(s.position_ms);
+      seek.value = duration ? String(Math.round((s.position_ms / duration) * 1000)) : "0";
+      seek.setAttribute("aria-valuetext", `${formatTime(s.position_ms)} of ${formatTime(duration)}`);
+    }
+  });
+}

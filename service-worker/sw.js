@@ -1,0 +1,89 @@
+// Encore's service worker (bundled by build.mjs; Workbox injects the precache manifest).
+//  - precache: app shell, Pyodide core, the packaged shared_model (revisioned);
+//  - /api/me, /api/feed, /api/model: network first with a timeout, else the last answer
+//    (cleared at logout; the page posts CLEAR_USER_DATA);
+//  - demo audio: cache first, the last 50 tracks, Range requests answered from the cache;
+//  - never cached: anything carrying a token (/api/spotify/token), auth, interactions;
+//  - Background Sync flushes the interaction outbox;
+//  - no skipWaiting on its own: the page shows "update available" and asks (SKIP_WAITING).
+import { cacheNames, clientsClaim, setCacheNameDetails } from "workbox-core";
+import { ExpirationPlugin } from "workbox-expiration";
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import { RangeRequestsPlugin } from "workbox-range-requests";
+import { NavigationRoute, registerRoute } from "workbox-routing";
+import { CacheFirst, NetworkFirst, NetworkOnly } from "workbox-strategies";
+import { flush } from "../pwa/src/shared/outbox.js";
+
+const LAYOUT = "v1"; // bump when a cache's layout changes; caches of other versions are deleted
+setCacheNameDetails({ prefix: "encore", precache: "static", runtime: "runtime", suffix: LAYOUT });
+export const USER_CACHE = `encore-user-${LAYOUT}`;
+export const AUDIO_CACHE = `encore-audio-${LAYOUT}`;
+const KNOWN = () => new Set([cacheNames.precache, cacheNames.runtime, USER_CACHE, AUDIO_CACHE]);
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+clientsClaim(); // take the first page at once; later versions wait for the page's SKIP_WAITING
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys().then((keys) =>
+      Promise.all(keys.filter((k) => k.startsWith("encore-") && !KNOWN().has(k)).map((k) => caches.delete(k))),
+    ),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data?.type === "CLEAR_USER_DATA") {
+    event.waitUntil(Promise.all([caches.delete(USER_CACHE), caches.delete(AUDIO_CACHE)]));
+  }
+});
+
+// The app shell for every navigation except the server's own pages (OAuth callback, API).
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//, /^\/auth\//, /^\/metrics/, /^\/healthz/] }),
+);
+
+const sameOrigin = (url) => url.origin === self.location.origin;
+
+// Tokens and auth never touch a cache.
+registerRoute(({ url }) => sameOrigin(url) && /^\/(api\/(spotify|auth)|auth)\//.test(url.pathname), new NetworkOnly());
+
+// The user's feed, model and profile: network first, the last answer when offline. One entry per
+// path (the query only tunes the answer), so "?refresh=1" also refreshes the offline copy.
+const onePerPath = {
+  cacheKeyWillBeUsed: async ({ request }) => new URL(request.url).pathname,
+  cacheWillUpdate: async ({ response }) => (response?.status === 200 ? response : null),
+};
+registerRoute(
+  ({ url, request }) => sameOrigin(url) && request.method === "GET" && ["/api/me", "/api/feed", "/api/model"].includes(url.pathname),
+  new NetworkFirst({ cacheName: USER_CACHE, networkTimeoutSeconds: 4, plugins: [onePerPath] }),
+);
+
+// Demo audio: played or next-up tracks stay for offline listening (bounded).
+registerRoute(
+  ({ url }) => sameOrigin(url) && /^\/api\/tracks\/[^/]+\/audio$/.test(url.pathname),
+  new CacheFirst({
+    cacheName: AUDIO_CACHE,
+    plugins: [
+      {
+        // Ask the network for the whole file, so the cache holds complete tracks; <audio>'s
+        // Range requests are then answered from it by the RangeRequestsPlugin.
+        requestWillFetch: async ({ request }) => new Request(request.url, { credentials: "same-origin" }),
+        cacheWillUpdate: async ({ response }) => (response?.status === 200 ? response : null),
+      },
+      new ExpirationPlugin({ maxEntries: 50, purgeOnQuotaError: true }),
+      new RangeRequestsPlugin(),
+    ],
+  }),
+);
+
+// Album covers (demo SVGs): small and immutable enough to keep.
+registerRoute(
+  ({ url }) => sameOrigin(url) && url.pathname.startsWith("/api/demo/covers/"),
+  new CacheFirst({ cacheName: cacheNames.runtime, plugins: [new ExpirationPlugin({ maxEntries: 300 })] }),
+);
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "encore-outbox") event.waitUntil(flush());
+});
