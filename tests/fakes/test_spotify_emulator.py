@@ -94,6 +94,21 @@ def test_unregistered_redirect_is_an_error_page_until_registered(spotify: Runnin
     assert consent(spotify, redirect_uri=other)["code"]
 
 
+def test_auto_approve_skips_the_dialog_and_hooks_flip_switches(spotify: RunningEmulator,
+                                                               http: httpx.Client) -> None:
+    assert http.post("/__emulator/switches", json={"auto_approve": "free-user"}).status_code == 200
+    answer = http.get("/authorize", params={"client_id": CLIENT, "response_type": "code",
+                                            "redirect_uri": CALLBACK, "state": "s"})
+    assert answer.status_code == 302 and "code=" in answer.headers["location"]
+    assert http.post("/__emulator/switches", json={"no_such": 1}).status_code == 400
+    tokens = http.post("/api/token", auth=(CLIENT, "encore-test-secret"), data={
+        "grant_type": "authorization_code", "redirect_uri": CALLBACK,
+        "code": answer.headers["location"].split("code=")[1].split("&")[0]}).json()
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert http.get("/v1/me", headers=auth).json()["id"] == "free-user"
+    assert http.post("/__emulator/revoke", json={"user_id": "free-user"}).json() == {"revoked": 1}
+
+
 def test_wrong_verifier_and_reused_code_are_rejected(spotify: RunningEmulator,
                                                      http: httpx.Client) -> None:
     verifier, challenge = pkce_pair()
