@@ -1,11 +1,12 @@
 // The track details panel: album, genres, and the track's features as a small chart of meters.
 import { artistNames, coverUrl, h } from "../dom.js";
+import { icon } from "../icons.js";
 
 const CHART = ["danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness", "liveness"];
 
 export function showDetails(panel, track) {
   const features = track.features ?? {};
-  const close = h("button", { type: "button", class: "icon close", "aria-label": "Close details" }, "✕");
+  const close = h("button", { type: "button", class: "icon close", "aria-label": "Close details" }, icon("close"));
   close.addEventListener("click", () => hideDetails(panel));
   const cover = coverUrl(track, 300);
   const year = track.album?.release_year ?? track.release_year;

@@ -1,9 +1,10 @@
 // The feed: cards with cover, title, artists, the reason, play and details; "refresh feed".
 import { artistNames, clear, coverUrl, h } from "../dom.js";
+import { icon } from "../icons.js";
 
 export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, modelStatus }) {
   const list = h("ol", { class: "feed-list", id: "feed-list", "aria-label": "Up next" });
-  const refresh = h("button", { type: "button", class: "ghost", id: "refresh-feed" }, "↻ Refresh feed");
+  const refresh = h("button", { type: "button", class: "ghost", id: "refresh-feed" }, icon("refresh"), "Refresh feed");
   const status = h("p", { class: "model-status", id: "model-status", "aria-live": "polite" });
   refresh.addEventListener("click", async () => {
     refresh.disabled = true;
@@ -26,8 +27,8 @@ export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, mode
           now ? h("span", { class: "badge now-badge" }, "Now playing") : null,
           offlineIds().has(track.id) ? h("span", { class: "badge offline-badge" }, "Available offline") : null)),
       h("div", { class: "card-actions" },
-        h("button", { type: "button", class: "icon play", "aria-label": `Play ${track.name}`, onclick: () => onPlay(track) }, "▶"),
-        h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(track) }, "ⓘ")));
+        h("button", { type: "button", class: "icon play", "aria-label": `Play ${track.name}`, onclick: () => onPlay(track) }, icon("play")),
+        h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(track) }, icon("info"))));
   }
 
   function render() {

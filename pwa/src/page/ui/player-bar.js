@@ -1,19 +1,20 @@
 // The player bar: play/pause, next (= skip), seek, volume, progress, like/dislike.
 import { artistNames, coverUrl, formatTime, h } from "../dom.js";
+import { icon } from "../icons.js";
 
 export function playerBar(root, playback) {
   const cover = h("img", { class: "cover", alt: "", width: 48, height: 48 });
   const title = h("p", { class: "title", id: "player-title" }, "Nothing playing");
   const artists = h("p", { class: "artists" }, "Pick a track from your feed");
-  const btn = (label, text, onclick, id) => h("button", { type: "button", class: "icon", "aria-label": label, onclick, id }, text);
-  const playBtn = btn("Play", "▶", () => playback.toggle(), "play-pause");
-  const dislike = btn("Dislike", "👎", () => playback.dislike(), "dislike");
-  const like = btn("Like", "♥", () => {
+  const btn = (label, glyph, onclick, id) => h("button", { type: "button", class: "icon", "aria-label": label, onclick, id }, icon(glyph));
+  const playBtn = btn("Play", "play", () => playback.toggle(), "play-pause");
+  const dislike = btn("Dislike", "dislike", () => playback.dislike(), "dislike");
+  const like = btn("Like", "like", () => {
     playback.like();
     like.setAttribute("aria-pressed", "true");
   }, "like");
   like.setAttribute("aria-pressed", "false");
-  const next = btn("Next (skip)", "⏭", () => playback.next(), "next");
+  const next = btn("Next (skip)", "next", () => playback.next(), "next");
   const elapsed = h("span", { class: "time", id: "elapsed" }, "0:00");
   const total = h("span", { class: "time", id: "duration" }, "0:00");
   const seek = h("input", { type: "range", min: 0, max: 1000, step: 1, value: 0, id: "seek", "aria-label": "Seek", "aria-valuetext": "0:00" });
@@ -34,7 +35,7 @@ export function playerBar(root, playback) {
     h("div", { class: "now" }, cover, h("div", { class: "meta" }, title, artists)),
     h("div", { class: "controls" }, dislike, playBtn, next, like),
     h("div", { class: "progress" }, elapsed, seek, total),
-    h("label", { class: "volume" }, h("span", { "aria-hidden": "true" }, "🔊"), volume));
+    h("label", { class: "volume" }, icon("volume"), volume));
   root.setAttribute("aria-label", "Player");
   root.hidden = false;
 
@@ -49,7 +50,7 @@ export function playerBar(root, playback) {
   });
   playback.addEventListener("state", ({ detail: s }) => {
     duration = s.duration_ms;
-    playBtn.textContent = s.playing ? "⏸" : "▶";
+    playBtn.replaceChildren(icon(s.playing ? "pause" : "play"));
     playBtn.setAttribute("aria-label", s.playing ? "Pause" : "Play");
     root.dataset.playing = String(s.playing);
     root.dataset.position = String(Math.round(s.position_ms));

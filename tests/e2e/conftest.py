@@ -1,0 +1,194 @@
+"""End-to-end fixtures: the real server (Hypercorn subprocess on a free port, fresh data dir),
+the Spotify emulator, Debian's Chromium through Playwright, and helpers that act as a user.
+
+Requests the browser makes to Spotify's hosts (the SDK script, the Web API, the SDK's media)
+are routed to the emulator, with the emulator's origin rewritten to Spotify's in the answers,
+so the page runs the code that ships under the real Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+
+from tests.fakes.spotify import RunningEmulator
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SPOTIFY_HOSTS = "https://{sdk.scdn.co,api.spotify.com,*.scdn.co}/**"
+FAKE_SPOTIFY_ORIGIN = "https://sdk.scdn.co"
+PASSWORD = "listen-to-the-end"
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    url: str
+    emulator: RunningEmulator
+    data_dir: Path
+
+    def fault(self, **faults: Any) -> None:
+        """Flip the backend's test switches (ENCORE_TEST_HOOKS), e.g. interactions_status=500."""
+        answer = httpx.post(f"{self.url}/__test__/faults", json=faults,
+                            headers={"X-Requested-With": "encore"})
+        answer.raise_for_status()
+
+
+def _build_pwa() -> None:
+    stamp = ROOT / "pwa" / "dist" / "index.html"
+    sources = [p for d in ("pwa", "service-worker", "shared_model") for p in (ROOT / d).rglob("*")
+               if p.is_file() and "dist" not in p.parts and "__pycache__" not in p.parts]
+    if stamp.exists() and all(p.stat().st_mtime <= stamp.stat().st_mtime for p in sources):
+        return
+    subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _build_pwa()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with RunningEmulator({"redirect_uris": [f"{url}/auth/spotify/callback"]}) as emulator:
+        data_dir = tmp_path_factory.mktemp("encore-data")
+        env = {
+            **os.environ,
+            "ENCORE_DATA_DIR": str(data_dir),
+            "ENCORE_TEST_HOOKS": "1",
+            "ENCORE_SPOTIFY_CLIENT_ID": emulator.state.client.client_id,
+            "ENCORE_SPOTIFY_CLIENT_SECRET": emulator.state.client.client_secret,
+            "ENCORE_SPOTIFY_ACCOUNTS_URL": emulator.url,
+            "ENCORE_SPOTIFY_API_URL": f"{emulator.url}/v1",
+            "ENCORE_SPOTIFY_REDIRECT_URI": f"{url}/auth/spotify/callback",
+        }
+        log = (data_dir / "server.log").open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hypercorn", "backend:create_app()", "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((data_dir / "server.log").read_text())
+                time.sleep(0.05)
+            yield Server(url, emulator, data_dir)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make chromium)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def route_spotify(context: BrowserContext, server: Server) -> None:
+    """Send the browser's Spotify traffic to the emulator, answers rewritten to Spotify's origin."""
+    emulator_origin = server.emulator.url
+
+    def forward(route: Route) -> None:
+        request = route.request
+        path = request.url.split("/", 3)[3] if request.url.count("/") >= 3 else ""
+        target = f"{emulator_origin}/{path}"
+        if request.url.startswith("https://api.spotify.com/") and not path.startswith("v1/"):
+            target = f"{emulator_origin}/v1/{path}"
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "origin")}
+        answer = route.fetch(url=target, headers=headers)
+        body = answer.body()
+        kind = answer.headers.get("content-type", "")
+        if "json" in kind or "javascript" in kind:
+            body = body.replace(emulator_origin.encode(), FAKE_SPOTIFY_ORIGIN.encode())
+        route.fulfill(status=answer.status, headers={**answer.headers,
+                      "access-control-allow-origin": "*"}, body=body)
+
+    context.route(SPOTIFY_HOSTS, forward)
+
+
+@pytest.fixture
+def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
+    route_spotify(context, server)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def unique_name(prefix: str = "u") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def sign_up(page: Page, username: str, genres: tuple[str, ...] = ("rock", "electronic")) -> None:
+    """What a new user does: fill the sign-up form, pick genres, land on the feed."""
+    page.goto("/signup")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="what do you like?").wait_for()
+    for genre in genres:
+        page.get_by_role("button", name=genre, exact=True).click()
+    page.get_by_role("button", name="Start listening").click()
+    page.get_by_role("heading", name="Your feed").wait_for()
+    page.locator("#feed-list .track-card").first.wait_for()
+
+
+def stored_interactions(page: Page) -> list[dict[str, Any]]:
+    """The server's record of this user's interactions (the page's own session)."""
+    answer = page.request.get("/api/interactions?limit=500")
+    assert answer.ok, answer.text()
+    items: list[dict[str, Any]] = answer.json()["interactions"]
+    return items
+
+
+def wait_until(predicate: Any, timeout: float = 20.0, message: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        time.sleep(0.1)

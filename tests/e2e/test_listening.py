@@ -1,0 +1,41 @@
+"""E2E 1: a new user signs up, picks genres, gets a feed, finishes one track and skips another."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_new_user_finishes_one_track_and_skips_another(page: Page, server: Server) -> None:
+    sign_up(page, unique_name("listener"))
+    cards = page.locator("#feed-list .track-card")
+    assert cards.count() >= 20
+    first = cards.nth(0)
+    first_id = first.get_attribute("data-track-id")
+    first.get_by_role("button", name="Play").click()
+
+    player = page.locator("#player")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="playback")
+    # Seek near the end with the progress slider, as a user dragging it would.
+    seek = page.get_by_label("Seek")
+    seek.evaluate("el => { el.value = 985; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
+    # The end of the first track moves on to the next one by itself.
+    wait_until(lambda: player.get_attribute("data-track-id") not in (None, first_id), message="auto-advance")
+    second_id = player.get_attribute("data-track-id")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) >= 3000, timeout=15, message="3 s")
+    page.get_by_role("button", name="Next (skip)").click()
+
+    def both_stored() -> list[dict] | None:
+        items = stored_interactions(page)
+        return items if len(items) >= 2 else None
+
+    items = {i["track_id"]: i for i in wait_until(both_stored, message="interactions stored")}
+    finished, skipped = items[first_id], items[second_id]
+    assert finished["type"] == "finished"
+    assert finished["position_ms"] >= finished["duration_ms"] - 2000
+    assert skipped["type"] == "skipped"
+    assert 3000 <= skipped["position_ms"] < 8000
