@@ -36,6 +36,7 @@ class CachedModel:
     store_version: int  # the snapshot version it was built on (0 = none)
     size: int  # approximate bytes held
     checked_at: float = 0.0
+    generation: int = 0  # bumped when new interactions are stored
     since_training: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -83,6 +84,7 @@ class ModelService:
         entry = self._cache.get(username)
         if entry is not None:
             entry.checked_at = 0.0
+            entry.generation += 1
 
     # --- the three operations ----------------------------------------------------------
     async def subscribe(self, username: str) -> CachedModel:
@@ -100,13 +102,22 @@ class ModelService:
         return entry
 
     async def receive_info(self, username: str, interactions: list[dict[str, Any]]) -> CachedModel:
-        """Learn from newly stored interactions (in order); retrain every `train_every`."""
-        entry = await self.subscribe(username)  # catching up applies them already
-        if any(shared_model.sort_key(i) > entry.model.applied_through for i in interactions):
-            await self._apply(username, entry, interactions)
-        if any(shared_model.sort_key(i) < entry.model.applied_through for i in interactions):
-            # Arrived late (an offline device): replay the history in order, as the browser does.
+        """Learn from newly stored interactions; retrain every `train_every`.
+
+        The interactions are already in the store, so catching up applies them in order.
+        One that sorts before what the model had already applied (an offline device sending
+        late) cannot be learned incrementally: the whole history is replayed, as in the browser.
+        """
+        cached = self._cache.get(username)
+        applied_before = cached.model.applied_through if cached else ""
+        self.stale(username)
+        entry = await self.subscribe(username)
+        late = sum(shared_model.sort_key(i) <= applied_before for i in interactions)
+        if late:
             await self._replay(username, entry)
+            entry.since_training += late
+            if entry.since_training >= self.train_every:
+                self._schedule_training(username)
         return entry
 
     async def suggest(
@@ -153,38 +164,52 @@ class ModelService:
         if time.monotonic() - entry.checked_at < CATCH_UP_EVERY_S:
             return
         async with entry.lock:
+            if time.monotonic() - entry.checked_at < CATCH_UP_EVERY_S:
+                return  # another request caught up while this one waited
+            started, generation = time.monotonic(), entry.generation
             stored = await self.store.get_model_version(username)
             if stored is not None and stored > entry.store_version:
                 fresh = await self._load(username)  # another node trained: take its snapshot
-                entry.model, entry.store_version, entry.size = fresh.model, fresh.store_version, fresh.size
-            newer = await self.store.interactions_after(username, entry.model.applied_through or None)
-            entry.checked_at = time.monotonic()
-        if newer:
-            await self._apply(username, entry, [i.to_dict() for i in newer])
-
-    async def _apply(self, username: str, entry: CachedModel, interactions: list[dict[str, Any]]) -> None:
-        async with entry.lock:
-            settings = await self._settings(username)
-            fresh = sorted(
-                (i for i in interactions if shared_model.sort_key(i) > entry.model.applied_through),
-                key=shared_model.sort_key,
-            )
-            tracks = await self.sources.resolve(username, [i["track_id"] for i in fresh])
-            for interaction in fresh:
-                entry.model.learn(interaction, tracks.get(interaction["track_id"]), settings)
-            entry.since_training += len(fresh)
+                entry.model, entry.store_version = fresh.model, fresh.store_version
+                entry.size = fresh.size
+            await self._learn_newer(username, entry)
+            if entry.generation == generation:  # nothing was stored meanwhile
+                entry.checked_at = started
         if entry.since_training >= self.train_every:
             self._schedule_training(username)
 
+    async def _learn_newer(self, username: str, entry: CachedModel) -> int:
+        """Apply, in order, the stored interactions after the model's last one (lock held)."""
+        newer = [
+            i.to_dict()
+            for i in await self.store.interactions_after(username, entry.model.applied_through or None)
+        ]
+        if not newer:
+            return 0
+        settings = await self._settings(username)
+        tracks = await self.sources.resolve(username, [i["track_id"] for i in newer])
+        for interaction in newer:
+            entry.model.learn(interaction, tracks.get(interaction["track_id"]), settings)
+        entry.since_training += len(newer)
+        return len(newer)
+
+    async def _rebuilt(self, username: str, train: bool) -> UserModel:
+        """The model replayed from the whole history (off the event loop)."""
+        history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
+        settings = await self._settings(username)
+        tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
+        if train:
+            return await asyncio.to_thread(training.rebuild_model, history, tracks, settings)
+        model = UserModel.new(settings)
+        await asyncio.to_thread(model.learn_many, history, tracks, settings)
+        return model
+
     async def _replay(self, username: str, entry: CachedModel) -> None:
+        model = await self._rebuilt(username, train=False)
         async with entry.lock:
-            history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
-            settings = await self._settings(username)
-            tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-            model = UserModel.new(settings)
-            model.learn_many(history, tracks, settings)
             model.set_ensemble(entry.model.ensemble, entry.model.trained_on)
             entry.model = model
+            await self._learn_newer(username, entry)
 
     def _schedule_training(self, username: str) -> None:
         if username not in self._training:
@@ -192,26 +217,31 @@ class ModelService:
             self._spawn(self._train, username)
 
     async def _train(self, username: str) -> None:
-        """Train the ensemble on the whole history (off the event loop) and save a snapshot."""
+        """Replay the whole history and train the ensemble on it, then save a snapshot.
+
+        The replay makes the snapshot exactly what the browser reaches from the same
+        interactions, whatever order they arrived in.
+        """
         try:
-            history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
-            settings = await self._settings(username)
-            tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-            examples = shared_model.training_examples(history, tracks, settings)
-            exported = await asyncio.to_thread(training.train_ensemble, examples)
+            model = await self._rebuilt(username, train=True)
             entry = await self.subscribe(username)
             async with entry.lock:
-                entry.model.set_ensemble(exported, len(examples))
+                entry.model = model
+                entry.since_training = 0
+                await self._learn_newer(username, entry)  # stored while training ran
                 version = entry.store_version + 1
                 await self.store.put_model(
-                    ModelSnapshot(username, version, shared_model.encode(entry.model),
+                    ModelSnapshot(username, version, shared_model.encode(model),
                                   int(time.time() * 1000))
                 )
                 entry.store_version = version
-                entry.since_training = 0
-                entry.size = _approx_size(entry.model)
-            log.info("trained %s on %d examples -> version %d", username, len(examples), version)
+                entry.size = _approx_size(model)
+            log.info("trained %s (%d interactions) -> version %d", username, model.trained_on,
+                     version)
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
         finally:
             self._training.discard(username)
+        entry = self._cache.get(username)
+        if entry is not None and entry.since_training >= self.train_every:
+            self._schedule_training(username)  # enough arrived while this one ran

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import shared_model
+
 from backend import create_app, create_model_node
+from backend.accounts import settings_of
 from backend.catalog.demo import demo_catalog
 from backend.model_client import SECRET_HEADER, node_order
 from tests.conftest import ApiClient, AuthActions
@@ -78,12 +81,21 @@ async def test_training_runs_in_the_background_and_saves_a_snapshot(app, client,
     jazz = [t for t in demo_catalog() if t["genres"][0] == "jazz"][:25]
     metal = [t for t in demo_catalog() if t["genres"][0] == "metal"][:25]
     await client.post("/api/interactions", json={"interactions": _items(jazz, "finished")})
-    await client.post("/api/interactions", json={"interactions": _items(metal, "skipped", 2000)})
-    version = await _until(lambda: app.store.get_model_version("ada"))
-    assert version >= 1
+    await client.post(
+        "/api/interactions",
+        json={"interactions": _items(metal, "skipped", 2000, start=1_700_000_100_000)},
+    )
+
+    async def trained_snapshot():
+        stored = await app.store.get_model("ada")
+        return stored if stored and shared_model.decode(stored.blob).ensemble else None
+
+    stored = await _until(trained_snapshot)
+    assert stored.version >= 1
+    assert shared_model.decode(stored.blob).trained_on == 50
     snapshot = await (await client.get("/api/model")).get_json()
     assert snapshot["snapshot"]["ensemble"] is not None
-    assert snapshot["model_version"].startswith(f"{version}.")
+    assert snapshot["model_version"].startswith(f"{stored.version}.")
 
 
 async def test_two_web_nodes_on_one_store_agree(tmp_path):
@@ -101,6 +113,26 @@ async def test_two_web_nodes_on_one_store_agree(tmp_path):
         after = await (await b.get("/api/feed")).get_json()
         assert after["model_version"] != first["model_version"]
         assert not {t["id"] for t in skipped} & {t["id"] for t in after["pool"]}
+
+
+async def test_late_interactions_give_the_same_model_as_an_in_order_replay(app, client, auth):
+    await auth.signup()
+    tracks = demo_catalog()[:12]
+    early = _items(tracks[:6], "finished", start=1_700_000_000_000)
+    late = _items(tracks[6:], "skipped", 3000, start=1_600_000_000_000)  # older, sent later
+    await client.post("/api/interactions", json={"interactions": early})
+    await client.get("/api/feed")
+    await client.post("/api/interactions", json={"interactions": late})
+
+    expected = shared_model.UserModel.new(settings_of((await app.store.get_user("ada"))))
+    expected.learn_many(early + late, {t["id"]: t for t in tracks}, shared_model.DEFAULT_SETTINGS)
+
+    async def replayed():
+        _, snapshot = await app.models.local.snapshot("ada")
+        return snapshot if snapshot["learner"] == expected.to_dict()["learner"] else None
+
+    snapshot = await _until(replayed)
+    assert snapshot["applied_through"] == expected.applied_through
 
 
 def test_rendezvous_order_is_stable_and_spreads_users():
