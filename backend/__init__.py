@@ -46,7 +46,9 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     register_error_handlers(app)
 
     app.metrics = Metrics()
-    app.login_throttle = LoginThrottle(app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"])
+    app.login_throttle = LoginThrottle(
+        app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"]
+    )
     app.store = make_store(app.config)
     cipher = TokenCipher(derive_key(app.config["TOKEN_KEY"] or app.config["SECRET_KEY"]))
     app.spotify = SpotifyService(app.config, app.store, cipher)
@@ -60,7 +62,9 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         spawn=app.add_background_task,
     )
     app.models = ModelClient(
-        local_models, app.config["MODEL_URLS"], app.config["MODEL_SECRET"],
+        local_models,
+        app.config["MODEL_URLS"],
+        app.config["MODEL_SECRET"],
         float(app.config["MODEL_TIMEOUT_S"]),
     )
     app.metrics.watch_cache(local_models.cached_users, local_models.cached_bytes)

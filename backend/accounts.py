@@ -19,7 +19,15 @@ from .app_types import app
 from .errors import ApiError, describe_validation_error
 from .store import User, UsernameTaken
 
-__all__ = ["User", "Settings", "SettingsPatch", "settings_of", "sign_in", "sign_up", "update_settings"]
+__all__ = [
+    "User",
+    "Settings",
+    "SettingsPatch",
+    "settings_of",
+    "sign_in",
+    "sign_up",
+    "update_settings",
+]
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
 
@@ -122,7 +130,9 @@ async def sign_in(body: LoginRequest) -> User:
     wait = throttle.retry_after(username)
     if wait:
         raise ApiError(
-            429, "too_many_attempts", f"Too many failed sign-ins; try again in {wait} s.",
+            429,
+            "too_many_attempts",
+            f"Too many failed sign-ins; try again in {wait} s.",
             {"Retry-After": str(wait)},
         )
     user = await app().store.get_user(username)

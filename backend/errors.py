@@ -77,7 +77,9 @@ def register_error_handlers(app: Quart) -> None:
 
     @app.errorhandler(RequestSchemaValidationError)
     async def _validation_error(error: RequestSchemaValidationError) -> Response:
-        return error_response(422, "invalid_request", describe_validation_error(error.validation_error))
+        return error_response(
+            422, "invalid_request", describe_validation_error(error.validation_error)
+        )
 
     @app.errorhandler(HTTPException)
     async def _http_error(error: HTTPException) -> Response:
@@ -97,7 +99,9 @@ def register_error_handlers(app: Quart) -> None:
     async def _store_unavailable(error: StoreUnavailable) -> Response:
         log.warning("store unavailable: %s", error)
         return error_response(
-            503, "store_unavailable", "Storage is unreachable; try again shortly.",
+            503,
+            "store_unavailable",
+            "Storage is unreachable; try again shortly.",
             {"Retry-After": "5"},
         )
 

@@ -47,12 +47,16 @@ class InteractionsAnswer(BaseModel):
 
 def unknown_tracks(batch: InteractionBatch) -> list[tuple[int, InteractionIn]]:
     sources = app().sources
-    return [(i, item) for i, item in enumerate(batch.interactions) if not sources.known(item.track_id)]
+    return [
+        (i, item) for i, item in enumerate(batch.interactions) if not sources.known(item.track_id)
+    ]
 
 
 async def record(username: str, batch: InteractionBatch) -> PutResult:
     """Store durably (idempotent by id), then let the model learn without delaying the answer."""
-    items = [Interaction(**item.model_dump() | {"id": item.id.lower()}) for item in batch.interactions]
+    items = [
+        Interaction(**item.model_dump() | {"id": item.id.lower()}) for item in batch.interactions
+    ]
     result = await app().store.put_interactions(username, items)
     app().metrics.interactions_stored.inc(len(result.accepted))
     if result.accepted:

@@ -19,23 +19,30 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "encore_http_requests_total", "HTTP requests answered",
-            ["method", "route", "status"], registry=self.registry,
+            "encore_http_requests_total",
+            "HTTP requests answered",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "encore_http_request_duration_seconds", "Time to answer, per route",
-            ["method", "route"], registry=self.registry,
+            "encore_http_request_duration_seconds",
+            "Time to answer, per route",
+            ["method", "route"],
+            registry=self.registry,
         )
         self.interactions_stored = Counter(
-            "encore_interactions_stored_total", "Interactions durably stored (not replays)",
+            "encore_interactions_stored_total",
+            "Interactions durably stored (not replays)",
             registry=self.registry,
         )
         self.model_cache_users = Gauge(
-            "encore_model_cache_users", "User models held in this node's cache",
+            "encore_model_cache_users",
+            "User models held in this node's cache",
             registry=self.registry,
         )
         self.model_cache_bytes = Gauge(
-            "encore_model_cache_bytes", "Approximate memory of this node's model cache",
+            "encore_model_cache_bytes",
+            "Approximate memory of this node's model cache",
             registry=self.registry,
         )
 

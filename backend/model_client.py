@@ -19,6 +19,7 @@ SECRET_HEADER = "X-Encore-Model-Secret"
 
 def node_order(username: str, nodes: list[str]) -> list[str]:
     """Rendezvous (highest random weight) order: stable per user, minimal moves on changes."""
+
     def weight(node: str) -> bytes:
         return hashlib.sha256(f"{node}|{username}".encode()).digest()
 
@@ -26,7 +27,9 @@ def node_order(username: str, nodes: list[str]) -> list[str]:
 
 
 class ModelClient:
-    def __init__(self, local: ModelService, nodes: list[str], secret: str, timeout_s: float) -> None:
+    def __init__(
+        self, local: ModelService, nodes: list[str], secret: str, timeout_s: float
+    ) -> None:
         self.local = local
         self.nodes = nodes
         self.secret = secret
@@ -35,14 +38,18 @@ class ModelClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _remote(self, username: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    async def _remote(
+        self, username: str, path: str, body: dict[str, Any]
+    ) -> dict[str, Any] | None:
         for node in node_order(username, self.nodes):
             try:
                 response = await self.http.post(
                     f"{node}/model/{path}", json=body, headers={SECRET_HEADER: self.secret}
                 )
             except httpx2.HTTPError as error:
-                log.warning("model node %s failed (%s); trying the next", node, error.__class__.__name__)
+                log.warning(
+                    "model node %s failed (%s); trying the next", node, error.__class__.__name__
+                )
                 continue
             if response.status_code == 200:
                 result: dict[str, Any] = response.json()
@@ -59,7 +66,9 @@ class ModelClient:
         if await self._remote(username, "receive-info", body) is None:
             await self.local.receive_info(username, interactions)
 
-    async def suggest(self, username: str, candidates: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    async def suggest(
+        self, username: str, candidates: list[dict[str, Any]], limit: int
+    ) -> dict[str, Any]:
         body = {"username": username, "candidates": candidates, "limit": limit}
         result = await self._remote(username, "suggest", body) if self.nodes else None
         return result or await self.local.suggest(username, candidates, limit)

@@ -54,7 +54,12 @@ def _approx_size(model: UserModel) -> int:
 
 class ModelService:
     def __init__(
-        self, store: Store, sources: MusicSources, *, cache_bytes: int, train_every: int,
+        self,
+        store: Store,
+        sources: MusicSources,
+        *,
+        cache_bytes: int,
+        train_every: int,
         spawn: Any,
     ) -> None:
         self.store = store
@@ -182,7 +187,9 @@ class ModelService:
         """Apply, in order, the stored interactions after the model's last one (lock held)."""
         newer = [
             i.to_dict()
-            for i in await self.store.interactions_after(username, entry.model.applied_through or None)
+            for i in await self.store.interactions_after(
+                username, entry.model.applied_through or None
+            )
         ]
         if not newer:
             return 0
@@ -231,17 +238,19 @@ class ModelService:
                 await self._learn_newer(username, entry)  # stored while training ran
                 version = entry.store_version + 1
                 await self.store.put_model(
-                    ModelSnapshot(username, version, shared_model.encode(model),
-                                  int(time.time() * 1000))
+                    ModelSnapshot(
+                        username, version, shared_model.encode(model), int(time.time() * 1000)
+                    )
                 )
                 entry.store_version = version
                 entry.size = _approx_size(model)
-            log.info("trained %s (%d interactions) -> version %d", username, model.trained_on,
-                     version)
+            log.info(
+                "trained %s (%d interactions) -> version %d", username, model.trained_on, version
+            )
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
         finally:
             self._training.discard(username)
-        entry = self._cache.get(username)
-        if entry is not None and entry.since_training >= self.train_every:
+        cached = self._cache.get(username)
+        if cached is not None and cached.since_training >= self.train_every:
             self._schedule_training(username)  # enough arrived while this one ran

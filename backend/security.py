@@ -49,7 +49,9 @@ async def check_csrf() -> None:
         if origin.rstrip("/") not in allowed:
             raise ApiError(403, "csrf_failed", "Cross-site request refused.")
         return
-    if request.headers.get("Sec-Fetch-Site") == "cross-site" or not request.headers.get(CSRF_HEADER):
+    if request.headers.get("Sec-Fetch-Site") == "cross-site" or not request.headers.get(
+        CSRF_HEADER
+    ):
         raise ApiError(403, "csrf_failed", f"Missing Origin or {CSRF_HEADER} header.")
 
 

@@ -88,8 +88,9 @@ async def end_session(response: Response) -> None:
     g.session = None
     for name in (COOKIE, SECURE_COOKIE):
         if name in request.cookies:
-            response.delete_cookie(name, path="/", secure=name == SECURE_COOKIE, httponly=True,
-                                   samesite="Lax")
+            response.delete_cookie(
+                name, path="/", secure=name == SECURE_COOKIE, httponly=True, samesite="Lax"
+            )
 
 
 def login_required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

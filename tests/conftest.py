@@ -42,7 +42,9 @@ class AuthActions:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    async def signup(self, username: str = "ada", password: str = "correct horse", **extra: Any) -> Any:
+    async def signup(
+        self, username: str = "ada", password: str = "correct horse", **extra: Any
+    ) -> Any:
         return await self.client.post(
             "/api/auth/signup", json={"username": username, "password": password, **extra}
         )

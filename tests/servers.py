@@ -36,8 +36,11 @@ class EncoreProcess:
         }
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "backend", self.command], cwd=REPO, env=env,
-                stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "backend", self.command],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -27,7 +27,8 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
     if unknown:
         index, item = unknown[0]
         raise ApiError(
-            422, "invalid_request",
+            422,
+            "invalid_request",
             f"interactions.{index}.track_id: unknown track {item.track_id!r}",
         )
     result = await interactions.record(user.username, data)

@@ -6,6 +6,7 @@ import hmac
 import time
 
 from quart import Blueprint, Response, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import sessions
 from ..app_types import app
@@ -23,14 +24,15 @@ def _redirect_uri() -> str:
 def _require_configured() -> None:
     if not app().spotify.configured:
         raise ApiError(
-            503, "spotify_not_configured",
+            503,
+            "spotify_not_configured",
             "Spotify is not set up on this server (ENCORE_SPOTIFY_CLIENT_ID).",
         )
 
 
 @bp.get("/auth/spotify/login")
 @sessions.login_required
-async def login() -> Response:
+async def login() -> WerkzeugResponse:
     _require_configured()
     session = await sessions.current_session()
     assert session is not None  # login_required
@@ -41,7 +43,7 @@ async def login() -> Response:
 
 @bp.get("/auth/spotify/callback")
 @sessions.login_required
-async def callback() -> Response:
+async def callback() -> WerkzeugResponse:
     _require_configured()
     session = await sessions.current_session()
     assert session is not None
@@ -63,7 +65,9 @@ async def callback() -> Response:
     try:
         await app().spotify.complete_login(session.username, pending, code)
     except SpotifyError as error:
-        raise ApiError(400 if error.status < 500 else 502, "spotify_failed", error.message) from None
+        raise ApiError(
+            400 if error.status < 500 else 502, "spotify_failed", error.message
+        ) from None
     return redirect("/?spotify=connected", 302)
 
 

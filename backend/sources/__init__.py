@@ -43,11 +43,13 @@ class MusicSources:
         except SpotifyError as error:
             if cached:
                 return Candidates(
-                    self._tracks(cached[1]), "spotify",
+                    self._tracks(cached[1]),
+                    "spotify",
                     f"Spotify is not answering ({error.message}); showing your last songs.",
                 )
             return Candidates(
-                demo_catalog(), "demo",
+                demo_catalog(),
+                "demo",
                 f"Spotify is not answering ({error.message}); playing the demo catalog.",
             )
         for track in tracks:

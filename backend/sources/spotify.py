@@ -14,8 +14,17 @@ from ..spotify import SpotifyError, SpotifyService, SpotifyUnavailableFeature
 
 _SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 AUDIO_FEATURE_KEYS = (
-    "danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness",
-    "liveness", "loudness", "tempo", "key", "mode",
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "loudness",
+    "tempo",
+    "key",
+    "mode",
 )
 
 
@@ -31,7 +40,9 @@ def to_track(obj: dict[str, Any], genres: list[str] | None = None) -> dict[str, 
         "uri": obj.get("uri") or f"spotify:track:{obj['id']}",
         "source": "spotify",
         "name": obj.get("name", ""),
-        "artists": [{"id": a.get("id", ""), "name": a.get("name", "")} for a in obj.get("artists", [])],
+        "artists": [
+            {"id": a.get("id", ""), "name": a.get("name", "")} for a in obj.get("artists", [])
+        ],
         "album": {"name": album.get("name", ""), "images": album.get("images", [])},
         "genres": list(genres or []),
         "explicit": bool(obj.get("explicit")),
@@ -47,13 +58,18 @@ def to_track(obj: dict[str, Any], genres: list[str] | None = None) -> dict[str, 
     return track
 
 
-async def _add_audio_features(service: SpotifyService, username: str, tracks: list[dict[str, Any]]) -> None:
+async def _add_audio_features(
+    service: SpotifyService, username: str, tracks: list[dict[str, Any]]
+) -> None:
     for start in range(0, len(tracks), 100):
         chunk = tracks[start : start + 100]
         try:
             answer = await service.api(
-                username, "GET", "/audio-features",
-                params={"ids": ",".join(t["id"] for t in chunk)}, gated="audio-features",
+                username,
+                "GET",
+                "/audio-features",
+                params={"ids": ",".join(t["id"] for t in chunk)},
+                gated="audio-features",
             )
         except SpotifyUnavailableFeature:
             return
@@ -62,7 +78,9 @@ async def _add_audio_features(service: SpotifyService, username: str, tracks: li
                 track["features"] = {k: features[k] for k in AUDIO_FEATURE_KEYS if k in features}
 
 
-async def fetch_tracks(service: SpotifyService, username: str, ids: list[str]) -> list[dict[str, Any]]:
+async def fetch_tracks(
+    service: SpotifyService, username: str, ids: list[str]
+) -> list[dict[str, Any]]:
     tracks: list[dict[str, Any]] = []
     for start in range(0, len(ids), 50):
         answer = await service.api(
@@ -73,7 +91,9 @@ async def fetch_tracks(service: SpotifyService, username: str, ids: list[str]) -
     return tracks
 
 
-async def fetch_candidates(service: SpotifyService, username: str, settings: dict[str, Any]) -> list[dict[str, Any]]:
+async def fetch_candidates(
+    service: SpotifyService, username: str, settings: dict[str, Any]
+) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
 
     def add(objs: list[dict[str, Any]], genres: list[str] | None = None) -> None:
@@ -91,7 +111,9 @@ async def fetch_candidates(service: SpotifyService, username: str, settings: dic
     for genre in settings.get("favorite_genres", [])[:5]:
         for offset in (0, 10):
             answer = await service.api(
-                username, "GET", "/search",
+                username,
+                "GET",
+                "/search",
                 params={"q": f'genre:"{genre}"', "type": "track", "limit": 10, "offset": offset},
             )
             add(answer.get("tracks", {}).get("items", []), [genre])
@@ -99,8 +121,11 @@ async def fetch_candidates(service: SpotifyService, username: str, settings: dic
     if seeds:
         try:
             answer = await service.api(
-                username, "GET", "/recommendations",
-                params={"seed_tracks": ",".join(seeds), "limit": 100}, gated="recommendations",
+                username,
+                "GET",
+                "/recommendations",
+                params={"seed_tracks": ",".join(seeds), "limit": 100},
+                gated="recommendations",
             )
             add(answer.get("tracks", []))
         except SpotifyUnavailableFeature:

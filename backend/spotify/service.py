@@ -108,7 +108,9 @@ class SpotifyService:
                     grant_type="authorization_code",
                 )
             except OAuthError as error:
-                raise SpotifyError(400, f"Spotify refused the sign-in: {error.description or error.error}") from None
+                raise SpotifyError(
+                    400, f"Spotify refused the sign-in: {error.description or error.error}"
+                ) from None
         access = token["access_token"]
         me = await self._request_with_token("GET", "/me", access)
         now = int(time.time())
@@ -174,7 +176,9 @@ class SpotifyService:
             refresh_token = self.cipher.decrypt(link.refresh_token_enc, username)
         except InvalidTag:
             await self._mark_reconnect(link)
-            raise SpotifyNotConnected("Stored Spotify tokens are unreadable. Reconnect Spotify.") from None
+            raise SpotifyNotConnected(
+                "Stored Spotify tokens are unreadable. Reconnect Spotify."
+            ) from None
         async with self._oauth(self.redirect_uri) as client:
             try:
                 token = await client.refresh_token(
@@ -182,7 +186,9 @@ class SpotifyService:
                 )
             except OAuthError as error:
                 if error.error != "invalid_grant":
-                    raise SpotifyError(502, f"Spotify token refresh failed: {error.error}") from None
+                    raise SpotifyError(
+                        502, f"Spotify token refresh failed: {error.error}"
+                    ) from None
                 latest = await self.store.get_spotify_link(username)
                 if latest and latest.refresh_token_enc not in (b"", link.refresh_token_enc):
                     # Another node rotated the token first: its result is in the store.
@@ -191,7 +197,9 @@ class SpotifyService:
                 await self._mark_reconnect(link)
                 raise SpotifyNotConnected("Spotify access ended. Reconnect Spotify.") from None
             except httpx2.HTTPError as error:
-                raise SpotifyError(503, f"Spotify is unreachable: {error.__class__.__name__}") from None
+                raise SpotifyError(
+                    503, f"Spotify is unreachable: {error.__class__.__name__}"
+                ) from None
         access = token["access_token"]
         link.access_token_enc = self.cipher.encrypt(access, username)
         if token.get("refresh_token") and token["refresh_token"] != refresh_token:

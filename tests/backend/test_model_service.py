@@ -8,10 +8,10 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 import shared_model
-
 from backend import create_app, create_model_node
 from backend.accounts import settings_of
 from backend.catalog.demo import demo_catalog
@@ -26,16 +26,19 @@ SECRET = "model-secret-for-tests"
 def _items(tracks, kind, position=None, start=1_700_000_000_000):
     return [
         {
-            "id": str(uuid.uuid4()), "track_id": t["id"], "type": kind,
+            "id": str(uuid.uuid4()),
+            "track_id": t["id"],
+            "type": kind,
             "position_ms": t["duration_ms"] if position is None else position,
-            "duration_ms": t["duration_ms"], "at": start + i * 1000,
+            "duration_ms": t["duration_ms"],
+            "at": start + i * 1000,
         }
         for i, t in enumerate(tracks)
     ]
 
 
-async def _until(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
+async def _until(predicate, within_s=20.0):
+    deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         result = await predicate()
         if result:
@@ -46,8 +49,12 @@ async def _until(predicate, timeout=20.0):
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> dict:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data", "MODEL_SECRET": SECRET,
-            "TRAIN_EVERY": 10}
+    return {
+        "TESTING": True,
+        "DATA_DIR": tmp_path / "data",
+        "MODEL_SECRET": SECRET,
+        "TRAIN_EVERY": 10,
+    }
 
 
 async def test_model_api_requires_the_secret(app, auth):
@@ -60,7 +67,9 @@ async def test_model_api_requires_the_secret(app, auth):
     ok = await raw.post("/model/suggest", json=body, headers={SECRET_HEADER: SECRET})
     assert ok.status_code == 200
     answer = await ok.get_json()
-    assert len(answer["track_ids"]) == 10 and len(answer["scores"]) == 10 and answer["model_version"]
+    assert (
+        len(answer["track_ids"]) == 10 and len(answer["scores"]) == 10 and answer["model_version"]
+    )
     unknown = await raw.post(
         "/model/subscribe", json={"username": "nobody"}, headers={SECRET_HEADER: SECRET}
     )
@@ -108,7 +117,9 @@ async def test_two_web_nodes_on_one_store_agree(tmp_path):
         first = await (await b.get("/api/feed")).get_json()
         skipped = first["tracks"][:3]
         now = int(time.time() * 1000)
-        await a.post("/api/interactions", json={"interactions": _items(skipped, "skipped", 2000, now)})
+        await a.post(
+            "/api/interactions", json={"interactions": _items(skipped, "skipped", 2000, now)}
+        )
         await asyncio.sleep(1.1)  # node B re-checks the store at most once a second
         after = await (await b.get("/api/feed")).get_json()
         assert after["model_version"] != first["model_version"]
@@ -124,7 +135,7 @@ async def test_late_interactions_give_the_same_model_as_an_in_order_replay(app, 
     await client.get("/api/feed")
     await client.post("/api/interactions", json={"interactions": late})
 
-    expected = shared_model.UserModel.new(settings_of((await app.store.get_user("ada"))))
+    expected = shared_model.UserModel.new(settings_of(await app.store.get_user("ada")))
     expected.learn_many(early + late, {t["id"]: t for t in tracks}, shared_model.DEFAULT_SETTINGS)
 
     async def replayed():
@@ -149,17 +160,23 @@ async def test_feed_uses_a_model_node_and_survives_its_death(tmp_path):
     data = tmp_path / "shared"
     node = EncoreProcess("model-node", data, {"ENCORE_MODEL_SECRET": SECRET}).start()
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
-    web = create_app({"TESTING": True, "DATA_DIR": data, "MODEL_SECRET": SECRET,
-                      "MODEL_URLS": [dead, node.url], "MODEL_TIMEOUT_S": 2.0})
+    web = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": data,
+            "MODEL_SECRET": SECRET,
+            "MODEL_URLS": [dead, node.url],
+            "MODEL_TIMEOUT_S": 2.0,
+        }
+    )
     try:
         async with web.test_app():
             client = ApiClient(web.test_client())
             await AuthActions(client).signup()
             feed = await (await client.get("/api/feed")).get_json()
             assert len(feed["tracks"]) == 30
-            import httpx
-
-            metrics = httpx.get(f"{node.url}/metrics").text
+            async with httpx.AsyncClient() as http:
+                metrics = (await http.get(f"{node.url}/metrics")).text
             assert 'route="/model/suggest",status="200"} 1.0' in metrics
             node.kill()
             started = time.monotonic()

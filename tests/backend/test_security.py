@@ -78,7 +78,9 @@ async def test_logout_ends_the_session_on_the_server(app, auth):
     await auth.logout()
     # A copy of the old cookie (say, stolen earlier) no longer works.
     other = app.test_client()
-    assert (await other.get("/api/me", headers={"Cookie": f"encore_session={sid}"})).status_code == 401
+    assert (
+        await other.get("/api/me", headers={"Cookie": f"encore_session={sid}"})
+    ).status_code == 401
 
 
 async def test_login_issues_a_fresh_session_id(app, auth):
@@ -87,7 +89,9 @@ async def test_login_issues_a_fresh_session_id(app, auth):
     assert first != second
     old_sid = first.split("=", 1)[1]
     raw = app.test_client()
-    assert (await raw.get("/api/me", headers={"Cookie": f"encore_session={old_sid}"})).status_code == 401
+    assert (
+        await raw.get("/api/me", headers={"Cookie": f"encore_session={old_sid}"})
+    ).status_code == 401
 
 
 async def test_user_comes_from_the_session_not_the_body(app, client):
@@ -155,7 +159,10 @@ async def test_healthz_and_metrics(client, auth):
     assert health["status"] == "ok" and health["store"]["reachable"] is True and health["version"]
     await auth.signup()
     metrics = await (await client.get("/metrics")).get_data(as_text=True)
-    assert 'encore_http_requests_total{method="POST",route="/api/auth/signup",status="201"} 1.0' in metrics
+    assert (
+        'encore_http_requests_total{method="POST",route="/api/auth/signup",status="201"} 1.0'
+        in metrics
+    )
     assert "encore_http_request_duration_seconds_bucket" in metrics
     assert "encore_interactions_stored_total" in metrics
 

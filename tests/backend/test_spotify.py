@@ -78,7 +78,9 @@ async def test_connect_end_to_end_and_tokens_encrypted_at_rest(app, client, auth
     await connect(client)
     me = await (await client.get("/api/me")).get_json()
     assert me["spotify"] == {
-        "connected": True, "configured": True, "product": "premium",
+        "connected": True,
+        "configured": True,
+        "product": "premium",
         "display_name": "Premium Listener",
     }
     token = await client.get("/api/spotify/token")
@@ -87,9 +89,7 @@ async def test_connect_end_to_end_and_tokens_encrypted_at_rest(app, client, auth
     assert set(body) == {"access_token", "expires_at"}
     refresh_tokens = list(emulator.state.refresh_tokens)
     assert refresh_tokens
-    stored = b"".join(
-        p.read_bytes() for p in (app.config["DATA_DIR"]).glob("encore.sqlite3*")
-    )
+    stored = b"".join(p.read_bytes() for p in (app.config["DATA_DIR"]).glob("encore.sqlite3*"))
     for secret in refresh_tokens + [body["access_token"]]:
         assert secret.encode() not in stored
     link = await app.store.get_spotify_link("ada")
@@ -248,7 +248,8 @@ async def test_spotify_routes_need_a_session_and_configuration(tmp_path):
         raw = app.test_client()
         assert (await raw.get("/auth/spotify/login")).status_code == 401
         await raw.post(
-            "/api/auth/signup", json={"username": "ada", "password": "long enough"},
+            "/api/auth/signup",
+            json={"username": "ada", "password": "long enough"},
             headers={"X-Requested-With": "encore"},
         )
         unconfigured = await raw.get("/auth/spotify/login")
