@@ -20,7 +20,6 @@ from typing import Any
 import shared_model
 from shared_model import UserModel
 
-from . import training
 from .accounts import settings_of
 from .sources import MusicSources
 from .store import ModelSnapshot, Store
@@ -161,7 +160,7 @@ class ModelService:
             model = UserModel.new(await self._settings(username))
         entry = CachedModel(model, snapshot.version if snapshot else 0, _approx_size(model))
         count = await self.store.count_interactions(username)
-        if model.ensemble is None and count >= training.MIN_EXAMPLES:
+        if model.ensemble is None and count >= self.train_every:
             self._schedule_training(username)
         return entry
 
@@ -206,6 +205,8 @@ class ModelService:
         settings = await self._settings(username)
         tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
         if train:
+            from . import training  # scikit-learn loads on first training, not at start-up
+
             return await asyncio.to_thread(training.rebuild_model, history, tracks, settings)
         model = UserModel.new(settings)
         await asyncio.to_thread(model.learn_many, history, tracks, settings)

@@ -17,8 +17,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 class EncoreProcess:
-    def __init__(self, command: str, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, command: str, data_dir: Path, env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
         self.command = command
+        self.args = list(args)
         self.data_dir = data_dir
         self.env = env or {}
         self.port = free_port()
