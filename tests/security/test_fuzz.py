@@ -1,0 +1,204 @@
+"""Fuzz the HTTP API from its own OpenAPI description (schemathesis) against a real server
+process: no answer is a 5xx, and every 4xx is DESIGN.md's JSON error body.
+
+Two passes: signed in (session cookie + the page's CSRF header + the model API's secret), and
+signed out (every user or model endpoint must then answer a JSON 401). Sign-up, login and
+logout are always sent without the cookie: they start or end sessions, and would otherwise
+end the one the signed-in pass runs on.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from tests.servers import EncoreProcess
+
+MODEL_SECRET = "fuzz-model-secret"
+SECRET_HEADER = "X-Encore-Model-Secret"
+PAGE_HEADERS = {"X-Requested-With": "encore"}
+USER = {"username": "fuzzer", "password": "fuzzer password"}
+
+# Query parameters the routes read from `request.args` but the generated description does not
+# declare (no @validate_querystring); added here so the fuzzer exercises them too.
+UNDECLARED_QUERY = {
+    ("get", "/api/feed"): {"limit": "integer", "pool": "integer", "refresh": "string"},
+    ("get", "/api/interactions"): {"limit": "integer", "cursor": "string"},
+    ("get", "/auth/spotify/callback"): {"code": "string", "state": "string", "error": "string"},
+}
+SIGNED_OUT_OK = {  # public operations: anything but a 401 is fine for them
+    "/", "/{name}", "/{folder}/{relative}", "/healthz", "/metrics", "/api/catalog/genres",
+    "/api/demo/covers/{album_id}.svg", "/api/tracks/{track_id}/audio",
+    "/api/auth/signup", "/api/auth/login", "/api/auth/logout",
+}
+FUZZ_SETTINGS = settings(
+    deadline=None,
+    derandomize=True,  # the same cases on every run: a failure here is reproducible
+    database=None,  # no .hypothesis folder in the repo
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def with_query_parameters(raw: dict[str, Any]) -> dict[str, Any]:
+    raw = copy.deepcopy(raw)
+    for (method, path), params in UNDECLARED_QUERY.items():
+        operation = raw["paths"][path][method]
+        declared = {p["name"] for p in operation.get("parameters", [])}
+        operation["parameters"] = operation.get("parameters", []) + [
+            {"in": "query", "name": name, "required": False, "schema": {"type": kind}}
+            for name, kind in params.items()
+            if name not in declared
+        ]
+    return raw
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
+    data: Path = tmp_path_factory.mktemp("fuzz")
+    env = {
+        "ENCORE_MODEL_SECRET": MODEL_SECRET,
+        # Spotify "configured" (so its routes answer as in production, not 503), but never
+        # reached: no fuzzed request can carry a valid OAuth state, so no code is exchanged.
+        "ENCORE_SPOTIFY_CLIENT_ID": "fuzz-client",
+        "ENCORE_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9",
+        "ENCORE_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
+    }
+    process = EncoreProcess("serve", data, env).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+    tracebacks = process.log.read_text().split("Traceback (most recent call last)")[1:]
+    unexpected = [t for t in tracebacks if "UnicodeDecodeError" not in t]  # see known_non_utf8_500
+    assert not unexpected, f"the server logged an unhandled error: {unexpected[0][-1500:]}"
+
+
+@pytest.fixture(scope="module")
+def session_cookie(server: EncoreProcess) -> dict[str, str]:
+    answer = httpx.post(f"{server.url}/api/auth/signup", json=USER, headers=PAGE_HEADERS)
+    assert answer.status_code == 201, answer.text
+    return {"encore_session": answer.cookies["encore_session"]}
+
+
+@pytest.fixture(scope="module")
+def api_schema(server: EncoreProcess) -> Any:
+    raw = httpx.get(f"{server.url}/api/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(with_query_parameters(raw))
+    schema.config.update(base_url=server.url)
+    return schema
+
+
+def error_body_is_json(ctx: Any, response: Any, case: Any) -> None:
+    """Every 4xx/5xx is {"error": {"code": str, "message": str}} served as JSON."""
+    if response.status_code < 400:
+        return
+    content_type = response.headers.get("content-type", [""])[0]
+    assert content_type.startswith("application/json"), f"error as {content_type!r}"
+    body = response.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    assert isinstance(error, dict) and set(error) == {"code", "message"}, body
+    assert isinstance(error["code"], str) and isinstance(error["message"], str), body
+    assert "Traceback" not in error["message"]
+
+
+def signed_out_is_401(ctx: Any, response: Any, case: Any) -> None:
+    if case.operation.path not in SIGNED_OUT_OK:
+        assert response.status_code == 401, f"{case.operation.label}: {response.status_code}"
+
+
+def known_non_utf8_500(response: Any) -> bool:
+    """The one 5xx already reported (/tmp/fuzz_requests.md #1): a JSON body that is not UTF-8.
+    Drop this once tests/security/test_bad_inputs.py::test_non_utf8_json_body_is_a_400 passes."""
+    body = response.request.body
+    if response.status_code != 500 or not isinstance(body, bytes):
+        return False
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def no_server_error(ctx: Any, response: Any, case: Any) -> None:
+    if not known_non_utf8_500(response):
+        not_a_server_error(ctx, response, case)
+
+
+CHECKS = [no_server_error, error_body_is_json]
+
+
+def fuzz_operation(operation: Any, call: Callable[[Any], Any], examples: int) -> Counter[int]:
+    """Send `examples` generated cases (valid and schema-violating); the statuses seen."""
+    seen = Counter[int]()
+    strategy = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
+
+    @given(case=strategy)
+    @settings(FUZZ_SETTINGS, max_examples=examples)
+    def run(case: Any) -> None:
+        seen[call(case).status_code] += 1
+
+    run()
+    return seen
+
+
+def fuzz(
+    schema: Any, call: Callable[[Any], Any], examples: int
+) -> tuple[list[str], dict[str, Counter[int]]]:
+    """Fuzz every operation; the first failure of each, as text, and the statuses each saw."""
+    failures, statuses = [], {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        try:
+            statuses[operation.label] = fuzz_operation(operation, call, examples)
+        except (Exception, BaseExceptionGroup) as error:  # reported together by the caller
+            failures.append(f"{operation.label}: {error}")
+    return failures, statuses
+
+
+def test_signed_in_api_never_fails_and_errors_are_json(
+    api_schema: Any, session_cookie: dict[str, str]
+) -> None:
+    def call(case: Any) -> Any:
+        anonymous = case.operation.path.startswith("/api/auth/")
+        return case.call_and_validate(
+            headers={**PAGE_HEADERS, SECRET_HEADER: MODEL_SECRET},
+            cookies=None if anonymous else session_cookie,
+            checks=CHECKS,
+            timeout=20,
+            allow_redirects=False,
+        )
+
+    failures, statuses = fuzz(api_schema, call, examples=25)
+    assert not failures, "\n\n".join(failures)
+    assert sum(sum(seen.values()) for seen in statuses.values()) > 300
+    for label, seen in statuses.items():
+        # The session and the model secret were honoured: not everything bounced as 401.
+        assert set(seen) != {401}, f"{label} always answered 401 to a signed-in caller"
+
+
+def test_signed_out_api_answers_json_401(api_schema: Any) -> None:
+    def call(case: Any) -> Any:
+        return case.call_and_validate(
+            headers=PAGE_HEADERS,
+            checks=[*CHECKS, signed_out_is_401],
+            timeout=20,
+            allow_redirects=False,
+        )
+
+    failures, statuses = fuzz(api_schema, call, examples=8)
+    assert not failures, "\n\n".join(failures)
+    assert statuses["GET /api/me"] and set(statuses["GET /api/me"]) == {401}
