@@ -37,6 +37,7 @@ class CachedModel:
     checked_at: float = 0.0
     generation: int = 0  # bumped when new interactions are stored
     since_training: int = 0
+    replay_due: bool = False  # late interactions wait for the next full replay
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -116,12 +117,9 @@ class ModelService:
         applied_before = cached.model.applied_through if cached else ""
         self.stale(username)
         entry = await self.subscribe(username)
-        late = sum(shared_model.sort_key(i) <= applied_before for i in interactions)
-        if late:
-            await self._replay(username, entry)
-            entry.since_training += late
-            if entry.since_training >= self.train_every:
-                self._schedule_training(username)
+        if any(shared_model.sort_key(i) <= applied_before for i in interactions):
+            entry.replay_due = True
+            self._schedule_training(username)
         return entry
 
     async def suggest(
@@ -199,25 +197,15 @@ class ModelService:
         entry.since_training += len(newer)
         return len(newer)
 
-    async def _rebuilt(self, username: str, train: bool) -> UserModel:
-        """The model replayed from the whole history (off the event loop)."""
+    async def _rebuilt(self, username: str) -> UserModel:
+        """The whole history replayed in order and the ensemble trained on it (in a thread;
+        at most one at a time per user, so late arrivals never pile up replays)."""
+        from . import training  # scikit-learn loads with the first training, not at start-up
+
         history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
         settings = await self._settings(username)
         tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-        if train:
-            from . import training  # scikit-learn loads on first training, not at start-up
-
-            return await asyncio.to_thread(training.rebuild_model, history, tracks, settings)
-        model = UserModel.new(settings)
-        await asyncio.to_thread(model.learn_many, history, tracks, settings)
-        return model
-
-    async def _replay(self, username: str, entry: CachedModel) -> None:
-        model = await self._rebuilt(username, train=False)
-        async with entry.lock:
-            model.set_ensemble(entry.model.ensemble, entry.model.trained_on)
-            entry.model = model
-            await self._learn_newer(username, entry)
+        return await asyncio.to_thread(training.rebuild_model, history, tracks, settings)
 
     def _schedule_training(self, username: str) -> None:
         if username not in self._training:
@@ -231,7 +219,10 @@ class ModelService:
         interactions, whatever order they arrived in.
         """
         try:
-            model = await self._rebuilt(username, train=True)
+            cached = self._cache.get(username)
+            if cached is not None:
+                cached.replay_due = False  # this run replays whatever arrived late so far
+            model = await self._rebuilt(username)
             entry = await self.subscribe(username)
             async with entry.lock:
                 entry.model = model
@@ -253,5 +244,5 @@ class ModelService:
         finally:
             self._training.discard(username)
         cached = self._cache.get(username)
-        if cached is not None and cached.since_training >= self.train_every:
+        if cached is not None and (cached.replay_due or cached.since_training >= self.train_every):
             self._schedule_training(username)  # enough arrived while this one ran

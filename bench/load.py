@@ -39,14 +39,15 @@ local function uuid4()
   end)
 end
 local batch = {batch}
+local sent = 0
 request = function()
   local items = {{}}
-  local now = os.time() * 1000
   for i = 1, batch do
+    sent = sent + 1  -- one device's plays arrive in order, as they happened
     local track = string.format("demo-%04d", math.random(1, 600))
     items[i] = string.format(
       '{{"id":"%s","track_id":"%s","type":"skipped","position_ms":4000,"duration_ms":60000,"at":%d}}',
-      uuid4(), track, now - math.random(0, 3600000))
+      uuid4(), track, os.time() * 1000 + sent % 1000)
   end
   local body = '{{"interactions":[' .. table.concat(items, ",") .. ']}}'
   return wrk.format("POST", "/api/interactions", nil, body)
