@@ -95,6 +95,10 @@ def register_error_handlers(app: Quart) -> None:
         }.get(status, error.description or error.name)
         return error_response(status, _CODES.get(status, "http_error"), message, headers)
 
+    @app.errorhandler(UnicodeDecodeError)
+    async def _undecodable(error: UnicodeDecodeError) -> Response:
+        return error_response(400, "bad_request", "The request body must be UTF-8 JSON.")
+
     @app.errorhandler(StoreUnavailable)
     async def _store_unavailable(error: StoreUnavailable) -> Response:
         log.warning("store unavailable: %s", error)
