@@ -69,6 +69,9 @@ _DATA_END = ":"  # the character after "9": every data sort key is below it, eve
 _CONCURRENCY = 16  # conditional puts in flight per put_interactions call
 _TABLE_ACTIVE_TIMEOUT = 60.0  # seconds open() waits for new tables
 _THROTTLE_GIVE_UP = 30.0  # seconds of unprocessed batch items before answering 503
+# /healthz must answer before a load balancer's check times out, even when the endpoint hangs
+# (retries of a hung endpoint would take read_timeout x attempts, about 10 s).
+_PING_TIMEOUT_S = 2.0
 _UNAVAILABLE_CODES = {
     "ServiceUnavailable", "InternalServerError", "InternalFailure", "ThrottlingException",
     "ProvisionedThroughputExceededException", "RequestLimitExceeded", "ResourceNotFoundException",
@@ -232,7 +235,11 @@ class DynamoDBStore:
             delay = min(delay * 2, 1.0)
 
     async def ping(self) -> None:
-        await self._call("describe_table", TableName=self._t("Users"))
+        try:
+            async with asyncio.timeout(_PING_TIMEOUT_S):
+                await self._call("describe_table", TableName=self._t("Users"))
+        except TimeoutError as e:
+            raise StoreUnavailable(f"DynamoDB did not answer within {_PING_TIMEOUT_S} s") from e
 
     # users
 
