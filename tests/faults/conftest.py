@@ -78,7 +78,7 @@ async def stored_ids(http: httpx.AsyncClient, url: str) -> list[str]:
 
 
 async def until(
-    probe: Callable[[], Awaitable[T]], within_s: float = 15.0, what: str = "condition"
+    probe: Callable[[], Awaitable[T | None]], within_s: float = 15.0, what: str = "condition"
 ) -> T:
     """Poll `probe` until it returns something truthy, or fail after `within_s`."""
     deadline = time.monotonic() + within_s
