@@ -78,7 +78,7 @@ async function buildServiceWorker() {
     target: "es2022",
     minify: true,
     outfile: temp,
-    define: { "process.env.NODE_ENV": '"production"' },
+    define: { "process.env.NODE_ENV": process.env.ENCORE_SW_DEBUG ? '"development"' : '"production"' },
     logLevel: "warning",
   });
   const { count, size, warnings } = await injectManifest({

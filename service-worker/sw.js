@@ -18,7 +18,8 @@ const LAYOUT = "v1"; // bump when a cache's layout changes; caches of other vers
 setCacheNameDetails({ prefix: "encore", precache: "static", runtime: "runtime", suffix: LAYOUT });
 export const USER_CACHE = `encore-user-${LAYOUT}`;
 export const AUDIO_CACHE = `encore-audio-${LAYOUT}`;
-const KNOWN = () => new Set([cacheNames.precache, cacheNames.runtime, USER_CACHE, AUDIO_CACHE]);
+export const COVER_CACHE = `encore-covers-${LAYOUT}`; // ExpirationPlugin needs its own cache
+const KNOWN = () => new Set([cacheNames.precache, cacheNames.runtime, USER_CACHE, AUDIO_CACHE, COVER_CACHE]);
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -34,6 +35,11 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data?.type === "CACHE_USER_DATA") {
+    // Answers the page fetched before this worker controlled it (the first visit).
+    event.waitUntil(caches.open(USER_CACHE).then((cache) => Promise.all(event.data.entries.map(({ path, body }) =>
+      cache.put(path, new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } }))))));
+  }
   if (event.data?.type === "CLEAR_USER_DATA") {
     event.waitUntil(Promise.all([caches.delete(USER_CACHE), caches.delete(AUDIO_CACHE)]));
   }
@@ -81,7 +87,7 @@ registerRoute(
 // Album covers (demo SVGs): small and immutable enough to keep.
 registerRoute(
   ({ url }) => sameOrigin(url) && url.pathname.startsWith("/api/demo/covers/"),
-  new CacheFirst({ cacheName: cacheNames.runtime, plugins: [new ExpirationPlugin({ maxEntries: 300 })] }),
+  new CacheFirst({ cacheName: COVER_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 300 })] }),
 );
 
 self.addEventListener("sync", (event) => {

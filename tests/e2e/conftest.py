@@ -8,10 +8,12 @@ so the page runs the code that ships under the real Content-Security-Policy.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -85,7 +87,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         }
         log = (data_dir / "server.log").open("w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "hypercorn", "backend:create_app()", "--bind", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "hypercorn", "backend:create_app()",
+             "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
@@ -192,3 +195,74 @@ def wait_until(predicate: Any, timeout: float = 20.0, message: str = "condition"
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         time.sleep(0.1)
+
+
+class NetworkSwitch:
+    """A TCP relay in front of the server that the test can cut, like losing signal.
+
+    Playwright's offline emulation covers pages but not service workers (their Background Sync
+    would reach the server behind the test's back), so the offline test goes through this relay
+    and cuts it as well as calling `context.set_offline(True)`.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.online = True
+        self.open: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.online:
+                client.close()  # no signal
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.open.update((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+            with self.lock:
+                self.open.discard(source)
+            source.close()  # each socket is the source of exactly one pump
+
+    def set_online(self, online: bool) -> None:
+        self.online = online
+        if not online:
+            with self.lock:
+                for s in list(self.open):
+                    with contextlib.suppress(OSError):
+                        s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.set_online(False)
+        self.listener.close()
+
+
+@pytest.fixture
+def network(server: Server) -> Iterator[NetworkSwitch]:
+    switch = NetworkSwitch(int(server.url.rsplit(":", 1)[1]))
+    yield switch
+    switch.close()

@@ -22,11 +22,14 @@ def test_new_user_finishes_one_track_and_skips_another(page: Page, server: Serve
     wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="playback")
     # Seek near the end with the progress slider, as a user dragging it would.
     seek = page.get_by_label("Seek")
-    seek.evaluate("el => { el.value = 985; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
+    seek.evaluate("el => { el.value = 985; el.dispatchEvent(new Event('input'));"
+                  " el.dispatchEvent(new Event('change')); }")
     # The end of the first track moves on to the next one by itself.
-    wait_until(lambda: player.get_attribute("data-track-id") not in (None, first_id), message="auto-advance")
+    wait_until(lambda: player.get_attribute("data-track-id") not in (None, first_id),
+               message="auto-advance")
     second_id = player.get_attribute("data-track-id")
-    wait_until(lambda: int(player.get_attribute("data-position") or 0) >= 3000, timeout=15, message="3 s")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) >= 3000, timeout=15,
+               message="3 s of the next track")
     page.get_by_role("button", name="Next (skip)").click()
 
     def both_stored() -> list[dict] | None:

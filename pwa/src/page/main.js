@@ -7,7 +7,7 @@ import { ModelClient } from "./model-client.js";
 import { OutboxClient } from "./outbox-client.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
-import { clearUserCaches, offlineTrackIds, registerServiceWorker, whenControlled } from "./sw-client.js";
+import { cacheUserData, clearUserCaches, offlineTrackIds, registerServiceWorker, whenControlled } from "./sw-client.js";
 import { authView } from "./ui/auth.js";
 import { banners } from "./ui/banners.js";
 import { hideDetails, showDetails } from "./ui/details.js";
@@ -21,7 +21,9 @@ const banner = banners(document.getElementById("banners"));
 const queue = new Queue();
 const outbox = new OutboxClient();
 const model = new ModelClient();
-const app = { me: null, view: null, offline: new Set(), feedLoaded: false, spotifyError: null };
+const app = { me: null, view: null, offline: new Set(), feedLoaded: false, feed: null, spotifyError: null };
+const PREFETCH = 2; // next-up tracks fetched into the offline audio cache
+const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
 
 // Exposed for the end-to-end tests and the benchmark (read-only views of the app's state).
 window.encore = { queue, model, outbox, app, marks: {} };
@@ -76,20 +78,35 @@ async function rerank() {
   if (!model.ready) return;
   const started = performance.now();
   const ranked = await model.rank(queue.candidates(), QUEUE_LENGTH);
-  queue.applyRanking(ranked);
+  queue.applyRanking(playableFirst(ranked));
   window.encore.marks.lastRerankMs = performance.now() - started;
+}
+
+/** Offline, tracks whose audio is cached go first (in their ranked order), so "next" plays. */
+function playableFirst(ranked) {
+  if (navigator.onLine) return ranked;
+  const here = ranked.filter((r) => app.offline.has(r.id) || !queue.byId.get(r.id)?.audio_url);
+  return [...here, ...ranked.filter((r) => !here.includes(r))];
+}
+
+/** The service worker stores after answering: poll briefly before calling it offline-ready. */
+async function inAudioCache(url) {
+  if (!navigator.serviceWorker?.controller) return false;
+  for (let i = 0; i < 30; i++) {
+    if (await caches.match(url)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }
 
 async function prefetchNext() {
   // Next-up demo audio goes through the service worker's audio cache, for offline listening.
-  const next = queue.peekNext();
-  const current = queue.current;
-  for (const t of [current, next]) {
+  const upcoming = queue.tracks.filter((t) => t.id !== queue.currentId).slice(0, PREFETCH);
+  for (const t of [queue.current, ...upcoming]) {
     if (t?.audio_url && !app.offline.has(t.id) && navigator.onLine) {
       try {
-        const r = await fetch(t.audio_url);
-        await r.arrayBuffer();
-        app.offline.add(t.id);
+        await (await fetch(t.audio_url)).arrayBuffer();
+        if (await inAudioCache(t.audio_url)) app.offline.add(t.id);
       } catch {
         /* offline or failed: it will play from the network when it comes up */
       }
@@ -102,18 +119,22 @@ async function prefetchNext() {
 async function loadFeed({ refresh = false } = {}) {
   const feed = await api(`/api/feed?limit=${QUEUE_LENGTH}&pool=200${refresh ? "&refresh=1" : ""}`);
   queue.setFeed(feed);
+  app.feed = feed;
   app.feedLoaded = true;
+  cacheUserData([{ path: "/api/me", body: app.me }, { path: "/api/feed", body: feed }]); // what offline shows
   mark("feedRendered");
   if (model.ready) await rerank();
-  offlineTrackIds().then((ids) => {
-    app.offline = ids;
-    app.view?.render?.();
-  });
+  app.offline = await offlineTrackIds();
+  if (!navigator.onLine) queue.applyRanking(playableFirst(queue.tracks.map((t) => ({ id: t.id, score: t.score, reason: t.reason }))));
+  app.view?.render?.();
 }
 
 async function startModel() {
   // After the service worker controls the page, so Pyodide is fetched once, through its cache.
-  await whenControlled();
+  const controlled = await whenControlled();
+  if (controlled && !controlledAtBoot) {
+    cacheUserData([{ path: "/api/me", body: app.me }, ...(app.feed ? [{ path: "/api/feed", body: app.feed }] : [])]);
+  }
   if (model.status !== "idle") return;
   try {
     await model.start(app.me.settings);
@@ -189,6 +210,7 @@ async function route() {
       outbox,
       onSettings: async (settings) => {
         app.me.settings = settings;
+        cacheUserData([{ path: "/api/me", body: app.me }]);
         if (model.ready) await model.start(settings).then(rerank).catch(() => {});
       },
       onLogout: logout,
@@ -257,8 +279,14 @@ async function boot() {
   try {
     app.me = await api("/api/me");
   } catch (error) {
-    if (!(error instanceof ApiError) || (error.status !== 401 && error.code !== "offline")) toast(error.message);
     app.me = null;
+    if (error.code === "offline") {
+      show(h("section", { class: "auth" }, h("div", { class: "card" }, h("h1", {}, "You're offline"),
+        h("p", {}, "Encore needs the network once to sign you in. Your listening works offline after that."))), "Offline");
+      addEventListener("online", () => location.reload(), { once: true });
+      return;
+    }
+    if (!(error instanceof ApiError) || error.status !== 401) toast(error.message);
   }
   if (app.me) await afterSignIn();
   await route();

@@ -27,6 +27,11 @@ export function whenControlled(timeoutMs = 15000) {
   });
 }
 
+/** Hand answers fetched before the service worker took control to its offline cache. */
+export function cacheUserData(entries) {
+  navigator.serviceWorker?.controller?.postMessage({ type: "CACHE_USER_DATA", entries });
+}
+
 /** Tell the service worker to forget this user's cached answers (logout). */
 export async function clearUserCaches() {
   navigator.serviceWorker?.controller?.postMessage({ type: "CLEAR_USER_DATA" });
