@@ -100,7 +100,7 @@ async def test_hung_store_fails_health_fast_and_posts_within_seconds(
         started = time.monotonic()
         answer = await browser.post(f"{node.url}/api/interactions", json={"interactions": kept})
         assert answer.status_code == 503 and "Retry-After" in answer.headers
-        assert time.monotonic() - started < 15.0
+        assert time.monotonic() - started < 20.0  # read timeout x attempts, with backoff
         os.kill(pid, signal.SIGCONT)
 
         async def healthy() -> bool:
