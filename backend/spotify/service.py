@@ -62,6 +62,7 @@ class SpotifyService:
         self.cipher = cipher
         self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(10.0, connect=5.0))
         self._refresh_locks: dict[str, asyncio.Lock] = {}
+        self._quiet_until = 0.0  # after a long Retry-After, Spotify is left alone until then
 
     @property
     def configured(self) -> bool:
@@ -232,6 +233,9 @@ class SpotifyService:
             link = await self._link(username)
             if link.unavailable.get(gated, 0) > time.time():
                 raise SpotifyUnavailableFeature(403, f"{gated} is not available to this app.")
+        wait = self._quiet_until - time.time()
+        if wait > 0:  # rate limits are per app: honour Retry-After for every user
+            raise SpotifyError(429, "Spotify asked us to slow down.", retry_after=wait)
         token, _ = await self.access_token(username)
         refreshed = False
         for attempt in range(3):
@@ -242,10 +246,11 @@ class SpotifyService:
                     token, _ = await self.access_token(username, force_refresh=True)
                     refreshed = True
                     continue
-                if error.status == 429 and attempt < 2 and error.retry_after is not None:
-                    if error.retry_after <= MAX_RETRY_AFTER_S:
+                if error.status == 429 and error.retry_after is not None:
+                    if error.retry_after <= MAX_RETRY_AFTER_S and attempt < 2:
                         await asyncio.sleep(error.retry_after)
                         continue
+                    self._quiet_until = max(self._quiet_until, time.time() + error.retry_after)
                 if error.status == 403 and gated:
                     await self._remember_unavailable(username, gated)
                     raise SpotifyUnavailableFeature(403, error.message) from None

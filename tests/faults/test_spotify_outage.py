@@ -139,9 +139,6 @@ async def test_feed_falls_back_to_the_demo_catalog_when_nothing_is_cached(
         assert emulator.state.counters["rate_limited"] >= 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a 429's Retry-After is not remembered yet (/tmp/fault_requests.md #1)"
-)
 async def test_rate_limited_feed_leaves_spotify_alone_until_retry_after(
     web: tuple[EncoreApp, str], emulator: RunningEmulator, browser: httpx.AsyncClient
 ) -> None:
