@@ -4,8 +4,6 @@ the web API or the model API: the user is always the session's, whatever the req
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,25 +17,11 @@ from backend.model_client import SECRET_HEADER
 from tests.backend.test_spotify import agree
 from tests.conftest import ApiClient, AuthActions
 from tests.fakes.spotify.runner import RunningEmulator
+from tests.security.users import interactions, json_of, two_users
 
 SECRET = "access-control-model-secret"
 REDIRECT = "http://localhost/auth/spotify/callback"
 NAMING_ALICE = {"username": "alice", "user": "alice", "user_id": "alice", "as": "alice"}
-
-
-def interactions(count: int, kind: str = "finished") -> list[dict[str, Any]]:
-    now = int(time.time() * 1000) - 3_600_000
-    return [
-        {
-            "id": str(uuid.uuid4()),
-            "track_id": track["id"],
-            "type": kind,
-            "position_ms": track["duration_ms"],
-            "duration_ms": track["duration_ms"],
-            "at": now + i * 1000,
-        }
-        for i, track in enumerate(demo_catalog()[:count])
-    ]
 
 
 @pytest.fixture
@@ -45,26 +29,12 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
     return {"TESTING": True, "DATA_DIR": tmp_path / "data", "MODEL_SECRET": SECRET}
 
 
-async def two_users(app: EncoreApp) -> tuple[ApiClient, ApiClient]:
-    alice, bob = ApiClient(app.test_client()), ApiClient(app.test_client())
-    assert (await AuthActions(alice).signup("alice", "alice password")).status_code == 201
-    assert (await AuthActions(bob).signup("bob", "bob password!")).status_code == 201
-    return alice, bob
-
-
-async def json_of(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, await response.get_data(as_text=True)
-    return await response.get_json()
-
-
 async def test_reads_naming_the_other_user_answer_for_the_session_user(app):
     alice, bob = await two_users(app)
     carol = ApiClient(app.test_client())
     await AuthActions(carol).signup("carol", "carol password")
     await json_of(await alice.patch("/api/me/settings", json={"exploration": 0.9}))
-    await json_of(
-        await alice.post("/api/interactions", json={"interactions": interactions(12)})
-    )
+    await json_of(await alice.post("/api/interactions", json={"interactions": interactions(12)}))
     alice_model = await json_of(await alice.get("/api/model"))
 
     me = await json_of(await bob.get("/api/me", query_string=NAMING_ALICE))

@@ -56,8 +56,17 @@ def read_rows(doc: Path = DOC) -> list[Row]:
         number, request, who, headers, body, status, code, note = cells
         method, target = _cell(request).split(" ", 1)
         rows.append(
-            Row(int(number), method, target, who, headers, _cell(body), int(status),
-                _cell(code), note)
+            Row(
+                int(number),
+                method,
+                target,
+                who,
+                headers,
+                _cell(body),
+                int(status),
+                _cell(code),
+                note,
+            )
         )
     return rows
 
@@ -123,8 +132,7 @@ async def test_every_operation_of_the_api_has_a_row(app):
         for method in operations:
             label = f"{method.upper()} {path}"
             tried = any(
-                r.method == method.upper() and pattern.match(urlsplit(r.target).path)
-                for r in ROWS
+                r.method == method.upper() and pattern.match(urlsplit(r.target).path) for r in ROWS
             )
             if not tried and label not in NO_INPUTS:
                 missing.append(label)
@@ -168,7 +176,8 @@ async def shared(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
             row,
             id=row.label,
             marks=[pytest.mark.xfail(strict=True, reason=row.note)]
-            if row.note.startswith("xfail") else [],
+            if row.note.startswith("xfail")
+            else [],
         )
         for row in ROWS
     ],

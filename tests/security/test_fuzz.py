@@ -38,9 +38,17 @@ UNDECLARED_QUERY = {
     ("get", "/auth/spotify/callback"): {"code": "string", "state": "string", "error": "string"},
 }
 SIGNED_OUT_OK = {  # public operations: anything but a 401 is fine for them
-    "/", "/{name}", "/{folder}/{relative}", "/healthz", "/metrics", "/api/catalog/genres",
-    "/api/demo/covers/{album_id}.svg", "/api/tracks/{track_id}/audio",
-    "/api/auth/signup", "/api/auth/login", "/api/auth/logout",
+    "/",
+    "/{name}",
+    "/{folder}/{relative}",
+    "/healthz",
+    "/metrics",
+    "/api/catalog/genres",
+    "/api/demo/covers/{album_id}.svg",
+    "/api/tracks/{track_id}/audio",
+    "/api/auth/signup",
+    "/api/auth/login",
+    "/api/auth/logout",
 }
 FUZZ_SETTINGS = settings(
     deadline=None,

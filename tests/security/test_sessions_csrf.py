@@ -12,7 +12,7 @@ import pytest
 
 from backend import create_app
 from tests.conftest import ApiClient, AuthActions
-from tests.security.test_access_control import interactions, json_of, two_users
+from tests.security.users import interactions, json_of, two_users
 
 EVIL = "https://evil.example"
 SPOTIFY = "http://127.0.0.1:9"  # configured but never reached by these tests
@@ -39,9 +39,9 @@ def sid_of(response: Any) -> str:
 async def whoami(app: Any, sid: str) -> int | str:
     """Who a bare cookie value signs in as: a username, or the status when nobody."""
     response = await app.test_client().get("/api/me", headers={"Cookie": f"encore_session={sid}"})
-    return (await response.get_json())["username"] if response.status_code == 200 else (
-        response.status_code
-    )
+    if response.status_code != 200:
+        return response.status_code
+    return (await response.get_json())["username"]
 
 
 # --- session fixation ---------------------------------------------------------------------
@@ -185,7 +185,8 @@ async def test_next_parameters_never_redirect_off_site(app, client, auth):
     await auth.signup("alice", "alice password")
     hostile = {"next": EVIL, "redirect_uri": f"{EVIL}/cb", "return_to": EVIL, "url": EVIL}
     login = await client.post(
-        "/api/auth/login", json={"username": "alice", "password": "alice password"},
+        "/api/auth/login",
+        json={"username": "alice", "password": "alice password"},
         query_string=hostile,
     )
     assert login.status_code == 200 and "Location" not in login.headers
