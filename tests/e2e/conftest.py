@@ -73,7 +73,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _build_pwa()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with RunningEmulator({"redirect_uris": [f"{url}/auth/spotify/callback"]}) as emulator:
+    # Links in the emulator's answers (previews, the SDK's own origin) name Spotify's host, which
+    # the browser may load under Encore's CSP and which route_spotify sends back to the emulator.
+    with RunningEmulator({"redirect_uris": [f"{url}/auth/spotify/callback"],
+                          "public_origin": FAKE_SPOTIFY_ORIGIN}) as emulator:
         data_dir = tmp_path_factory.mktemp("encore-data")
         env = {
             **os.environ,

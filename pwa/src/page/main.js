@@ -149,10 +149,12 @@ async function startSpotify() {
   const { SpotifyPlayer } = await import("./players/spotify-player.js");
   try {
     playback.useSpotify(await SpotifyPlayer.connect({ volume: playback.volume }));
+    document.body.dataset.spotify = "ready";
     app.spotifyError = null;
     banner.notice(null);
   } catch (error) {
     app.spotifyError = error.message;
+    document.body.dataset.spotify = "failed";
     banner.notice(`${error.message}. Playing previews and Encore's demo catalog instead.`);
   }
 }

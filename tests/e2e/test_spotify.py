@@ -1,0 +1,63 @@
+"""E2E 5: connect Spotify through the emulator's consent page, play through the stand-in Web
+Playback SDK (a finish and a skip are recorded); with the SDK failing with account_error the
+message shows and demo playback still works."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def connect_spotify(page: Page) -> None:
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Connect Spotify").click()
+    page.locator("select[name=user]").select_option("premium-user")  # the emulator's consent page
+    page.get_by_role("button", name="Agree").click()
+    page.get_by_role("heading", name="Your feed").wait_for()
+
+
+def test_spotify_playback_and_account_error_fallback(page: Page, server: Server) -> None:
+    sign_up(page, unique_name("spotify"))
+    connect_spotify(page)
+    page.wait_for_function("() => window.encore.app.me.spotify.connected")
+    page.get_by_role("button", name="Refresh feed").click()
+    page.wait_for_function("() => encore.queue.tracks[0]?.source === 'spotify'")
+    page.wait_for_function("() => document.body.dataset.spotify === 'ready'")
+
+    player = page.locator("#player")
+    first = page.locator("#feed-list .track-card").first
+    first_id = first.get_attribute("data-track-id")
+    first.get_by_role("button", name="Play").click()
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="SDK playing")
+    page.get_by_label("Seek").evaluate(
+        "el => { el.value = 990; el.dispatchEvent(new Event('input'));"
+        " el.dispatchEvent(new Event('change')); }")
+    wait_until(lambda: player.get_attribute("data-track-id") not in (None, first_id),
+               message="next track after the end")
+    second_id = player.get_attribute("data-track-id")
+    # The emulator's tracks are 5 s tones: skip 1 s in, before the last 2 s count as a finish.
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) >= 1000, message="1 s")
+    page.get_by_role("button", name="Next (skip)").click()
+    items = wait_until(lambda: len(s := stored_interactions(page)) >= 2 and s, message="stored")
+    by_track = {i["track_id"]: i for i in items}
+    assert by_track[first_id]["type"] == "finished"
+    assert by_track[second_id]["type"] == "skipped"
+    assert 1000 <= by_track[second_id]["position_ms"] < 3000
+
+    # The SDK refuses this account: a clear message, and the demo catalog still plays.
+    server.emulator.state.set(sdk_failure="account_error")
+    try:
+        page.reload()
+        notice = page.locator("#notice-banner")
+        notice.wait_for()
+        assert "Premium" in notice.inner_text()
+        playable = page.locator("#feed-list .track-card").first
+        playable.get_by_role("button", name="Play").click()
+        wait_until(lambda: int(player.get_attribute("data-position") or 0) > 500,
+                   message="fallback playback")
+    finally:
+        server.emulator.state.set(sdk_failure=None)
