@@ -32,6 +32,7 @@ def create_model_node(config: dict[str, Any] | None = None) -> EncoreApp:
 
 def create_app(config: dict[str, Any] | None = None, role: str = "web") -> EncoreApp:
     app = EncoreApp(__name__, static_folder=None)
+    app.url_map.merge_slashes = False  # "/api//me" is a JSON 404, not an HTML redirect
     load_config(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 

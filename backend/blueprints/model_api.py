@@ -27,8 +27,15 @@ class ReceiveInfoRequest(SubscribeRequest):
     interactions: list[InteractionIn] = Field(min_length=1, max_length=500)
 
 
+class Candidate(BaseModel):
+    """A Track (DESIGN.md); only the id is checked here, the ranker reads what it knows."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str = Field(min_length=1, max_length=128)
+
+
 class SuggestRequest(SubscribeRequest):
-    candidates: list[dict[str, Any]] = Field(max_length=5000)
+    candidates: list[Candidate] = Field(max_length=5000)
     limit: int = Field(ge=1, le=5000)
 
 
@@ -57,6 +64,9 @@ async def subscribe(data: SubscribeRequest) -> dict[str, Any]:
 @validate_request(ReceiveInfoRequest)
 async def receive_info(data: ReceiveInfoRequest) -> dict[str, Any]:
     username = await _known_user(data.username)
+    unknown = [i.track_id for i in data.interactions if not app().sources.known(i.track_id)]
+    if unknown:
+        raise ApiError(422, "invalid_request", f"interactions: unknown track {unknown[0]!r}")
     items = [i.model_dump() for i in data.interactions]
     entry = await app().models.local.receive_info(username, items)
     return {"model_version": entry.version}
@@ -66,4 +76,5 @@ async def receive_info(data: ReceiveInfoRequest) -> dict[str, Any]:
 @validate_request(SuggestRequest)
 async def suggest(data: SuggestRequest) -> dict[str, Any]:
     username = await _known_user(data.username)
-    return await app().models.local.suggest(username, data.candidates, data.limit)
+    candidates = [c.model_dump() for c in data.candidates]
+    return await app().models.local.suggest(username, candidates, data.limit)

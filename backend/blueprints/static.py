@@ -27,6 +27,8 @@ def web_root() -> Path:
 
 async def _serve(relative: str) -> Response:
     root = web_root()
+    if "\x00" in relative:
+        raise ApiError(404, "not_found", "Nothing here.")
     target = (root / relative).resolve()
     if not target.is_relative_to(root) or not target.is_file():
         raise ApiError(404, "not_found", "Nothing here.")

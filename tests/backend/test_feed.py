@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 
 from backend.catalog.demo import demo_catalog
+from tests.plays import plays
 
 
 def _genre_tracks(genre: str) -> list[dict]:
@@ -19,19 +19,8 @@ async def _feed(client, query: str = "") -> dict:
     return await response.get_json()
 
 
-async def _listen(client, tracks, kind: str, position_ms=None, start_ms=None):
-    now = start_ms or int(time.time() * 1000) - 3_600_000
-    items = [
-        {
-            "id": str(uuid.uuid4()),
-            "track_id": t["id"],
-            "type": kind,
-            "position_ms": t["duration_ms"] if position_ms is None else position_ms,
-            "duration_ms": t["duration_ms"],
-            "at": now + i * 1000,
-        }
-        for i, t in enumerate(tracks)
-    ]
+async def _listen(client, tracks, kind: str, **timing):
+    items = plays(tracks, kind, **timing)
     response = await client.post("/api/interactions", json={"interactions": items})
     assert response.status_code == 200
     return items

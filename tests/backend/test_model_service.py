@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -18,23 +17,10 @@ from backend.catalog.demo import demo_catalog
 from backend.model_client import SECRET_HEADER, node_order
 from tests.conftest import ApiClient, AuthActions
 from tests.dynalite import free_port
+from tests.plays import plays
 from tests.servers import EncoreProcess
 
 SECRET = "model-secret-for-tests"
-
-
-def _items(tracks, kind, position=None, start=1_700_000_000_000):
-    return [
-        {
-            "id": str(uuid.uuid4()),
-            "track_id": t["id"],
-            "type": kind,
-            "position_ms": t["duration_ms"] if position is None else position,
-            "duration_ms": t["duration_ms"],
-            "at": start + i * 1000,
-        }
-        for i, t in enumerate(tracks)
-    ]
 
 
 async def _until(predicate, within_s=20.0):
@@ -89,10 +75,14 @@ async def test_training_runs_in_the_background_and_saves_a_snapshot(app, client,
     await auth.signup()
     jazz = [t for t in demo_catalog() if t["genres"][0] == "jazz"][:25]
     metal = [t for t in demo_catalog() if t["genres"][0] == "metal"][:25]
-    await client.post("/api/interactions", json={"interactions": _items(jazz, "finished")})
+    await client.post(
+        "/api/interactions", json={"interactions": plays(jazz, start_ms=1_700_000_000_000)}
+    )
     await client.post(
         "/api/interactions",
-        json={"interactions": _items(metal, "skipped", 2000, start=1_700_000_100_000)},
+        json={
+            "interactions": plays(metal, "skipped", position_ms=2000, start_ms=1_700_000_100_000)
+        },
     )
 
     async def trained_snapshot():
@@ -118,7 +108,7 @@ async def test_two_web_nodes_on_one_store_agree(tmp_path):
         skipped = first["tracks"][:3]
         now = int(time.time() * 1000)
         await a.post(
-            "/api/interactions", json={"interactions": _items(skipped, "skipped", 2000, now)}
+            "/api/interactions", json={"interactions": plays(skipped, "skipped", start_ms=now)}
         )
         await asyncio.sleep(1.1)  # node B re-checks the store at most once a second
         after = await (await b.get("/api/feed")).get_json()
@@ -129,8 +119,8 @@ async def test_two_web_nodes_on_one_store_agree(tmp_path):
 async def test_late_interactions_give_the_same_model_as_an_in_order_replay(app, client, auth):
     await auth.signup()
     tracks = demo_catalog()[:12]
-    early = _items(tracks[:6], "finished", start=1_700_000_000_000)
-    late = _items(tracks[6:], "skipped", 3000, start=1_600_000_000_000)  # older, sent later
+    early = plays(tracks[:6], start_ms=1_700_000_000_000)
+    late = plays(tracks[6:], "skipped", start_ms=1_600_000_000_000)  # older, sent later
     await client.post("/api/interactions", json={"interactions": early})
     await client.get("/api/feed")
     await client.post("/api/interactions", json={"interactions": late})

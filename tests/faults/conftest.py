@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.dynalite import Dynalite, dynalite_server  # noqa: F401  (shared fixture)
+from tests.plays import plays
 
 PAGE_HEADERS = {"X-Requested-With": "encore"}
 PASSWORD = "correct horse battery"
@@ -47,19 +48,10 @@ async def signup(http: httpx.AsyncClient, url: str, username: str = "ada") -> No
 def interactions(
     tracks: list[dict[str, Any]], kind: str = "finished", at: int | None = None
 ) -> list[dict[str, Any]]:
-    """One outbox batch: fresh ids, one ms apart, positions that fit the kind."""
-    start = at if at is not None else int(time.time() * 1000) - 60_000
-    return [
-        {
-            "id": str(uuid.uuid4()),
-            "track_id": t["id"],
-            "type": kind,
-            "position_ms": 3000 if kind == "skipped" else t["duration_ms"],
-            "duration_ms": t["duration_ms"],
-            "at": start + i,
-        }
-        for i, t in enumerate(tracks)
-    ]
+    """One outbox batch, one ms apart (several batches a second in a flood)."""
+    return plays(
+        tracks, kind, start_ms=at if at is not None else int(time.time() * 1000) - 60_000, step_ms=1
+    )
 
 
 async def stored_ids(http: httpx.AsyncClient, url: str) -> list[str]:
