@@ -18,11 +18,13 @@ from .store import User
 MAX_HIDDEN = 400  # ids a refresh keeps out of the feed, oldest forgotten first
 
 
-async def build_feed(user: User, limit: int, pool_size: int, refresh: bool) -> dict[str, Any]:
+async def build_feed(
+    user: User, limit: int, pool_size: int, refresh: bool, source: str | None = None
+) -> dict[str, Any]:
     session = await sessions.current_session()
     assert session is not None
     settings = settings_of(user)
-    candidates = await app().sources.candidates(user.username, settings)
+    candidates = await app().sources.candidates(user.username, settings, source)
     state = session.data.setdefault("feed", {"shown": [], "hidden": []})
     if refresh:
         state["hidden"] = (state["hidden"] + state["shown"])[-MAX_HIDDEN:]

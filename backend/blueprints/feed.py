@@ -31,7 +31,10 @@ async def feed() -> dict[str, Any]:
     limit = _int_arg("limit", 30, 1, 100)
     pool = max(limit, _int_arg("pool", 200, 1, 1000))
     refresh = request.args.get("refresh", "0") in ("1", "true")
-    return await build_feed(user, limit, pool, refresh)
+    source = request.args.get("source")
+    if source not in (None, "demo"):
+        raise ApiError(422, "invalid_request", "source: only 'demo' can be asked for")
+    return await build_feed(user, limit, pool, refresh, source)
 
 
 @bp.get("/model")

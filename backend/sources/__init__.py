@@ -31,9 +31,12 @@ class MusicSources:
         self._spotify_tracks: dict[str, dict[str, Any]] = {}  # id -> track, across users
         self._candidates: dict[str, tuple[float, list[str]]] = {}  # username -> (at, ids)
 
-    async def candidates(self, username: str, settings: dict[str, Any]) -> Candidates:
-        status = await self.spotify.status(username)
-        if not status.get("connected"):
+    async def candidates(
+        self, username: str, settings: dict[str, Any], source: str | None = None
+    ) -> Candidates:
+        """`source="demo"` asks for the demo catalog even with Spotify connected (the page's
+        fallback when Spotify cannot play here)."""
+        if source == "demo" or not (await self.spotify.status(username)).get("connected"):
             return Candidates(demo_catalog(), "demo")
         cached = self._candidates.get(username)
         if cached and time.time() - cached[0] < CANDIDATE_TTL_S:

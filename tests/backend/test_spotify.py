@@ -224,6 +224,9 @@ async def test_feed_from_spotify_and_fallbacks(app, client, auth, emulator):
     feed = await (await client.get("/api/feed")).get_json()
     assert feed["source"] == "spotify" and len(feed["tracks"]) == 30
     assert all(t["source"] == "spotify" and t["reason"] for t in feed["tracks"])
+    demo = await (await client.get("/api/feed?source=demo")).get_json()
+    assert demo["source"] == "demo" and all(t["source"] == "demo" for t in demo["tracks"])
+    assert (await client.get("/api/feed?source=elsewhere")).status_code == 422
     app.sources._candidates.clear()  # force a fresh fetch
     emulator.state.set(fail_all=True)
     fallback = await client.get("/api/feed")
