@@ -46,7 +46,7 @@ lock: $(STAMP_PY)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 
 bench: setup
-	$(PY) bench/recsys.py && $(PY) bench/model.py
+	$(PY) -m bench.recsys && $(PY) -m bench.model
 
 clean:
 	rm -rf $(VENV) node_modules pwa/dist
