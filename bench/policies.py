@@ -116,6 +116,7 @@ class EncorePolicy:
         self.train_every = train_every
         self.model = UserModel.new(self.settings)
         self.history: list[dict[str, Any]] = []
+        self.played_artists: list[str] = []
 
     def choose(self, remaining: list[Track], now_ms: int) -> Track:
         ranked = rank(self.model, remaining, self.settings, 1, now_ms)
@@ -125,6 +126,23 @@ class EncorePolicy:
 
     def observe(self, track: Track, interaction: dict[str, Any]) -> None:
         self.history.append(interaction)
+        self.played_artists.append(track["artists"][0]["id"])
         self.model.learn(interaction, track, self.settings)
         if len(self.history) % self.train_every == 0:
             self.model = rebuild_model(self.history, self.tracks_by_id, self.settings)
+
+
+class SpacedEncorePolicy(EncorePolicy):
+    """Diagnostic variant (not the app): Encore's ranking, but the best track whose artist
+    was not among the last `gap` plays, i.e. artist spacing across what was played rather
+    than only within one ranked list."""
+
+    gap = 3
+
+    def choose(self, remaining: list[Track], now_ms: int) -> Track:
+        ranked = rank(self.model, remaining, self.settings, 30, now_ms)
+        recent = set(self.played_artists[-self.gap:])
+        for track in ranked:
+            if track["artists"][0]["id"] not in recent:
+                return self.tracks_by_id[track["id"]]
+        return super().choose(remaining, now_ms)

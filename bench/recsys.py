@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.catalog.demo import demo_catalog
+from shared_model import DEFAULT_SETTINGS
 
 from .listeners import SESSION_GAP_MS, Listener
 from .policies import (
@@ -46,12 +47,14 @@ from .policies import (
     PopularityPolicy,
     RandomPolicy,
     SeedForestPolicy,
+    SpacedEncorePolicy,
 )
 
 START_MS = 1_700_000_000_000
 WINDOW = 25
 REACH = 0.8
 POLICIES = ("random", "popularity", "seed-rf", "encore", "oracle")
+EXTRA = ("encore-spaced",)  # diagnostic variants, only when named in --policies
 Track = dict[str, Any]
 Factory = Callable[[Listener, random.Random], Policy]
 
@@ -93,14 +96,19 @@ def simulate(policy: Policy, listener: Listener, catalog: list[Track], plays: in
     return Run(finished, repeats, spent)
 
 
-def _factories(catalog: list[Track], seed_features: str) -> dict[str, Factory]:
+def _factories(catalog: list[Track], seed_features: str,
+               exploration: float | None) -> dict[str, Factory]:
     by_id = {t["id"]: t for t in catalog}
+    settings = dict(DEFAULT_SETTINGS)
+    if exploration is not None:
+        settings["exploration"] = exploration
     return {
         "random": lambda listener, rng: RandomPolicy(rng),
         "popularity": lambda listener, rng: PopularityPolicy(),
         "seed-rf": lambda listener, rng: SeedForestPolicy(rng, seed_features),
-        "encore": lambda listener, rng: EncorePolicy(by_id),
+        "encore": lambda listener, rng: EncorePolicy(by_id, settings),
         "oracle": lambda listener, rng: OraclePolicy(listener),
+        "encore-spaced": lambda listener, rng: SpacedEncorePolicy(by_id, settings),
     }
 
 
@@ -144,18 +152,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="3 listeners: a smoke run")
     parser.add_argument("--seed-features", choices=("raw", "encore"), default="raw",
                         help="seed-rf inputs: the 11 raw audio features or Encore's vector")
+    parser.add_argument("--exploration", type=float, default=None,
+                        help="Encore's exploration setting (default: the app's default)")
     parser.add_argument("--policies", default=",".join(POLICIES),
-                        help="comma-separated subset of " + ",".join(POLICIES))
+                        help="comma-separated, from " + ",".join(POLICIES + EXTRA))
     args = parser.parse_args(argv)
     listeners = 3 if args.quick else args.listeners
     names = [p for p in args.policies.split(",") if p]
-    unknown = set(names) - set(POLICIES)
+    unknown = set(names) - set(POLICIES) - set(EXTRA)
     if unknown:
         parser.error(f"unknown policies: {sorted(unknown)}")
     catalog = sorted(demo_catalog(), key=lambda t: t["id"])
     if args.plays > len(catalog):
         parser.error(f"--plays must be at most the catalog size ({len(catalog)})")
-    factories = _factories(catalog, args.seed_features)
+    factories = _factories(catalog, args.seed_features, args.exploration)
 
     runs: dict[str, list[Run]] = {name: [] for name in names}
     wall = time.perf_counter()
@@ -176,17 +186,19 @@ def _report(runs: dict[str, list[Run]], listeners: int, args: argparse.Namespace
     windows = [(a, min(a + WINDOW, plays)) for a in range(0, plays, WINDOW)]
     curves = {name: [_mean([float(r.finished[k]) for r in rs]) for k in range(plays)]
               for name, rs in runs.items()}
+    explore = DEFAULT_SETTINGS["exploration"] if args.exploration is None else args.exploration
     print(f"Completion rate (% of plays finished), mean over {listeners} listeners x {plays} "
-          f"plays, seed {args.seed}; seed-rf on {args.seed_features} features")
+          f"plays, seed {args.seed}; seed-rf on {args.seed_features} features; Encore "
+          f"exploration {explore}")
     head = "".join(f"{f'{a + 1}-{b}':>8}" for a, b in windows)
-    print(f"{'policy':<11}{head}{'overall':>9}{'last 100':>9}{'art rep':>8}"
+    print(f"{'policy':<14}{head}{'overall':>9}{'last 100':>9}{'art rep':>8}"
           f"{'ms/play':>9}{'total s':>9}")
     for name, rs in runs.items():
         curve = curves[name]
         cells = "".join(f"{_mean(curve[a:b]) * 100:>8.1f}" for a, b in windows)
         repeats = sum(r.repeats for r in rs) / (listeners * plays)
         seconds = sum(r.seconds for r in rs)
-        print(f"{name:<11}{cells}{_mean(curve) * 100:>9.1f}{_mean(curve[-100:]) * 100:>9.1f}"
+        print(f"{name:<14}{cells}{_mean(curve) * 100:>9.1f}{_mean(curve[-100:]) * 100:>9.1f}"
               f"{repeats * 100:>8.1f}{seconds / (listeners * plays) * 1e3:>9.1f}"
               f"{seconds:>9.1f}")
     print("art rep: % of plays whose artist was among the previous 3 plays "
