@@ -78,3 +78,9 @@ def client(app: EncoreApp) -> ApiClient:
 @pytest.fixture
 def auth(client: ApiClient) -> AuthActions:
     return AuthActions(client)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in this thread
+    while its fixtures live, which the asyncio tests must never see."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
