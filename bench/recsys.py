@@ -212,8 +212,8 @@ def _report(runs: dict[str, list[Run]], listeners: int, args: argparse.Namespace
             for a, b in windows)
         print(f"\nencore as % of oracle per window:{ratio}")
         print(f"plays for Encore to reach {REACH:.0%} of the oracle (rolling {WINDOW}-play "
-              f"window): first at play {first if first else 'never'}, "
-              f"for good from play {stays if stays else 'never'}")
+              f"window): {f'first at play {first}' if first else 'not reached'}"
+              f"{f', for good from play {stays}' if stays else ''}")
     if "encore" in runs and "seed-rf" in runs:
         pairs = list(zip(runs["encore"], runs["seed-rf"], strict=True))
         overall = [_mean([float(x) for x in e.finished]) - _mean([float(x) for x in s.finished])
