@@ -1,5 +1,5 @@
 """A user's model: the online learner, an optional tree ensemble, and what ranking must
-remember (recent skips, dislikes, per-genre tallies for the reasons), as one snapshot.
+remember (recent plays and skips, dislikes, per-genre tallies for the reasons), as one snapshot.
 
 Interactions apply in their sort order f"{at:013d}#{id}"; anything at or before
 `applied_through` is ignored, so replays are no-ops and server and browser converge.
@@ -18,13 +18,26 @@ from .features import FEATURE_INDEX, FEATURE_SCHEMA_VERSION, GENRES, N_FEATURES,
 from .labels import label, setting
 from .learner import Learner
 
-SNAPSHOT_VERSION = "1.0"  # major.minor; a new major means an incompatible layout
+SNAPSHOT_VERSION = "1.1"  # major.minor; a new major means an incompatible layout
+# 1.1 added recent_plays; a 1.0 snapshot reads as one with no recent plays.
 DAY_MS = 86_400_000
 MAX_RECENT_SKIPS = 500
+MAX_RECENT_PLAYS = 9  # ARTIST_WINDOW - 1: what ranking's artist spacing looks back over
 MAX_DISLIKED = 1000
 ENSEMBLE_MAX_WEIGHT = 0.7
 ENSEMBLE_HALF_AT = 100  # examples at which the ensemble gets half its maximum weight
 FAVORITE_PRIOR = 0.4  # initial learner weight for a genre picked at onboarding
+
+
+def artist_keys(track: dict[str, Any] | None) -> list[str]:
+    """A track's artists as ids (names when an id is missing), without duplicates."""
+    keys: list[str] = []
+    for artist in (track or {}).get("artists") or []:
+        if isinstance(artist, dict):
+            key = artist.get("id") or artist.get("name")
+            if key and str(key) not in keys:
+                keys.append(str(key))
+    return keys
 
 
 def sort_key(interaction: dict[str, Any]) -> str:
@@ -51,6 +64,9 @@ class UserModel:
     applied_through: str = ""
     interactions: int = 0  # interactions that taught the learner something
     recent_skips: list[tuple[str, int]] = field(default_factory=list)  # (track_id, at)
+    # The last plays, oldest first, as (track_id, artist keys, at): ranking spaces artists
+    # across what was just played and what comes next, and does not replay a track at once.
+    recent_plays: list[tuple[str, list[str], int]] = field(default_factory=list)
     disliked: list[str] = field(default_factory=list)
     genre_stats: dict[str, list[float]] = field(default_factory=dict)  # genre -> [pos, neg]
 
@@ -77,6 +93,7 @@ class UserModel:
         kind = interaction.get("type")
         if kind in ("skipped", "disliked"):
             self.recent_skips.append((track_id, at))
+        self._played(track_id, track, at)
         self.recent_skips = [(t, a) for t, a in self.recent_skips if a > at - DAY_MS]
         del self.recent_skips[:-MAX_RECENT_SKIPS]
         if kind == "disliked" and track_id not in self.disliked:
@@ -93,6 +110,14 @@ class UserModel:
             if xi:
                 stats = self.genre_stats.setdefault(genre, [0.0, 0.0])
                 stats[0 if target >= 0.5 else 1] += weight
+
+    def _played(self, track_id: str, track: dict[str, Any] | None, at: int) -> None:
+        """Every interaction type is a play; a second one on the same track (liked after
+        finished) is the same play."""
+        if self.recent_plays and self.recent_plays[-1][0] == track_id:
+            return
+        self.recent_plays.append((track_id, artist_keys(track), at))
+        del self.recent_plays[:-MAX_RECENT_PLAYS]
 
     def learn_many(self, interactions: Iterable[dict[str, Any]],
                    tracks_by_id: dict[str, dict[str, Any]],
@@ -139,6 +164,7 @@ class UserModel:
             "applied_through": self.applied_through,
             "interactions": self.interactions,
             "recent_skips": [[t, a] for t, a in self.recent_skips],
+            "recent_plays": [[t, list(ar), a] for t, ar, a in self.recent_plays],
             "disliked": list(self.disliked),
             "genre_stats": {g: list(v) for g, v in self.genre_stats.items()},
         }
@@ -156,6 +182,8 @@ class UserModel:
         model.applied_through = str(d.get("applied_through", ""))
         model.interactions = int(d.get("interactions", 0))
         model.recent_skips = [(str(t), int(a)) for t, a in d.get("recent_skips", [])]
+        model.recent_plays = [(str(t), [str(k) for k in ar], int(a))
+                              for t, ar, a in d.get("recent_plays", [])]
         model.disliked = [str(t) for t in d.get("disliked", [])]
         model.genre_stats = {str(g): [float(v[0]), float(v[1])]
                              for g, v in d.get("genre_stats", {}).items()}

@@ -12,7 +12,7 @@ from typing import Any
 
 from .features import FEATURE_NAMES, genre_families
 from .labels import setting
-from .model import DAY_MS, Evaluation, UserModel
+from .model import DAY_MS, Evaluation, UserModel, artist_keys
 
 COLD_START_K = 20.0  # interactions at which onboarding picks and popularity weigh half
 FAVORITE_BONUS = 0.25
@@ -20,6 +20,7 @@ POPULARITY_BONUS = 0.15
 NOISE = 0.05  # hash-seeded jitter (× exploration) so near-ties rotate as the model learns
 ARTIST_WINDOW = 10
 ARTIST_MAX = 2
+ARTIST_GAP = 3  # and never within this many positions of itself (back-to-back tires)
 
 # What a strongly weighted feature says about a track, in words.
 _PHRASES: dict[str, str] = {
@@ -55,16 +56,6 @@ class _Scored:
     total: float
     reason: str
     artists: list[str]
-
-
-def _artist_keys(track: dict[str, Any]) -> list[str]:
-    keys: list[str] = []
-    for artist in track.get("artists") or []:
-        if isinstance(artist, dict):
-            key = artist.get("id") or artist.get("name")
-            if key and str(key) not in keys:
-                keys.append(str(key))
-    return keys
 
 
 def _noise(track_id: str, salt: str) -> float:
@@ -121,6 +112,8 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
     favorites = _favorites(settings)
     blocked = {t for t, at in model.recent_skips if now_ms - at < DAY_MS}
     blocked.update(model.disliked)
+    # never replay a track at once (plays older than a day no longer count)
+    blocked.update(t for t, _, at in model.recent_plays if now_ms - at < DAY_MS)
     cold = COLD_START_K / (COLD_START_K + model.interactions)
     out: list[_Scored] = []
     seen: set[str] = set()
@@ -141,26 +134,36 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
         total = ev.score + prior + explore
         reason = _reason(model, ev, favorite, popularity, cold, explore)
-        out.append(_Scored(track, total, reason, _artist_keys(track)))
+        out.append(_Scored(track, total, reason, artist_keys(track)))
     return out
 
 
-def _space_artists(ordered: list[_Scored], limit: int) -> list[_Scored]:
+def _space_artists(ordered: list[_Scored], limit: int,
+                   played: list[list[str]]) -> list[_Scored]:
     """Greedy: take the best track that keeps every artist at most ARTIST_MAX times in any
-    ARTIST_WINDOW consecutive positions; stop when no remaining track fits."""
+    ARTIST_WINDOW consecutive positions and out of the ARTIST_GAP positions after its last,
+    counting the recent plays (oldest first) as the positions before the first. If nothing
+    fits, the oldest play is forgotten first (the app re-ranks after every play, so a list
+    must not come out short because of them); with no plays left to forget, stop."""
+    history = [list(keys) for keys in played[-(ARTIST_WINDOW - 1):]]
     placed: list[_Scored] = []
     pending = list(ordered)
     while len(placed) < limit and pending:
+        before = (history + [item.artists for item in placed])[-(ARTIST_WINDOW - 1):]
         counts: dict[str, int] = {}
-        for item in placed[-(ARTIST_WINDOW - 1):]:
-            for key in item.artists:
+        for keys in before:
+            for key in keys:
                 counts[key] = counts.get(key, 0) + 1
+        near = {key for keys in before[max(0, len(before) - ARTIST_GAP):] for key in keys}
         for i, item in enumerate(pending):
-            if all(counts.get(key, 0) < ARTIST_MAX for key in item.artists):
+            if all(counts.get(key, 0) < ARTIST_MAX and key not in near
+                   for key in item.artists):
                 placed.append(pending.pop(i))
                 break
         else:
-            break
+            if not history:
+                break
+            history.pop(0)
     return placed
 
 
@@ -170,7 +173,9 @@ def rank(model: UserModel, candidates: list[dict[str, Any]], settings: dict[str,
     scored = _score_all(model, candidates, settings, now_ms)
     scored.sort(key=lambda s: (-s.total, str(s.track.get("id"))))
     return [{**s.track, "score": s.total, "reason": s.reason}
-            for s in _space_artists(scored, max(0, limit))]
+            for s in _space_artists(scored, max(0, limit),
+                                    [keys for _, keys, at in model.recent_plays
+                                     if now_ms - at < DAY_MS])]
 
 
 def rank_ids(model: UserModel, candidates: list[dict[str, Any]],

@@ -72,3 +72,14 @@ def test_favourite_genres_seed_the_learner():
     metal = {"genres": ["metal"], "features": {}}
     model = UserModel.new({"favorite_genres": ["jazz"]})
     assert model.score(jazz)[0] > model.score(metal)[0]
+
+
+def test_recent_plays_survive_a_snapshot_and_a_1_0_snapshot_still_loads():
+    tracks = catalog(30)
+    model = UserModel.new()
+    model.learn_many(history(tracks, 20), {t["id"]: t for t in tracks}, SETTINGS)
+    assert len(model.recent_plays) == 9 and model.recent_plays[-1][1]
+    assert decode(encode(model)).recent_plays == model.recent_plays
+    old = {k: v for k, v in model.to_dict().items() if k != "recent_plays"}
+    old["schema_version"] = "1.0"
+    assert UserModel.from_dict(old).recent_plays == []

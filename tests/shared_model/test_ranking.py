@@ -2,6 +2,7 @@ import random
 
 from shared_model import UserModel, rank, rank_ids
 from shared_model.model import DAY_MS
+from shared_model.ranking import ARTIST_GAP, ARTIST_MAX, ARTIST_WINDOW
 from tests.shared_model.synth import catalog, history, interaction, make_track
 
 NOW = 1_700_000_000_000 + 30 * DAY_MS
@@ -95,3 +96,34 @@ def test_more_exploration_shows_more_unfamiliar_tracks():
     calm = rank(model, tracks, {"exploration": 0.0}, 20, NOW)
     bold = rank(model, tracks, {"exploration": 1.0}, 20, NOW)
     assert sum(t["genres"] != ["rock"] for t in bold) > sum(t["genres"] != ["rock"] for t in calm)
+
+
+def test_artist_spacing_counts_what_was_just_played():
+    rng = random.Random(5)
+    # artist 0's jazz tracks score far above everything else (the user picked jazz)
+    tracks = [make_track(i, rng, artist=i % 8, genre="jazz" if i % 8 == 0 else "metal")
+              for i in range(80)]
+    settings = {"favorite_genres": ["jazz"], "exploration": 0.0}
+    model = UserModel.new(settings)
+    top = rank(model, tracks, settings, 1, NOW)[0]
+    assert _artists(top) == ["a000"]
+    model.learn(interaction(1, top, "finished", NOW), top, settings)
+    after = rank(model, tracks, settings, 10, NOW + 60_000)
+    assert top["id"] not in [t["id"] for t in after]  # no replay of the track just finished
+    # the artist just played waits ARTIST_GAP plays, and shows at most once more in the window
+    assert "a000" not in {a for t in after[:ARTIST_GAP] for a in _artists(t)}
+    assert sum(_artists(t) == ["a000"] for t in after[:ARTIST_WINDOW - 1]) == ARTIST_MAX - 1
+    # a day later what was played no longer holds anything back
+    later = rank(model, tracks, settings, 1, NOW + DAY_MS + 60_000)
+    assert _artists(later[0]) == ["a000"]
+
+
+def test_recent_plays_never_empty_the_list():
+    rng = random.Random(6)
+    tracks = [make_track(i, rng, artist=0) for i in range(5)]  # one artist only
+    model = UserModel.new()
+    for k, t in enumerate(tracks[:2]):
+        model.learn(interaction(k, t, "finished", NOW + k), t, {})
+    ranked = rank(model, tracks, {}, 5, NOW + 10)
+    assert len(ranked) == 1  # the spacing within the list still holds
+    assert not {t["id"] for t in ranked} & {t["id"] for t in tracks[:2]}
