@@ -22,7 +22,7 @@ const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "py
 const PYODIDE_URL = `/vendor/pyodide/${PYODIDE_VERSION}/`; // versioned path: safe to cache as immutable
 const HASHED = /-[A-Za-z0-9]{8,}\.\w+$/;
 
-const shortHash = (data) => createHash("sha256").update(data).digest("base64url").slice(0, 10);
+const shortHash = (data) => createHash("sha256").update(data).digest("hex").slice(0, 12);
 
 async function packSharedModel() {
   const dir = path.join(ROOT, "shared_model");

@@ -16,7 +16,7 @@ from ..errors import ApiError
 bp = Blueprint("static_app", __name__)
 
 PWA_ROOT = Path(__file__).resolve().parents[2] / "pwa"
-_HASHED = re.compile(r"[.-][0-9a-zA-Z_-]{8,}\.(js|css|mjs|wasm|svg|png|woff2)$")
+_HASHED = re.compile(r"[.-][0-9a-zA-Z_-]{8,}\.(js|css|mjs|wasm|svg|png|woff2|zip)$")
 ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 
 

@@ -61,3 +61,25 @@ def test_spotify_playback_and_account_error_fallback(page: Page, server: Server)
                    message="fallback playback")
     finally:
         server.emulator.state.set(sdk_failure=None)
+
+
+def test_without_previews_a_failing_sdk_falls_back_to_the_demo_catalog(
+    page: Page, server: Server
+) -> None:
+    """A Spotify app created after Nov 2024 gets no previews: when the SDK refuses the account,
+    the page says so and plays the demo catalog instead of a feed it cannot play."""
+    server.emulator.state.set(sdk_failure="account_error", new_app_mode=True)
+    try:
+        sign_up(page, unique_name("nopreview"))
+        connect_spotify(page)
+        notice = page.locator("#notice-banner")
+        page.wait_for_function("() => window.encore.app.demoOnly === true")
+        assert "demo catalog" in notice.inner_text() and "Premium" in notice.inner_text()
+        page.wait_for_function("() => encore.queue.tracks[0]?.source === 'demo'")
+        page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+        player = page.locator("#player")
+        wait_until(lambda: (player.get_attribute("data-track-id") or "").startswith("demo-")
+                   and int(player.get_attribute("data-position") or 0) > 500,
+                   message="demo playback")
+    finally:
+        server.emulator.state.set(sdk_failure=None, new_app_mode=False)

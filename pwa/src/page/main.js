@@ -21,7 +21,7 @@ const banner = banners(document.getElementById("banners"));
 const queue = new Queue();
 const outbox = new OutboxClient();
 const model = new ModelClient();
-const app = { me: null, view: null, offline: new Set(), feedLoaded: false, feed: null, spotifyError: null };
+const app = { me: null, view: null, offline: new Set(), feedLoaded: false, feed: null, spotifyError: null, demoOnly: false };
 const PREFETCH = 2; // next-up tracks fetched into the offline audio cache
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
 
@@ -117,12 +117,14 @@ async function prefetchNext() {
 
 // -- feed ---------------------------------------------------------------------------------
 async function loadFeed({ refresh = false } = {}) {
-  const feed = await api(`/api/feed?limit=${QUEUE_LENGTH}&pool=200${refresh ? "&refresh=1" : ""}`);
+  const source = app.demoOnly ? "&source=demo" : "";
+  const feed = await api(`/api/feed?limit=${QUEUE_LENGTH}&pool=200${refresh ? "&refresh=1" : ""}${source}`);
   queue.setFeed(feed);
   app.feed = feed;
   app.feedLoaded = true;
   cacheUserData([{ path: "/api/me", body: app.me }, { path: "/api/feed", body: feed }]); // what offline shows
   mark("feedRendered");
+  if (await playableFeed()) return;
   if (model.ready) await rerank();
   app.offline = await offlineTrackIds();
   if (!navigator.onLine) queue.applyRanking(playableFirst(queue.tracks.map((t) => ({ id: t.id, score: t.score, reason: t.reason }))));
@@ -156,7 +158,21 @@ async function startSpotify() {
     app.spotifyError = error.message;
     document.body.dataset.spotify = "failed";
     banner.notice(`${error.message}. Playing previews and Encore's demo catalog instead.`);
+    if (app.feedLoaded) await playableFeed().catch(feedError);
   }
+}
+
+// Without the SDK only previews play; a Spotify app without previews gets the demo catalog.
+async function playableFeed() {
+  const tracks = app.feed?.tracks ?? [];
+  const playable = tracks.filter((t) => t.audio_url || t.preview_url).length;
+  if (app.spotifyError && app.feed?.source === "spotify" && playable < tracks.length / 2) {
+    app.demoOnly = true;
+    banner.notice(`${app.spotifyError}. Playing Encore's demo catalog instead.`);
+    await loadFeed();
+    return true;
+  }
+  return false;
 }
 
 // -- routing ------------------------------------------------------------------------------
