@@ -2,26 +2,23 @@
 first visit → feed rendered, warm reload → feed rendered, offline reload → feed rendered,
 model worker ready (warm), re-rank of the ~200-track pool in the worker, and the precache size.
 
-    .venv/bin/python bench/pwa.py [--runs 5]
+    .venv/bin/python -m bench.pwa [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.servers import EncoreProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -31,30 +28,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 @contextmanager
 def server() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "ENCORE_DATA_DIR": data}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hypercorn", "backend:create_app()",
-             "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = EncoreProcess("serve", Path(data)).start()
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                time.sleep(0.05)
-            yield url
+            yield process.url
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            process.stop()
 
 
 def mark(page: Page, name: str, timeout: float = 60_000) -> float:

@@ -9,10 +9,8 @@ so the page runs the code that ships under the real Content-Security-Policy.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -26,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from tests.fakes.spotify import RunningEmulator
+from tests.servers import EncoreProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -37,13 +36,6 @@ FAKE_SPOTIFY_ORIGIN = "https://sdk.scdn.co"
 PASSWORD = "listen-to-the-end"
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -71,44 +63,24 @@ def _build_pwa() -> None:
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _build_pwa()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    process = EncoreProcess("serve", tmp_path_factory.mktemp("encore-data"))
     # Links in the emulator's answers (previews, the SDK's own origin) name Spotify's host, which
     # the browser may load under Encore's CSP and which route_spotify sends back to the emulator.
-    with RunningEmulator({"redirect_uris": [f"{url}/auth/spotify/callback"],
+    with RunningEmulator({"redirect_uris": [f"{process.url}/auth/spotify/callback"],
                           "public_origin": FAKE_SPOTIFY_ORIGIN}) as emulator:
-        data_dir = tmp_path_factory.mktemp("encore-data")
-        env = {
-            **os.environ,
-            "ENCORE_DATA_DIR": str(data_dir),
+        process.env = {
             "ENCORE_TEST_HOOKS": "1",
             "ENCORE_SPOTIFY_CLIENT_ID": emulator.state.client.client_id,
             "ENCORE_SPOTIFY_CLIENT_SECRET": emulator.state.client.client_secret,
             "ENCORE_SPOTIFY_ACCOUNTS_URL": emulator.url,
             "ENCORE_SPOTIFY_API_URL": f"{emulator.url}/v1",
-            "ENCORE_SPOTIFY_REDIRECT_URI": f"{url}/auth/spotify/callback",
+            "ENCORE_SPOTIFY_REDIRECT_URI": f"{process.url}/auth/spotify/callback",
         }
-        log = (data_dir / "server.log").open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hypercorn", "backend:create_app()",
-             "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process.start()
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((data_dir / "server.log").read_text())
-                time.sleep(0.05)
-            yield Server(url, emulator, data_dir)
+            yield Server(process.url, emulator, process.data_dir)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
+            process.stop()
 
 
 @pytest.fixture(scope="package")
