@@ -27,6 +27,8 @@ from .store import ModelSnapshot, Store
 log = logging.getLogger("encore.model")
 
 CATCH_UP_EVERY_S = 1.0  # how often a cached model re-checks the store before answering
+TRAIN_WINDOW = 5000  # the forest learns from this many recent interactions (bounded cost)
+REPLAY_EVERY_S = 60.0  # full replays for late arrivals, at most this often per user
 
 
 @dataclass
@@ -38,6 +40,7 @@ class CachedModel:
     generation: int = 0  # bumped when new interactions are stored
     since_training: int = 0
     replay_due: bool = False  # late interactions wait for the next full replay
+    replayed_at: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -200,7 +203,7 @@ class ModelService:
     async def _rebuilt(self, username: str) -> UserModel:
         """The whole history replayed in order and the ensemble trained on it (in a thread;
         at most one at a time per user, so late arrivals never pile up replays)."""
-        from . import training  # scikit-learn loads with the first training, not at start-up
+        from . import training
 
         history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
         settings = await self._settings(username)
@@ -213,31 +216,52 @@ class ModelService:
             self._spawn(self._train, username)
 
     async def _train(self, username: str) -> None:
-        """Replay the whole history and train the ensemble on it, then save a snapshot.
+        """Train the forest on recent history and save a snapshot; replay everything first
+        when interactions arrived late (at most once per REPLAY_EVERY_S per user).
 
-        The replay makes the snapshot exactly what the browser reaches from the same
-        interactions, whatever order they arrived in.
+        A replay makes the snapshot exactly what the browser reaches from the same
+        interactions, whatever order they arrived in; in-order arrivals need none.
         """
+        from . import training  # scikit-learn loads with the first training, not at start-up
+
         try:
             cached = self._cache.get(username)
-            if cached is not None:
-                cached.replay_due = False  # this run replays whatever arrived late so far
-            model = await self._rebuilt(username)
+            replay = cached is None or (
+                cached.replay_due and time.monotonic() - cached.replayed_at > REPLAY_EVERY_S
+            )
+            if cached is not None and replay:
+                cached.replay_due, cached.replayed_at = False, time.monotonic()
+            settings = await self._settings(username)
+            if replay:
+                model: UserModel | None = await self._rebuilt(username)
+                exported, trained_on = None, 0
+            else:
+                recent = await self.store.list_interactions(username, TRAIN_WINDOW)
+                history = [i.to_dict() for i in reversed(recent.interactions)]
+                tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
+                examples = shared_model.training_examples(history, tracks, settings)
+                exported = await asyncio.to_thread(training.train_ensemble, examples)
+                model, trained_on = None, len(examples)
             entry = await self.subscribe(username)
             async with entry.lock:
-                entry.model = model
+                if model is not None:
+                    entry.model = model
+                    await self._learn_newer(username, entry)  # stored while training ran
+                else:
+                    entry.model.set_ensemble(exported, trained_on)
                 entry.since_training = 0
-                await self._learn_newer(username, entry)  # stored while training ran
                 version = entry.store_version + 1
                 await self.store.put_model(
                     ModelSnapshot(
-                        username, version, shared_model.encode(model), int(time.time() * 1000)
+                        username, version, shared_model.encode(entry.model),
+                        int(time.time() * 1000),
                     )
                 )
                 entry.store_version = version
-                entry.size = _approx_size(model)
+                entry.size = _approx_size(entry.model)
             log.info(
-                "trained %s (%d interactions) -> version %d", username, model.trained_on, version
+                "trained %s (%d examples%s) -> version %d", username, entry.model.trained_on,
+                ", full replay" if replay else "", version,
             )
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
