@@ -45,7 +45,9 @@ def _scenarios() -> list[dict]:
     offline = {"snapshot": base.to_dict(), "settings": percent,
                "interactions": interactions[550:], "tracks": tracks,
                "candidates": tracks[200:], "now": START + 901 * 60_000, "limit": 100}
-    return [json.loads(json.dumps(s)) for s in (fresh, offline)]
+    # a new user: the cold-start kernel average and the recent plays shape the ranking
+    new = {**fresh, "interactions": interactions[:40], "now": START + 41 * 60_000}
+    return [json.loads(json.dumps(s)) for s in (fresh, offline, new)]
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +71,16 @@ def test_pyodide_really_is_another_python(results):
     assert cpython[0]["python"] != pyodide[0]["python"]
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["fresh_user", "snapshot_with_forest"])
+@pytest.mark.parametrize("index", [0, 1, 2],
+                         ids=["fresh_user", "snapshot_with_forest", "new_user"])
 def test_same_weights_bit_for_bit(results, index):
     cpython, pyodide = results
     for key in ("weights", "grad2", "precision", "snapshot_sha256"):
         assert cpython[index][key] == pyodide[index][key], key
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["fresh_user", "snapshot_with_forest"])
+@pytest.mark.parametrize("index", [0, 1, 2],
+                         ids=["fresh_user", "snapshot_with_forest", "new_user"])
 def test_same_ranking_scores_and_reasons(results, index):
     cpython, pyodide = results
     assert cpython[index]["has_ensemble"] == (index == 1) == pyodide[index]["has_ensemble"]
