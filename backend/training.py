@@ -21,7 +21,7 @@ from shared_model import UserModel, training_examples
 from shared_model.features import N_FEATURES
 from shared_model.forest import FORMAT, FORMAT_VERSION
 
-MIN_EXAMPLES = 30
+MIN_EXAMPLES = 20  # with retraining every 25 interactions, the first forest comes at 25
 MIN_PER_CLASS = 5
 N_TREES = 30
 MAX_LEAF_NODES = 24

@@ -25,7 +25,7 @@ MAX_RECENT_SKIPS = 500
 MAX_RECENT_PLAYS = 9  # ARTIST_WINDOW - 1: what ranking's artist spacing looks back over
 MAX_DISLIKED = 1000
 ENSEMBLE_MAX_WEIGHT = 0.7
-ENSEMBLE_HALF_AT = 100  # examples at which the ensemble gets half its maximum weight
+ENSEMBLE_HALF_AT = 50  # examples at which the ensemble gets half its maximum weight
 FAVORITE_PRIOR = 0.4  # initial learner weight for a genre picked at onboarding
 
 
