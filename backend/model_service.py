@@ -268,5 +268,8 @@ class ModelService:
         finally:
             self._training.discard(username)
         cached = self._cache.get(username)
-        if cached is not None and (cached.replay_due or cached.since_training >= self.train_every):
+        if cached is not None and (
+            cached.since_training >= self.train_every
+            or (cached.replay_due and time.monotonic() - cached.replayed_at > REPLAY_EVERY_S)
+        ):
             self._schedule_training(username)  # enough arrived while this one ran
