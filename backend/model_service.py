@@ -122,7 +122,8 @@ class ModelService:
         entry = await self.subscribe(username)
         if any(shared_model.sort_key(i) <= applied_before for i in interactions):
             entry.replay_due = True
-            self._schedule_training(username)
+            if time.monotonic() - entry.replayed_at > REPLAY_EVERY_S:
+                self._schedule_training(username)
         return entry
 
     async def suggest(
