@@ -138,8 +138,51 @@ def _year(track: dict[str, Any]) -> float | None:
     return year if year is not None and 1900.0 <= year <= 2100.0 else None
 
 
+_MEMO: dict[tuple[Any, ...], list[float]] = {}
+_MEMO_MAX = 4096  # vectors kept; the feed re-ranks the same few hundred tracks all the time
+
+
+def _typed(value: Any) -> Any:
+    # True and 1 hash alike but vectorize treats them differently: keep the type in the key.
+    return (type(value).__name__, value)
+
+
+def _memo_key(track: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Everything vectorize reads, hashable; None when some input is not (then no memo)."""
+    feats, album, genres = track.get("features"), track.get("album"), track.get("genres")
+    key = (
+        tuple(sorted((k, _typed(v)) for k, v in feats.items())) if isinstance(feats, dict)
+        else _typed(feats),
+        (_typed(album.get("release_year")), _typed(album.get("release_date")))
+        if isinstance(album, dict) else None,
+        tuple(_typed(g) for g in genres) if isinstance(genres, list) else _typed(genres),
+        *(_typed(track.get(name)) for name in ("popularity", "release_year", "duration_ms",
+                                               "explicit")),
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def vectorize(track: dict[str, Any]) -> list[float]:
-    """The track's feature vector, in FEATURE_NAMES order (length N_FEATURES)."""
+    """The track's feature vector, in FEATURE_NAMES order (length N_FEATURES).
+
+    A pure function of the track's fields, memoised by them (bounded), since ranking a feed
+    vectorises the same candidates on every request."""
+    key = _memo_key(track)
+    if key is None:
+        return _vectorize(track)
+    found = _MEMO.get(key)
+    if found is None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        found = _MEMO[key] = _vectorize(track)
+    return list(found)
+
+
+def _vectorize(track: dict[str, Any]) -> list[float]:
     out: list[float] = [1.0]
     feats = track.get("features")
     feats = feats if isinstance(feats, dict) else {}

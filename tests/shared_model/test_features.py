@@ -62,3 +62,23 @@ def test_spotify_genres_map_to_families_and_unknown_ones_hash_stably():
 def test_album_release_date_is_used_when_no_year():
     x = vectorize({"album": {"release_date": "1987-05-01"}})
     assert x[FEATURE_INDEX["year_present"]] == 1.0
+
+
+def test_memoised_vectors_follow_every_field_they_read():
+    from shared_model.features import _vectorize
+
+    track = {"id": "t1", "features": {"energy": 0.9, "tempo": 120}, "genres": ["rock"],
+             "popularity": 40, "explicit": True, "duration_ms": 200000}
+    first = vectorize(track)
+    assert first == _vectorize(track)
+    first[0] = 99.0  # a caller changing its copy does not change the next answer
+    assert vectorize(track)[0] == 1.0
+    for changed in (
+        {**track, "explicit": 1},  # not a bool: "unknown", unlike True
+        {**track, "features": {"energy": 0.1, "tempo": 120}},
+        {**track, "genres": ["jazz"]},
+        {**track, "album": {"release_date": "1971-01-01"}},
+    ):
+        assert vectorize(changed) == _vectorize(changed) != _vectorize(track)
+    odd = {**track, "features": {"energy": [0.5]}}  # unhashable input: computed, not memoised
+    assert vectorize(odd) == _vectorize(odd)
