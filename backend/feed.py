@@ -31,10 +31,9 @@ async def build_feed(
     hidden = set(state["hidden"])
     pool = [t for t in candidates.tracks if t["id"] not in hidden]
     if refresh and len(pool) < limit:  # everything was seen: start over, still ranked
-        state["hidden"], pool = (
-            list(state["shown"]),
-            [t for t in candidates.tracks if t["id"] not in set(state["shown"])],
-        )
+        state["hidden"] = list(state["shown"])
+        just_shown = set(state["shown"])
+        pool = [t for t in candidates.tracks if t["id"] not in just_shown]
     ranked = await app().models.suggest(user.username, pool, pool_size)
     ranked_tracks = _ranked(pool, ranked)
     tracks = ranked_tracks[:limit]

@@ -50,6 +50,15 @@ class Server:
                             headers={"X-Requested-With": "encore"})
         answer.raise_for_status()
 
+    @contextlib.contextmanager
+    def faulted(self, **faults: Any) -> Iterator[Server]:
+        """The switches on for the block, cleared afterwards whatever happens."""
+        self.fault(**faults)
+        try:
+            yield self
+        finally:
+            self.fault(**{name: None for name in faults})
+
 
 def _build_pwa() -> None:
     stamp = ROOT / "pwa" / "dist" / "index.html"

@@ -15,9 +15,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def failing_interactions(server: Server) -> Iterator[Server]:
-    server.fault(interactions_status=500)
-    yield server
-    server.fault(interactions_status=None)
+    with server.faulted(interactions_status=500):
+        yield server
 
 
 def pending(page: Page) -> int:

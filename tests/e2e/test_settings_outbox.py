@@ -24,9 +24,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def refusing_interactions(server: Server) -> Iterator[Server]:
-    server.fault(interactions_status=422)
-    yield server
-    server.fault(interactions_status=None)
+    with server.faulted(interactions_status=422):
+        yield server
 
 
 def play_then_skip(page: Page) -> str:
