@@ -8,12 +8,12 @@ STAMP_NPM := node_modules/.installed
 STAMP_PWA := pwa/dist/.built
 PWA_SOURCES := $(shell find pwa service-worker shared_model -type f -not -path 'pwa/dist/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: run test setup lint lock bench chromium clean
+.PHONY: run test setup lint lock bench chromium system clean
 
 run: setup
 	$(PY) -m backend serve
 
-test: setup chromium
+test: setup system
 	$(PY) -m pytest -q -p no:cacheprovider
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(STAMP_PWA)
@@ -33,9 +33,16 @@ $(STAMP_PWA): $(STAMP_NPM) $(PWA_SOURCES)
 	@if [ -f service-worker/build.mjs ]; then npm run --silent build; fi
 	@mkdir -p $(@D) && touch $@
 
-# Debian's Chromium for the Playwright end-to-end tests (Playwright's own download cannot work here).
-chromium:
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the test suite runs for real: Chromium for Playwright (its own download cannot
+# work here). One package per line, so parallel changes merge cleanly.
+DEBIAN_PACKAGES := \
+	chromium \
+
+system:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+chromium: system
 
 lint: setup
 	$(VENV)/bin/ruff check backend shared_model tests bench
