@@ -39,6 +39,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from .areas import DynamoArea, Item, KeySchema, own_values
+from .areas import n as _n
+from .areas import s as _s
 from .base import (
     MAX_MODEL_BLOB_BYTES,
     Interaction,
@@ -55,9 +58,7 @@ from .base import (
     encode_cursor,
 )
 
-Item = dict[str, dict[str, Any]]
-
-_KEYS: dict[str, list[tuple[str, str]]] = {  # table -> [(attribute, HASH|RANGE)]
+_KEYS: dict[str, KeySchema] = {  # table -> [(attribute, HASH|RANGE)]
     "Users": [("username", "HASH")],
     "Interactions": [("username", "HASH"), ("sk", "RANGE")],
     "Models": [("username", "HASH")],
@@ -78,14 +79,6 @@ _UNAVAILABLE_CODES = {
 }
 
 
-def _s(v: str) -> dict[str, str]:
-    return {"S": v}
-
-
-def _n(v: int) -> dict[str, str]:
-    return {"N": str(int(v))}
-
-
 def _interaction_item(username: str, sk: str, it: Interaction) -> Item:
     return {"username": _s(username), "sk": _s(sk), "id": _s(it.id),
             "track_id": _s(it.track_id), "type": _s(it.type),
@@ -104,13 +97,17 @@ def _opt_s(item: Item, name: str) -> str:
     return str(item[name]["S"]) if name in item else ""
 
 
-class DynamoDBStore:
+class DynamoDBStore(DynamoArea):
     def __init__(self, endpoint_url: str | None, region: str, table_prefix: str) -> None:
         self.endpoint_url = endpoint_url
         self.region = region
         self.table_prefix = table_prefix
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
+        # this store's tables and those of the areas mixed in (see areas.py)
+        self._keys: dict[str, KeySchema] = dict(_KEYS)
+        for tables in own_values(type(self), "TABLES"):
+            self._keys.update(tables)
 
     def _t(self, name: str) -> str:
         return self.table_prefix + name
@@ -203,14 +200,14 @@ class DynamoDBStore:
             if "LastEvaluatedTableName" not in out:
                 break
             kwargs["ExclusiveStartTableName"] = out["LastEvaluatedTableName"]
-        missing = [self._t(n) for n in _KEYS if self._t(n) not in existing]
+        missing = [self._t(n) for n in self._keys if self._t(n) not in existing]
         created = [n for n, ok in zip(missing, await asyncio.gather(
             *(self._create_table(n) for n in missing)), strict=True) if ok]
-        await asyncio.gather(*(self._wait_active(self._t(n)) for n in _KEYS))
+        await asyncio.gather(*(self._wait_active(self._t(n)) for n in self._keys))
         return created
 
     async def _create_table(self, name: str) -> bool:
-        keys = _KEYS[name.removeprefix(self.table_prefix)]
+        keys = self._keys[name.removeprefix(self.table_prefix)]
         try:
             await self._call(
                 "create_table", TableName=name, BillingMode="PAY_PER_REQUEST",
@@ -334,16 +331,22 @@ class DynamoDBStore:
                                       "sk")
 
     async def _batch_put(self, table: str, items: list[Item]) -> None:
+        await self._batch_write(table, [{"PutRequest": {"Item": i}} for i in items])
+
+    async def _batch_delete(self, table: str, keys: list[Item]) -> None:
+        await self._batch_write(table, [{"DeleteRequest": {"Key": k}} for k in keys])
+
+    async def _batch_write(self, table: str, requests: list[dict[str, Any]]) -> None:
         deadline = time.monotonic() + _THROTTLE_GIVE_UP
-        for start in range(0, len(items), 25):
-            pending = [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]
+        for start in range(0, len(requests), 25):
+            pending = requests[start:start + 25]
             delay = 0.05
             while pending:
                 out = await self._call("batch_write_item", RequestItems={self._t(table): pending})
                 pending = out.get("UnprocessedItems", {}).get(self._t(table), [])
                 if pending:  # throttled: back off, within the deadline
                     if time.monotonic() > deadline:
-                        raise StoreUnavailable("DynamoDB kept throttling the interaction writes")
+                        raise StoreUnavailable(f"DynamoDB kept throttling the writes to {table}")
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 1.0)
 

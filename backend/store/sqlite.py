@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .areas import SQLiteArea, own_values
 from .base import (
     MAX_MODEL_BLOB_BYTES,
     Interaction,
@@ -70,7 +71,7 @@ _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk 
                       "readonly database", "no such table")
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteArea):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._executor: ThreadPoolExecutor | None = None
@@ -106,6 +107,8 @@ class SQLiteStore:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.executescript(_SCHEMA)
+                for schema in own_values(type(self), "SCHEMA"):  # the areas mixed in
+                    conn.executescript(schema)
                 return conn
             except (OSError, sqlite3.Error) as e:
                 raise StoreUnavailable(f"cannot open SQLite store {self.path}: {e}") from e
