@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         app.config["MODEL_URLS"],
         app.config["MODEL_SECRET"],
         float(app.config["MODEL_TIMEOUT_S"]),
+        observe=app.metrics.model_node_call,
     )
     app.metrics.watch_cache(local_models.cached_users, local_models.cached_bytes)
 

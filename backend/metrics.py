@@ -35,6 +35,13 @@ class Metrics:
             "Interactions durably stored (not replays)",
             registry=self.registry,
         )
+        self.model_node_calls = Counter(
+            "encore_model_node_calls_total",
+            "Calls to model nodes by outcome (ok, timeout, error, server_error, refused,"
+            " skipped: the node's circuit is open)",
+            ["node", "outcome"],
+            registry=self.registry,
+        )
         self.model_cache_users = Gauge(
             "encore_model_cache_users",
             "User models held in this node's cache",
@@ -49,6 +56,9 @@ class Metrics:
     def watch_cache(self, users: Callable[[], float], size: Callable[[], float]) -> None:
         self.model_cache_users.set_function(users)
         self.model_cache_bytes.set_function(size)
+
+    def model_node_call(self, node: str, outcome: str) -> None:
+        self.model_node_calls.labels(node, outcome).inc()
 
     async def before_request(self) -> None:
         g.request_started = time.perf_counter()

@@ -1,20 +1,26 @@
 """How a web node reaches the model service: model nodes over HTTP when configured, tried in a
-stable per-user order (rendezvous hashing keeps a user's model warm on one node), each with a
-timeout; in-process when none is configured or none answers, so a dead node never fails a feed.
+stable per-user order (rendezvous hashing keeps a user's model warm on one node), each within a
+deadline; in-process when none is configured or none answers, so a dead node never fails a feed.
+
+A node that timed out or failed is skipped until a health probe finds it answering again
+(`breaker.py`), so a frozen node costs one request its timeout, not every request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
 
+from .breaker import CircuitBreaker
 from .model_service import ModelService
 
 log = logging.getLogger("encore.model_client")
 SECRET_HEADER = "X-Encore-Model-Secret"
+PROBE_TIMEOUT_S = 1.0
 
 
 def node_order(username: str, nodes: list[str]) -> list[str]:
@@ -28,32 +34,64 @@ def node_order(username: str, nodes: list[str]) -> list[str]:
 
 class ModelClient:
     def __init__(
-        self, local: ModelService, nodes: list[str], secret: str, timeout_s: float
+        self,
+        local: ModelService,
+        nodes: list[str],
+        secret: str,
+        timeout_s: float,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         self.local = local
         self.nodes = nodes
         self.secret = secret
-        self.http = httpx2.AsyncClient(timeout=timeout_s)
+        self.timeout_s = timeout_s
+        # connect, read and write each within the timeout; the pool never makes one wait
+        self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(timeout_s, pool=None))
+        self.breaker = CircuitBreaker(self._healthy)
+        self._observe = observe or (lambda node, outcome: None)
 
     async def close(self) -> None:
+        await self.breaker.close()
         await self.http.aclose()
+
+    async def _healthy(self, node: str) -> bool:
+        try:
+            response = await self.http.get(
+                f"{node}/healthz", timeout=min(self.timeout_s, PROBE_TIMEOUT_S)
+            )
+        except httpx2.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def _remote(
         self, username: str, path: str, body: dict[str, Any]
     ) -> dict[str, Any] | None:
         for node in node_order(username, self.nodes):
+            if not self.breaker.allow(node):
+                self._observe(node, "skipped")
+                continue
             try:
                 response = await self.http.post(
                     f"{node}/model/{path}", json=body, headers={SECRET_HEADER: self.secret}
                 )
             except httpx2.HTTPError as error:
+                outcome = "timeout" if isinstance(error, httpx2.TimeoutException) else "error"
+                self._observe(node, outcome)
+                self.breaker.failed(node)
                 log.warning(
                     "model node %s failed (%s); trying the next", node, error.__class__.__name__
                 )
                 continue
             if response.status_code == 200:
+                self._observe(node, "ok")
+                self.breaker.succeeded(node)
                 result: dict[str, Any] = response.json()
                 return result
+            if response.status_code >= 500:
+                self._observe(node, "server_error")
+                self.breaker.failed(node)
+            else:  # alive, but refusing this request (a bad secret, an unknown user)
+                self._observe(node, "refused")
             log.warning("model node %s answered %s; trying the next", node, response.status_code)
         return None
 

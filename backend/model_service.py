@@ -22,7 +22,7 @@ from shared_model import UserModel
 
 from .accounts import settings_of
 from .sources import MusicSources
-from .store import ModelSnapshot, Store
+from .store import ModelConflict, ModelSnapshot, Store
 
 log = logging.getLogger("encore.model")
 
@@ -175,14 +175,21 @@ class ModelService:
             started, generation = time.monotonic(), entry.generation
             stored = await self.store.get_model_version(username)
             if stored is not None and stored > entry.store_version:
-                fresh = await self._load(username)  # another node trained: take its snapshot
-                entry.model, entry.store_version = fresh.model, fresh.store_version
-                entry.size = fresh.size
-            await self._learn_newer(username, entry)
+                await self._take_stored(username, entry)  # another node trained
+            else:
+                await self._learn_newer(username, entry)
             if entry.generation == generation:  # nothing was stored meanwhile
                 entry.checked_at = started
         if entry.since_training >= self.train_every:
             self._schedule_training(username)
+
+    async def _take_stored(self, username: str, entry: CachedModel) -> None:
+        """Replace the cached model by the stored snapshot, then learn what is newer (lock
+        held)."""
+        fresh = await self._load(username)
+        entry.model, entry.store_version, entry.size = fresh.model, fresh.store_version, fresh.size
+        entry.since_training = 0
+        await self._learn_newer(username, entry)
 
     async def _learn_newer(self, username: str, entry: CachedModel) -> int:
         """Apply, in order, the stored interactions after the model's last one (lock held)."""
@@ -252,18 +259,27 @@ class ModelService:
                     entry.model.set_ensemble(exported, trained_on)
                 entry.since_training = 0
                 version = entry.store_version + 1
-                await self.store.put_model(
-                    ModelSnapshot(
-                        username, version, shared_model.encode(entry.model),
-                        int(time.time() * 1000),
-                    )
+                snapshot = ModelSnapshot(
+                    username, version, shared_model.encode(entry.model), int(time.time() * 1000)
                 )
-                entry.store_version = version
-                entry.size = _approx_size(entry.model)
-            log.info(
-                "trained %s (%d examples%s) -> version %d", username, entry.model.trained_on,
-                ", full replay" if replay else "", version,
-            )
+                try:
+                    await self.store.put_model(snapshot, entry.store_version)
+                except ModelConflict:
+                    # Another node saved first: take its snapshot rather than overwrite it, and
+                    # learn what is newer (enough of it schedules a retrain below). A replay
+                    # is redone, since the other snapshot may not include the late arrivals.
+                    await self._take_stored(username, entry)
+                    if replay:
+                        entry.replay_due, entry.replayed_at = True, float("-inf")
+                    log.info("%s's model was saved by another node first; reloaded version %d",
+                             username, entry.store_version)
+                else:
+                    entry.store_version = version
+                    entry.size = _approx_size(entry.model)
+                    log.info(
+                        "trained %s (%d examples%s) -> version %d", username,
+                        entry.model.trained_on, ", full replay" if replay else "", version,
+                    )
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
         finally:

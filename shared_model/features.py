@@ -91,6 +91,8 @@ def _number(value: Any) -> float | None:
     # bool is an int subclass; a boolean is never a measurement here.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, int) and not -(10**300) < value < 10**300:
+        return None  # beyond any measurement, and float() would overflow
     x = float(value)
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 

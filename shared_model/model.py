@@ -32,7 +32,8 @@ FAVORITE_PRIOR = 0.4  # initial learner weight for a genre picked at onboarding
 def artist_keys(track: dict[str, Any] | None) -> list[str]:
     """A track's artists as ids (names when an id is missing), without duplicates."""
     keys: list[str] = []
-    for artist in (track or {}).get("artists") or []:
+    artists = (track or {}).get("artists")
+    for artist in artists if isinstance(artists, list) else []:
         if isinstance(artist, dict):
             key = artist.get("id") or artist.get("name")
             if key and str(key) not in keys:

@@ -7,6 +7,7 @@ from typing import Any
 from .base import (
     Interaction,
     InteractionPage,
+    ModelConflict,
     ModelSnapshot,
     PutResult,
     Session,
@@ -21,6 +22,7 @@ from .base import (
 __all__ = [
     "Interaction",
     "InteractionPage",
+    "ModelConflict",
     "ModelSnapshot",
     "PutResult",
     "Session",

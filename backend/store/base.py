@@ -32,6 +32,11 @@ class UsernameTaken(StoreError):
     pass
 
 
+class ModelConflict(StoreError):
+    """A model snapshot was written on a version that is no longer the stored one: another
+    node saved first. The writer reloads the stored snapshot instead of overwriting it."""
+
+
 @dataclass
 class User:
     username: str  # canonical, lower case
@@ -173,8 +178,10 @@ class Store(Protocol):
     async def count_interactions(self, username: str) -> int: ...
 
     # model snapshots
-    async def put_model(self, snapshot: ModelSnapshot) -> None:
-        """Replace the user's snapshot; StoreError when the blob exceeds MAX_MODEL_BLOB_BYTES."""
+    async def put_model(self, snapshot: ModelSnapshot, expected_version: int) -> None:
+        """Replace the user's snapshot only if the stored one has `expected_version` (0: none
+        stored yet), atomically; ModelConflict otherwise. StoreError when the blob exceeds
+        MAX_MODEL_BLOB_BYTES."""
 
     async def get_model(self, username: str) -> ModelSnapshot | None: ...
 

@@ -46,6 +46,7 @@ from .base import (
     MAX_MODEL_BLOB_BYTES,
     Interaction,
     InteractionPage,
+    ModelConflict,
     ModelSnapshot,
     PutResult,
     Session,
@@ -390,13 +391,23 @@ class DynamoDBStore(DynamoArea):
 
     # model snapshots
 
-    async def put_model(self, snapshot: ModelSnapshot) -> None:
+    async def put_model(self, snapshot: ModelSnapshot, expected_version: int) -> None:
         if len(snapshot.blob) > MAX_MODEL_BLOB_BYTES:
             raise StoreError(f"model snapshot of {len(snapshot.blob)} bytes exceeds the "
                              f"{MAX_MODEL_BLOB_BYTES}-byte limit (DynamoDB items are ≤ 400 KB)")
-        await self._call("put_item", TableName=self._t("Models"), Item={
-            "username": _s(snapshot.username.lower()), "version": _n(snapshot.version),
-            "blob": {"B": snapshot.blob}, "updated_at": _n(snapshot.updated_at)})
+        if expected_version == 0:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(username)"}
+        else:
+            condition = {"ConditionExpression": "version = :expected",
+                         "ExpressionAttributeValues": {":expected": _n(expected_version)}}
+        try:
+            await self._call("put_item", TableName=self._t("Models"), Item={
+                "username": _s(snapshot.username.lower()), "version": _n(snapshot.version),
+                "blob": {"B": snapshot.blob}, "updated_at": _n(snapshot.updated_at)},
+                **condition)
+        except ClientError:  # only ConditionalCheckFailed gets through _call
+            raise ModelConflict(f"{snapshot.username.lower()}'s model is no longer version "
+                                f"{expected_version}") from None
 
     async def get_model(self, username: str) -> ModelSnapshot | None:
         item = await self._get("Models", {"username": _s(username.lower())})

@@ -22,6 +22,7 @@ from .base import (
     MAX_MODEL_BLOB_BYTES,
     Interaction,
     InteractionPage,
+    ModelConflict,
     ModelSnapshot,
     PutResult,
     Session,
@@ -232,13 +233,25 @@ class SQLiteStore(SQLiteArea):
 
     # model snapshots
 
-    async def put_model(self, snapshot: ModelSnapshot) -> None:
+    async def put_model(self, snapshot: ModelSnapshot, expected_version: int) -> None:
         if len(snapshot.blob) > MAX_MODEL_BLOB_BYTES:
             raise StoreError(f"model snapshot of {len(snapshot.blob)} bytes exceeds the "
                              f"{MAX_MODEL_BLOB_BYTES}-byte limit")
-        row = (snapshot.username.lower(), snapshot.version, snapshot.blob, snapshot.updated_at)
-        await self._run(lambda c: c.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?)",
-                                            row))
+        user = snapshot.username.lower()
+
+        def put(c: sqlite3.Connection) -> int:
+            # one statement each way, so the check and the write are one atomic step
+            if expected_version == 0:
+                return c.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?)",
+                                 (user, snapshot.version, snapshot.blob,
+                                  snapshot.updated_at)).rowcount
+            return c.execute("UPDATE models SET version = ?, blob = ?, updated_at = ?"
+                             " WHERE username = ? AND version = ?",
+                             (snapshot.version, snapshot.blob, snapshot.updated_at, user,
+                              expected_version)).rowcount
+
+        if not await self._run(put):
+            raise ModelConflict(f"{user}'s model is no longer version {expected_version}")
 
     async def get_model(self, username: str) -> ModelSnapshot | None:
         row = await self._run(lambda c: c.execute(

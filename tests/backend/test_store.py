@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 import uuid
@@ -13,6 +14,7 @@ import pytest_asyncio
 
 from backend.store import (
     Interaction,
+    ModelConflict,
     ModelSnapshot,
     Session,
     SpotifyLink,
@@ -187,22 +189,43 @@ async def test_five_hundred_in_one_batch(store: Store) -> None:
 async def test_model_snapshots_are_versioned(store: Store) -> None:
     assert await store.get_model("alice") is None
     assert await store.get_model_version("alice") is None
-    await store.put_model(ModelSnapshot("alice", 1, b"\x00\x01snapshot-1", 111))
-    await store.put_model(ModelSnapshot("alice", 2, bytes(range(256)) * 1000, 222))
+    await store.put_model(ModelSnapshot("alice", 1, b"\x00\x01snapshot-1", 111), 0)
+    await store.put_model(ModelSnapshot("alice", 2, bytes(range(256)) * 1000, 222), 1)
     assert await store.get_model_version("Alice") == 2
     assert await store.get_model("alice") == ModelSnapshot("alice", 2, bytes(range(256)) * 1000,
                                                            222)
 
 
 async def test_an_oversized_model_is_rejected_and_the_old_one_kept(store: Store) -> None:
-    await store.put_model(ModelSnapshot("alice", 1, b"small", 1))
+    await store.put_model(ModelSnapshot("alice", 1, b"small", 1), 0)
     with pytest.raises(StoreError, match="exceeds"):
-        await store.put_model(ModelSnapshot("alice", 2, b"x" * (MAX_MODEL_BLOB_BYTES + 1), 2))
+        await store.put_model(ModelSnapshot("alice", 2, b"x" * (MAX_MODEL_BLOB_BYTES + 1), 2), 1)
     assert await store.get_model_version("alice") == 1
     largest = b"y" * MAX_MODEL_BLOB_BYTES
-    await store.put_model(ModelSnapshot("alice", 3, largest, 3))
+    await store.put_model(ModelSnapshot("alice", 3, largest, 3), 1)
     snapshot = await store.get_model("alice")
     assert snapshot is not None and snapshot.blob == largest
+
+
+async def test_a_snapshot_written_on_a_stale_version_is_refused(store: Store) -> None:
+    """Two nodes that trained one user from the same version: the first write wins, the
+    second gets ModelConflict and changes nothing (no last-writer-wins)."""
+    with pytest.raises(ModelConflict):
+        await store.put_model(ModelSnapshot("alice", 2, b"expects one", 1), 1)  # none stored
+    assert await store.get_model("alice") is None
+    await store.put_model(ModelSnapshot("alice", 1, b"node a", 10), 0)
+    with pytest.raises(ModelConflict):
+        await store.put_model(ModelSnapshot("Alice", 1, b"node b", 11), 0)
+    assert await store.get_model("alice") == ModelSnapshot("alice", 1, b"node a", 10)
+    results = await asyncio.gather(
+        *(store.put_model(ModelSnapshot("alice", 2, f"racer {n}".encode(), 20 + n), 1)
+          for n in range(8)),
+        return_exceptions=True)
+    winners = [n for n, r in enumerate(results) if r is None]
+    assert len(winners) == 1
+    assert all(isinstance(r, ModelConflict) for r in results if r is not None)
+    stored = await store.get_model("alice")
+    assert stored == ModelSnapshot("alice", 2, f"racer {winners[0]}".encode(), 20 + winners[0])
 
 
 # spotify links

@@ -42,7 +42,7 @@ async def test_acknowledged_writes_survive_sigkill(server: Dynalite,
     for _ in range(6):
         acknowledged += (await store.put_interactions("alice", make(50))).accepted
     await store.create_user(User("alice", "h", "Alice"))
-    await store.put_model(ModelSnapshot("alice", 7, b"weights", 1))
+    await store.put_model(ModelSnapshot("alice", 7, b"weights", 1), 0)
     server.kill()  # no clean shutdown: only what reached the disk survives
     server.restart()
     reopened = DynamoDBStore(server.endpoint_url, "us-east-1", "crash_")

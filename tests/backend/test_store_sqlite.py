@@ -26,7 +26,7 @@ async def test_data_survives_closing_and_reopening(tmp_path: Path) -> None:
     items = make(30)
     await store.put_interactions("alice", items)
     await store.create_user(User("alice", "h", "Alice"))
-    await store.put_model(ModelSnapshot("alice", 3, b"blob", 9))
+    await store.put_model(ModelSnapshot("alice", 3, b"blob", 9), 0)
     await store.close()
 
     again = SQLiteStore(path)
