@@ -52,16 +52,33 @@ def unknown_tracks(batch: InteractionBatch) -> list[tuple[int, InteractionIn]]:
     ]
 
 
+def as_sent(sent: list[str], stored: PutResult) -> PutResult:
+    """The store's answer (canonical lower-case ids) with each id spelled as the client sent
+    it, so a client matching ids exactly sees its own. Ids are one id whatever their case: of
+    several spellings in one batch, the first is the one accepted (as in the store)."""
+    accepted = {i: 1 for i in stored.accepted}
+    answer = PutResult(accepted=[], duplicates=[])
+    for original in sent:
+        if accepted.get(original.lower()):
+            accepted[original.lower()] = 0
+            answer.accepted.append(original)
+        else:
+            answer.duplicates.append(original)
+    return answer
+
+
 async def record(username: str, batch: InteractionBatch) -> PutResult:
-    """Store durably (idempotent by id), then let the model learn without delaying the answer."""
+    """Store durably (idempotent by id, case-insensitively: ids are stored in lower case),
+    then let the model learn without delaying the answer. Ids are acknowledged as sent."""
     items = [
         Interaction(**item.model_dump() | {"id": item.id.lower()}) for item in batch.interactions
     ]
-    result = await app().store.put_interactions(username, items)
-    app().metrics.interactions_stored.inc(len(result.accepted))
-    if result.accepted:
+    stored = await app().store.put_interactions(username, items)
+    result = as_sent([item.id for item in batch.interactions], stored)
+    app().metrics.interactions_stored.inc(len(stored.accepted))
+    if stored.accepted:
         app().models.local.stale(username)
-        accepted = set(result.accepted)
+        accepted = set(stored.accepted)
         fresh = [i.to_dict() for i in items if i.id in accepted]
         app().add_background_task(_learn, username, fresh)
     return result
