@@ -112,11 +112,13 @@ def train_ensemble(examples: Sequence[Example], kind: str = "random_forest",
 
 def rebuild_model(interactions: Sequence[dict[str, Any]],
                   tracks_by_id: dict[str, dict[str, Any]],
-                  settings: dict[str, Any] | None) -> UserModel:
+                  settings: dict[str, Any] | None,
+                  corrections: Sequence[dict[str, Any]] = ()) -> UserModel:
     """A user's model from scratch: replay every interaction in (at, id) order, then train
-    the ensemble on the same history (left out when there is too little data)."""
-    model = UserModel.new(settings)
+    the ensemble on the same history (left out when there is too little data); the
+    listener's corrections (shared_model/taste.py) leave out what they forget."""
+    model = UserModel.new(settings, corrections)
     model.learn_many(interactions, tracks_by_id, settings)
-    examples = training_examples(interactions, tracks_by_id, settings)
+    examples = training_examples(interactions, tracks_by_id, settings, corrections)
     model.set_ensemble(train_ensemble(examples), len(examples))
     return model

@@ -5,13 +5,17 @@ from .features import FEATURE_NAMES, FEATURE_SCHEMA_VERSION, N_FEATURES, vectori
 from .labels import DEFAULT_SETTINGS, label
 from .model import SNAPSHOT_VERSION, UserModel, decode, encode, sort_key, training_examples
 from .ranking import rank, rank_ids
+from .taste import KINDS as CORRECTION_KINDS
+from .taste import Taste
 
 __all__ = [
+    "CORRECTION_KINDS",
     "DEFAULT_SETTINGS",
     "FEATURE_NAMES",
     "FEATURE_SCHEMA_VERSION",
     "N_FEATURES",
     "SNAPSHOT_VERSION",
+    "Taste",
     "UserModel",
     "decode",
     "encode",

@@ -17,9 +17,11 @@ from . import forest
 from .features import FEATURE_INDEX, FEATURE_SCHEMA_VERSION, GENRES, N_FEATURES, vectorize
 from .labels import label, setting
 from .learner import Learner
+from .taste import Taste
 
-SNAPSHOT_VERSION = "1.1"  # major.minor; a new major means an incompatible layout
+SNAPSHOT_VERSION = "1.2"  # major.minor; a new major means an incompatible layout
 # 1.1 added recent_plays; a 1.0 snapshot reads as one with no recent plays.
+# 1.2 added taste (the listener's corrections); an older snapshot reads as one with none.
 DAY_MS = 86_400_000
 MAX_RECENT_SKIPS = 500
 MAX_RECENT_PLAYS = 9  # ARTIST_WINDOW - 1: what ranking's artist spacing looks back over
@@ -70,16 +72,14 @@ class UserModel:
     recent_plays: list[tuple[str, list[str], int]] = field(default_factory=list)
     disliked: list[str] = field(default_factory=list)
     genre_stats: dict[str, list[float]] = field(default_factory=dict)  # genre -> [pos, neg]
+    taste: Taste = field(default_factory=Taste)  # the listener's corrections (taste.py)
 
     @classmethod
-    def new(cls, settings: dict[str, Any] | None = None) -> UserModel:
-        """A fresh model; onboarding genre picks start as a (learnable) positive prior."""
-        prior = [0.0] * N_FEATURES
-        for genre in setting(settings, "favorite_genres") or []:
-            index = FEATURE_INDEX.get(f"genre_{str(genre).lower()}")
-            if index is not None:
-                prior[index] = FAVORITE_PRIOR
-        return cls(Learner.new(N_FEATURES, prior))
+    def new(cls, settings: dict[str, Any] | None = None,
+            corrections: Iterable[dict[str, Any]] = ()) -> UserModel:
+        """A fresh model; onboarding genre picks start as a (learnable) positive prior.
+        `corrections` (all of them, any order) filter what the model learns from then on."""
+        return cls(_fresh_learner(settings), taste=Taste.fold(corrections))
 
     # -- learning ---------------------------------------------------------------------
     def learn(self, interaction: dict[str, Any], track: dict[str, Any] | None,
@@ -91,12 +91,16 @@ class UserModel:
         self.applied_through = key
         at = int(interaction.get("at") or 0)
         track_id = str(interaction.get("track_id", ""))
+        if not self.taste.admits(at, track_id, artist_keys(track)):
+            return  # forgotten or reset: as if it never happened
         kind = interaction.get("type")
         if kind in ("skipped", "disliked"):
             self.recent_skips.append((track_id, at))
         self._played(track_id, track, at)
         self.recent_skips = [(t, a) for t, a in self.recent_skips if a > at - DAY_MS]
         del self.recent_skips[:-MAX_RECENT_SKIPS]
+        if not self.taste.learning(at):
+            return  # a private session: a play, but no lesson
         if kind == "disliked" and track_id not in self.disliked:
             self.disliked.append(track_id)
             del self.disliked[:-MAX_DISLIKED]
@@ -127,6 +131,32 @@ class UserModel:
         for interaction in sorted(interactions, key=sort_key):
             self.learn(interaction, tracks_by_id.get(str(interaction.get("track_id"))),
                        settings)
+
+    def correct(self, correction: dict[str, Any], settings: dict[str, Any] | None) -> bool:
+        """Take a correction now (taste.py): filters apply at once and a reset starts afresh.
+        True when the learned weights still hold what it forgets, which only a replay of the
+        history (on the server) removes."""
+        needs_replay = self.taste.apply(correction)
+        kind, target = correction.get("kind"), str(correction.get("target") or "")
+        at = int(correction.get("at") or 0)
+        if kind == "reset":
+            self.learner, self.ensemble, self.trained_on = _fresh_learner(settings), None, 0
+            self.interactions = 0
+            self.recent_skips, self.recent_plays, self.disliked = [], [], []
+            self.genre_stats = {}
+            return False
+        if kind in ("forget_track", "forget_artist"):
+            def gone(track_id: str, artists: list[str] | None = None) -> bool:
+                if kind == "forget_track":
+                    return track_id == target
+                return artists is not None and target in artists
+
+            self.recent_plays = [p for p in self.recent_plays if not gone(p[0], p[1])]
+            self.recent_skips = [s for s in self.recent_skips if not gone(s[0])]
+            self.disliked = [t for t in self.disliked if not gone(t)]
+        if kind in ("pause", "resume"):  # only plays already learned after it need a replay
+            return self.applied_through > f"{at:013d}"
+        return needs_replay and self.interactions > 0
 
     def set_ensemble(self, exported: dict[str, Any] | None, trained_on: int) -> None:
         if exported is not None:
@@ -168,6 +198,7 @@ class UserModel:
             "recent_plays": [[t, list(ar), a] for t, ar, a in self.recent_plays],
             "disliked": list(self.disliked),
             "genre_stats": {g: list(v) for g, v in self.genre_stats.items()},
+            "taste": self.taste.to_dict(),
         }
 
     @classmethod
@@ -188,7 +219,18 @@ class UserModel:
         model.disliked = [str(t) for t in d.get("disliked", [])]
         model.genre_stats = {str(g): [float(v[0]), float(v[1])]
                              for g, v in d.get("genre_stats", {}).items()}
+        model.taste = Taste.from_dict(d.get("taste"))
         return model
+
+
+def _fresh_learner(settings: dict[str, Any] | None) -> Learner:
+    """A new learner; onboarding genre picks start as a (learnable) positive prior."""
+    prior = [0.0] * N_FEATURES
+    for genre in setting(settings, "favorite_genres") or []:
+        index = FEATURE_INDEX.get(f"genre_{str(genre).lower()}")
+        if index is not None:
+            prior[index] = FAVORITE_PRIOR
+    return Learner.new(N_FEATURES, prior)
 
 
 def encode(model: UserModel) -> bytes:
@@ -203,17 +245,26 @@ def decode(data: bytes) -> UserModel:
 
 def training_examples(interactions: Iterable[dict[str, Any]],
                       tracks_by_id: dict[str, dict[str, Any]],
-                      settings: dict[str, Any] | None
+                      settings: dict[str, Any] | None,
+                      corrections: Iterable[dict[str, Any]] = ()
                       ) -> list[tuple[list[float], float, float]]:
-    """(vector, target, weight) per labelled interaction with a known track, in sort order."""
+    """(vector, target, weight) per labelled interaction with a known track, in sort order;
+    what the listener's corrections forget or a private session kept back is left out."""
     examples: list[tuple[list[float], float, float]] = []
     seen: set[str] = set()
+    taste = Taste.fold(corrections)
     for interaction in sorted(interactions, key=sort_key):
         ident = str(interaction.get("id", ""))
-        track = tracks_by_id.get(str(interaction.get("track_id")))
-        if ident in seen or track is None:
+        if ident in seen:
             continue
         seen.add(ident)
+        track_id = str(interaction.get("track_id", ""))
+        track = tracks_by_id.get(track_id)
+        at = int(interaction.get("at") or 0)
+        if not taste.admits(at, track_id, artist_keys(track)) or not taste.learning(at):
+            continue
+        if track is None:
+            continue
         target, weight = label(interaction, settings)
         if weight > 0.0:
             examples.append((vectorize(track), target, weight))

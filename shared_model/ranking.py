@@ -121,6 +121,9 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         track_id = str(track.get("id", ""))
         if not track_id or track_id in seen or track_id in blocked:
             continue
+        artists = artist_keys(track)
+        if model.taste.excludes(track_id, artists):
+            continue  # the listener blocked the artist or forgot the track or artist
         if track.get("explicit") is True and not allow_explicit:
             continue
         seen.add(track_id)
@@ -134,7 +137,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
         total = ev.score + prior + explore
         reason = _reason(model, ev, favorite, popularity, cold, explore)
-        out.append(_Scored(track, total, reason, artist_keys(track)))
+        out.append(_Scored(track, total, reason, artists))
     return out
 
 

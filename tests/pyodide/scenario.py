@@ -1,7 +1,8 @@
 """Runs a model scenario; the same file runs in CPython (pytest) and in Pyodide (Node).
 
 A scenario: {"snapshot": dict | None, "settings": dict, "interactions": [...],
-"tracks": [...], "candidates": [...], "now": int, "limit": int, "probes": [float]}.
+"tracks": [...], "candidates": [...], "now": int, "limit": int, "probes": [float],
+"corrections": [...]} (corrections optional: shared_model/taste.py).
 Floats are reported with float.hex() so a comparison is bit-for-bit.
 """
 
@@ -20,6 +21,8 @@ def run(scenario: dict[str, Any]) -> dict[str, Any]:
     settings = scenario["settings"]
     snapshot = scenario.get("snapshot")
     model = UserModel.from_dict(snapshot) if snapshot else UserModel.new(settings)
+    for correction in scenario.get("corrections", []):  # the listener's, made on the device
+        model.correct(correction, settings)
     by_id = {t["id"]: t for t in scenario["tracks"]}
     model.learn_many(scenario["interactions"], by_id, settings)
     ranked = rank(model, scenario["candidates"], settings, scenario["limit"], scenario["now"])

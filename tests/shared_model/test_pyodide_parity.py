@@ -47,7 +47,18 @@ def _scenarios() -> list[dict]:
                "candidates": tracks[200:], "now": START + 901 * 60_000, "limit": 100}
     # a new user: the cold-start kernel average and the recent plays shape the ranking
     new = {**fresh, "interactions": interactions[:40], "now": START + 41 * 60_000}
-    return [json.loads(json.dumps(s)) for s in (fresh, offline, new)]
+    # the listener's corrections made on the device: block, forget, a private session
+    at = START + 600 * 60_000
+    artists = [t["artists"][0]["id"] for t in tracks[200:204]]
+    corrections = [
+        {"id": "c1", "kind": "block", "target": artists[0], "at": at},
+        {"id": "c2", "kind": "forget_artist", "target": artists[1], "at": at + 1},
+        {"id": "c3", "kind": "forget_track", "target": tracks[210]["id"], "at": at + 2},
+        {"id": "c4", "kind": "pause", "target": "", "at": START + 700 * 60_000},
+        {"id": "c5", "kind": "resume", "target": "", "at": START + 750 * 60_000},
+    ]
+    corrected = {**offline, "corrections": corrections}
+    return [json.loads(json.dumps(s)) for s in (fresh, offline, new, corrected)]
 
 
 @pytest.fixture(scope="module")
@@ -71,19 +82,19 @@ def test_pyodide_really_is_another_python(results):
     assert cpython[0]["python"] != pyodide[0]["python"]
 
 
-@pytest.mark.parametrize("index", [0, 1, 2],
-                         ids=["fresh_user", "snapshot_with_forest", "new_user"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3],
+                         ids=["fresh_user", "snapshot_with_forest", "new_user", "corrections"])
 def test_same_weights_bit_for_bit(results, index):
     cpython, pyodide = results
     for key in ("weights", "grad2", "precision", "snapshot_sha256"):
         assert cpython[index][key] == pyodide[index][key], key
 
 
-@pytest.mark.parametrize("index", [0, 1, 2],
-                         ids=["fresh_user", "snapshot_with_forest", "new_user"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3],
+                         ids=["fresh_user", "snapshot_with_forest", "new_user", "corrections"])
 def test_same_ranking_scores_and_reasons(results, index):
     cpython, pyodide = results
-    assert cpython[index]["has_ensemble"] == (index == 1) == pyodide[index]["has_ensemble"]
+    assert cpython[index]["has_ensemble"] == (index in (1, 3)) == pyodide[index]["has_ensemble"]
     assert len(cpython[index]["ranked"]) >= 50
     for key in ("ranked", "scores", "reasons", "uncertainty"):
         assert cpython[index][key] == pyodide[index][key], key
