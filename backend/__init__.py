@@ -10,7 +10,7 @@ from quart import g
 from quart_schema import QuartSchema
 
 from .app_types import EncoreApp
-from .config import VERSION, load_config
+from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
 from .metrics import Metrics
@@ -31,9 +31,12 @@ def create_model_node(config: dict[str, Any] | None = None) -> EncoreApp:
 
 
 def create_app(config: dict[str, Any] | None = None, role: str = "web") -> EncoreApp:
+    settings, quart_keys = load_settings(config)  # a bad value raises ConfigError here
     app = EncoreApp(__name__, static_folder=None)
     app.url_map.merge_slashes = False  # "/api//me" is a JSON 404, not an HTML redirect
-    load_config(app, config)
+    app.settings = settings
+    app.config.update(as_quart_config(settings))
+    app.config.update(quart_keys)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     QuartSchema(
@@ -54,7 +57,6 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     cipher = TokenCipher(derive_key(app.config["TOKEN_KEY"] or app.config["SECRET_KEY"]))
     app.spotify = SpotifyService(app.config, app.store, cipher)
     app.sources = MusicSources(app.spotify)
-    app.faults = {}
     local_models = ModelService(
         app.store,
         app.sources,
@@ -109,7 +111,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         return app
     for blueprint in (auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp):
         app.register_blueprint(blueprint)
-    if app.config["TEST_HOOKS"]:
+    if settings.test_hooks:
         app.register_blueprint(testing.bp)
     app.register_blueprint(static.bp)  # last: its routes must not shadow the API
     return app

@@ -40,6 +40,15 @@ async def _init_db() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from .config import ConfigError
+
+    try:
+        _run(argv)
+    except ConfigError as error:
+        sys.exit(f"encore: {error}")  # one line on stderr, exit status 1
+
+
+def _run(argv: list[str] | None) -> None:
     parser = argparse.ArgumentParser(prog="python -m backend")
     sub = parser.add_subparsers(dest="command", required=True)
     serve_cmd = sub.add_parser("serve", help="run a web node (default embedded set-up)")

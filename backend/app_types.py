@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from quart import Quart, current_app
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .metrics import Metrics
     from .model_client import ModelClient
     from .sources import MusicSources
@@ -16,13 +17,13 @@ if TYPE_CHECKING:
 
 
 class EncoreApp(Quart):
+    settings: Settings  # typed configuration (config.py); app.config mirrors it for Quart
     store: Store
     metrics: Metrics
     login_throttle: LoginThrottle
     spotify: SpotifyService
     sources: MusicSources
     models: ModelClient
-    faults: dict[str, Any]  # test switches (ENCORE_TEST_HOOKS)
 
 
 def app() -> EncoreApp:

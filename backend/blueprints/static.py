@@ -1,4 +1,4 @@
-"""The PWA's files: the built bundle in pwa/dist when present, else the sources in pwa/.
+"""The PWA's files: ENCORE_WEB_ROOT, else the built bundle in pwa/dist, else the sources in pwa/.
 
 `index.html`, the manifest and the service worker must be revalidated on every load so an
 update is seen; content-hashed assets never change and are cached for a year.
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from quart import Blueprint, Response, send_from_directory
 
+from ..app_types import app
 from ..errors import ApiError
 
 bp = Blueprint("static_app", __name__)
@@ -21,6 +22,10 @@ ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 
 
 def web_root() -> Path:
+    """ENCORE_WEB_ROOT when set, else pwa/dist once built, else the sources in pwa/."""
+    configured = app().settings.web_root
+    if configured is not None:
+        return configured
     built = PWA_ROOT / "dist"
     return built if (built / "index.html").exists() else PWA_ROOT
 

@@ -55,7 +55,7 @@ class SpotifyService:
     def __init__(self, config: dict[str, Any], store: Store, cipher: TokenCipher) -> None:
         self.client_id: str = config["SPOTIFY_CLIENT_ID"]
         self.client_secret: str = config["SPOTIFY_CLIENT_SECRET"]
-        self.redirect_uri: str = config["SPOTIFY_REDIRECT_URI"]
+        self.redirect_uri: str = config["SPOTIFY_REDIRECT_URI"] or ""
         self.accounts_url: str = config["SPOTIFY_ACCOUNTS_URL"].rstrip("/")
         self.api_url: str = config["SPOTIFY_API_URL"].rstrip("/")
         self.store = store
