@@ -20,9 +20,6 @@ bp = Blueprint("interactions", __name__, url_prefix="/api/interactions")
 @validate_request(InteractionBatch)
 async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
     user = await sessions.current_user()
-    fault = app().faults.get("interactions_status")
-    if fault:
-        raise ApiError(int(fault), "test_fault", "A test switch made this request fail.")
     unknown = interactions.unknown_tracks(data)
     if unknown:
         index, item = unknown[0]
