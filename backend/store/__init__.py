@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from .base import (
+    Correction,
     Interaction,
     InteractionPage,
+    Like,
+    LikePage,
     ModelConflict,
     ModelSnapshot,
+    Playlist,
+    PlaylistConflict,
     PutResult,
     Session,
     SpotifyLink,
@@ -20,10 +25,15 @@ from .base import (
 )
 
 __all__ = [
+    "Correction",
     "Interaction",
     "InteractionPage",
+    "Like",
+    "LikePage",
     "ModelConflict",
     "ModelSnapshot",
+    "Playlist",
+    "PlaylistConflict",
     "PutResult",
     "Session",
     "SpotifyLink",

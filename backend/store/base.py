@@ -114,6 +114,54 @@ class PutResult:
     duplicates: list[str]
 
 
+# -- the library around the feed: liked songs, playlists, taste corrections ----------------
+MAX_PLAYLIST_TRACKS = 5000  # the ids fit one DynamoDB item with room to spare
+
+
+class PlaylistConflict(StoreError):
+    """The playlist changed since the version the caller edited (If-Match failed)."""
+
+
+@dataclass
+class Like:
+    track_id: str
+    at: int  # epoch ms of the like
+
+    def sort_key(self) -> str:
+        return f"{self.at:013d}#{self.track_id}"
+
+
+@dataclass
+class LikePage:
+    likes: list[Like]
+    next_cursor: str | None
+
+
+@dataclass
+class Playlist:
+    id: str
+    name: str
+    version: int  # bumped by every change; the ETag
+    track_ids: list[str]
+    created_at: int  # epoch ms
+    updated_at: int
+    source: str = "encore"  # encore | spotify | subsonic (imported from)
+    source_id: str = ""  # the playlist's id there, so a re-import updates it
+
+
+@dataclass
+class Correction:
+    """A correction of the listener's taste (shared_model/taste.py); idempotent by id."""
+
+    id: str
+    kind: str
+    target: str
+    at: int  # epoch ms
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "target": self.target, "at": self.at}
+
+
 def encode_cursor(sort_key: str) -> str:
     """The opaque page cursor both stores hand out: the last sort key, URL-safe."""
     return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
@@ -193,3 +241,46 @@ class Store(Protocol):
     async def get_spotify_link(self, username: str) -> SpotifyLink | None: ...
 
     async def delete_spotify_link(self, username: str) -> None: ...
+
+    # liked songs (store/likes_*.py)
+    async def put_likes(self, username: str, likes: list[Like]) -> None:
+        """Remember each track as liked at its time; a newer like of the same track moves it
+        to the top, an older one changes nothing."""
+
+    async def delete_like(self, username: str, track_id: str) -> bool:
+        """Unlike; False when it was not liked."""
+
+    async def list_likes(self, username: str, limit: int, cursor: str | None = None) -> LikePage:
+        """Newest first; `cursor` as for list_interactions (ValueError when not one)."""
+
+    async def liked_among(self, username: str, track_ids: list[str]) -> set[str]:
+        """Which of these tracks the user likes."""
+
+    # playlists (store/playlists_*.py)
+    async def create_playlist(self, username: str, playlist: Playlist) -> None: ...
+
+    async def list_playlists(self, username: str) -> list[Playlist]:
+        """All the user's playlists, oldest first."""
+
+    async def get_playlist(self, username: str, playlist_id: str) -> Playlist | None: ...
+
+    async def save_playlist(self, username: str, playlist: Playlist, expected_version: int) -> None:
+        """Replace name, tracks, version and updated_at, only if the stored version is still
+        `expected_version` (atomically); PlaylistConflict otherwise, or when it is gone."""
+
+    async def delete_playlist(self, username: str, playlist_id: str) -> bool:
+        """False when there was no such playlist."""
+
+    # taste corrections (store/taste_*.py)
+    async def put_correction(self, username: str, correction: Correction) -> bool:
+        """Store once by id; False (and no change) when the id is already stored."""
+
+    async def list_corrections(self, username: str) -> list[Correction]:
+        """Oldest first (by `at`, then `id`)."""
+
+    # the account as a whole (store/account_*.py)
+    async def delete_user_sessions(self, username: str, keep: str | None = None) -> int:
+        """End every session of the user but `keep` (a sid_hash); how many ended."""
+
+    async def delete_user_data(self, username: str) -> None:
+        """Remove the user and everything stored about them, from every table."""

@@ -2,8 +2,10 @@
 
 Tables (each named table_prefix + name, PAY_PER_REQUEST): Users (PK username), Interactions
 (PK username, SK sk), Models (PK username), Sessions (PK sid_hash; expiry checked on read),
-SpotifyLinks (PK username). Every read is strongly consistent, so a write is visible to the
-next request on any node.
+UserSessions (PK username, SK sid_hash: which sessions a user has, so a password change or an
+account deletion can end them all), SpotifyLinks (PK username), and the tables of the areas
+mixed in (likes_, playlists_, taste_, account_dynamodb.py). Every read is strongly consistent,
+so a write is visible to the next request on any node.
 
 Idempotent interactions without transactions. An interaction's identity is its `id`, but
 its data item's sort key is `"<at, 13 digits>#<id>"`, so `attribute_not_exists(sk)` alone
@@ -39,6 +41,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from .account_dynamodb import AccountDynamo
 from .areas import DynamoArea, Item, KeySchema, own_values
 from .areas import n as _n
 from .areas import s as _s
@@ -58,12 +61,16 @@ from .base import (
     decode_cursor,
     encode_cursor,
 )
+from .likes_dynamodb import LikesDynamo
+from .playlists_dynamodb import PlaylistsDynamo
+from .taste_dynamodb import TasteDynamo
 
 _KEYS: dict[str, KeySchema] = {  # table -> [(attribute, HASH|RANGE)]
     "Users": [("username", "HASH")],
     "Interactions": [("username", "HASH"), ("sk", "RANGE")],
     "Models": [("username", "HASH")],
     "Sessions": [("sid_hash", "HASH")],
+    "UserSessions": [("username", "HASH"), ("sid_hash", "RANGE")],
     "SpotifyLinks": [("username", "HASH")],
 }
 _MARKER = "ID#"
@@ -98,7 +105,13 @@ def _opt_s(item: Item, name: str) -> str:
     return str(item[name]["S"]) if name in item else ""
 
 
-class DynamoDBStore(DynamoArea):
+class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
+    LikesDynamo,
+    PlaylistsDynamo,
+    TasteDynamo,
+    AccountDynamo,
+    DynamoArea,
+):
     def __init__(self, endpoint_url: str | None, region: str, table_prefix: str) -> None:
         self.endpoint_url = endpoint_url
         self.region = region
@@ -273,9 +286,13 @@ class DynamoDBStore(DynamoArea):
     # sessions
 
     async def put_session(self, session: Session) -> None:
-        await self._call("put_item", TableName=self._t("Sessions"), Item={
-            "sid_hash": _s(session.sid_hash), "username": _s(session.username),
-            "expires_at": _n(session.expires_at), "data": _s(json.dumps(session.data))})
+        await asyncio.gather(
+            self._call("put_item", TableName=self._t("Sessions"), Item={
+                "sid_hash": _s(session.sid_hash), "username": _s(session.username),
+                "expires_at": _n(session.expires_at), "data": _s(json.dumps(session.data))}),
+            self._call("put_item", TableName=self._t("UserSessions"), Item={
+                "username": _s(session.username.lower()), "sid_hash": _s(session.sid_hash),
+                "expires_at": _n(session.expires_at)}))
 
     async def get_session(self, sid_hash: str) -> Session | None:
         item = await self._get("Sessions", {"sid_hash": _s(sid_hash)})
@@ -286,8 +303,12 @@ class DynamoDBStore(DynamoArea):
                        data=json.loads(item["data"]["S"]))
 
     async def delete_session(self, sid_hash: str) -> None:
-        await self._call("delete_item", TableName=self._t("Sessions"),
-                         Key={"sid_hash": _s(sid_hash)})
+        out = await self._call("delete_item", TableName=self._t("Sessions"),
+                               Key={"sid_hash": _s(sid_hash)}, ReturnValues="ALL_OLD")
+        if "Attributes" in out:
+            await self._call("delete_item", TableName=self._t("UserSessions"), Key={
+                "username": _s(out["Attributes"]["username"]["S"].lower()),
+                "sid_hash": _s(sid_hash)})
 
     # interactions
 

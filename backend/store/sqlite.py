@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .account_sqlite import AccountSQLite
 from .areas import SQLiteArea, own_values
 from .base import (
     MAX_MODEL_BLOB_BYTES,
@@ -34,6 +35,9 @@ from .base import (
     decode_cursor,
     encode_cursor,
 )
+from .likes_sqlite import LikesSQLite
+from .playlists_sqlite import PlaylistsSQLite
+from .taste_sqlite import TasteSQLite
 
 T = TypeVar("T")
 
@@ -72,7 +76,13 @@ _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk 
                       "readonly database", "no such table")
 
 
-class SQLiteStore(SQLiteArea):
+class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
+    LikesSQLite,
+    PlaylistsSQLite,
+    TasteSQLite,
+    AccountSQLite,
+    SQLiteArea,
+):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._executor: ThreadPoolExecutor | None = None
