@@ -37,6 +37,7 @@ $(STAMP_PWA): $(STAMP_NPM) $(PWA_SOURCES)
 # work here). One package per line, so parallel changes merge cleanly.
 DEBIAN_PACKAGES := \
 	chromium \
+	ffmpeg \
 
 system:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

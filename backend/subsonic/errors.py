@@ -1,0 +1,69 @@
+"""What can go wrong talking to a Subsonic server, in words a listener can act on.
+
+A server answers `status: failed` with a numeric code (the Subsonic API's error table, plus
+OpenSubsonic's 41-44); a server that is down, slow or not a Subsonic server at all has no code.
+Both become one `SubsonicError`, whose `message` is safe to show (it never holds a credential
+or a URL with credentials in it).
+"""
+
+from __future__ import annotations
+
+# The Subsonic/OpenSubsonic error codes, as a listener should read them.
+MESSAGES: dict[int, str] = {
+    0: "The Subsonic server reported an error",
+    10: "The Subsonic server says a required parameter is missing",
+    20: "The Subsonic server speaks an older API than Encore (it asks the client to upgrade)",
+    30: "The Subsonic server's API is too old for Encore (it asks the server to upgrade)",
+    40: "Wrong username or password for this Subsonic server",
+    41: "This Subsonic server does not accept token sign-in for this account (LDAP)",
+    42: "This Subsonic server does not accept this way of signing in; try an API key",
+    43: "Conflicting credentials were sent to the Subsonic server",
+    44: "This API key is not valid on the Subsonic server (revoked or mistyped)",
+    50: "This Subsonic account is not allowed to do that",
+    60: "The Subsonic server's trial period is over",
+    70: "The Subsonic server does not have that item",
+}
+AUTH_CODES = frozenset({40, 41, 42, 43, 44})
+
+
+class SubsonicError(Exception):
+    """`code` is the server's error code, or None when no Subsonic answer came back
+    (`unreachable`: down, timed out, refused, redirected, or not a Subsonic server)."""
+
+    def __init__(
+        self,
+        message: str,
+        code: int | None = None,
+        *,
+        unreachable: bool = False,
+        server_message: str = "",
+        help_url: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.unreachable = unreachable
+        self.server_message = server_message
+        self.help_url = help_url
+
+    @classmethod
+    def failed(cls, code: int, server_message: str = "", help_url: str = "") -> SubsonicError:
+        """The error for a `status: failed` answer, the server's own words kept as detail."""
+        base = MESSAGES.get(code, f"The Subsonic server failed (error {code})")
+        detail = server_message.strip()[:200]
+        text = f"{base} (error {code}{': ' + detail if detail else ''})."
+        if help_url:
+            text += f" See {help_url[:300]}"
+        return cls(text, code, server_message=detail, help_url=help_url)
+
+    @classmethod
+    def down(cls, host: str, why: str) -> SubsonicError:
+        return cls(f"The Subsonic server at {host} {why}.", unreachable=True)
+
+    @property
+    def is_auth(self) -> bool:
+        return self.code in AUTH_CODES
+
+    @property
+    def not_found(self) -> bool:
+        return self.code == 70

@@ -1,0 +1,90 @@
+"""Server addresses and track ids: one spelling per server, hosts on the allow-list only,
+and ids that survive the round trip and stay within what an interaction may name."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.subsonic.ids import is_subsonic_id, parse_track_id, server_key, track_id
+from backend.subsonic.urls import BadServerUrl, host_allowed, normalize_url
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("https://Music.Example.org/", "https://music.example.org"),
+    ("music.example.org/rest/", "https://music.example.org"),
+    ("http://music.example.org:80/navidrome/rest", "http://music.example.org/navidrome"),
+    ("https://music.example.org:4533", "https://music.example.org:4533"),
+    ("http://[::1]:4533/", "http://[::1]:4533"),
+    ("  http://127.0.0.1:4040  ", "http://127.0.0.1:4040"),
+])
+def test_one_spelling_per_server(raw: str, expected: str) -> None:
+    assert normalize_url(raw) == expected
+
+
+@pytest.mark.parametrize("raw,says", [
+    ("", "Give the server's address"),
+    ("ftp://music.example.org", "http:// or https://"),
+    ("https://ada:secret@music.example.org", "own fields"),
+    ("https://music.example.org/?u=ada", "query"),
+    ("https://music.example.org/#x", "fragment"),
+    ("https://music.example.org:99999", "not a valid"),
+    ("https://", "no host"),
+    ("https://" + "a" * 2100, "Give the server's address"),
+])
+def test_bad_addresses_say_why(raw: str, says: str) -> None:
+    with pytest.raises(BadServerUrl, match=says):
+        normalize_url(raw)
+
+
+@pytest.mark.parametrize("url,allowed", [
+    ("https://music.example.org", ["music.example.org"]),
+    ("https://music.example.org:4533", ["music.example.org"]),
+    ("https://music.example.org:4533", ["music.example.org:4533"]),
+    ("https://a.music.example.org", ["*.music.example.org"]),
+    ("http://127.0.0.1:4533", ["MUSIC.example.org", "127.0.0.1:4533"]),
+])
+def test_allowed_hosts(url: str, allowed: list[str]) -> None:
+    assert host_allowed(url, allowed)
+
+
+@pytest.mark.parametrize("url,allowed", [
+    ("https://music.example.org", []),
+    ("https://music.example.org:4534", ["music.example.org:4533"]),
+    ("https://evil-music.example.org", ["music.example.org"]),
+    ("https://music.example.org", ["*.music.example.org"]),  # the bare domain is not a sub
+    ("https://music.example.org.evil.net", ["music.example.org"]),
+    ("http://169.254.169.254", ["music.example.org"]),
+])
+def test_other_hosts_are_refused(url: str, allowed: list[str]) -> None:
+    assert not host_allowed(url, allowed)
+
+
+def test_the_server_wide_host_is_always_allowed() -> None:
+    assert host_allowed("http://127.0.0.1:4533", [], always=("127.0.0.1:4533",))
+    assert not host_allowed("http://127.0.0.1:4534", [], always=("127.0.0.1:4533",))
+
+
+@pytest.mark.parametrize("song_id", [
+    "ISspeTZDx4nlxdjV8BD2da", "3c00d3ae-8d3c-4d3c-a758-013c7e555bcb", "300000060",
+    "tr-12", "al/bum:7?x", "ünïcode id",
+])
+def test_track_ids_round_trip(song_id: str) -> None:
+    key = server_key("https://music.example.org")
+    value = track_id(key, song_id)
+    assert value is not None and value.startswith(f"subsonic-{key}-")
+    assert parse_track_id(value) == (key, song_id)
+    assert "/" not in value and "?" not in value and " " not in value
+
+
+def test_track_ids_are_stable_and_per_server() -> None:
+    one, two = server_key("https://a.example.org"), server_key("https://b.example.org")
+    assert track_id(one, "42") == track_id(one, "42") != track_id(two, "42")
+    assert track_id(one, "x" * 200) is None  # too long for an interaction's track_id
+
+
+@pytest.mark.parametrize("value", [
+    "demo-001", "subsonic-", "subsonic-abc-1", "subsonic-0123456789-", "subsonic-0123456789-a/b",
+    "subsonic-0123456789-~!!", "subsonic-XYZ3456789-1",
+])
+def test_not_subsonic_ids(value: str) -> None:
+    assert not is_subsonic_id(value)
