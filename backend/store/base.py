@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .catalog import CatalogTrack, LibraryFile
+
 # DynamoDB's item limit is 400 KB; the snapshot blob must leave room for the other attributes.
 # Both stores enforce it, so a model that outgrows DynamoDB fails the same way on SQLite.
 MAX_MODEL_BLOB_BYTES = 390 * 1024
@@ -178,7 +180,58 @@ def decode_cursor(cursor: str) -> str:
     return key
 
 
-class Store(Protocol):
+class CatalogStore(Protocol):
+    """The catalog of tracks (local folders, Subsonic, …) and the library's file index
+    (`backend/store/catalog.py`); both stores implement it in their own catalog module."""
+
+    async def put_catalog_tracks(self, tracks: list[CatalogTrack]) -> None:
+        """Insert or update by id: doc, location, present and updated_at are replaced; an
+        existing track keeps its analysis (the id comes from the audio, so the sound is the
+        same). ValueError when a doc exceeds MAX_DOC_BYTES."""
+
+    async def get_catalog_tracks(self, ids: list[str]) -> dict[str, CatalogTrack]:
+        """The tracks that exist among `ids`, by id."""
+
+    async def catalog_tracks(
+        self, source: str, after_id: str = "", limit: int = 1000
+    ) -> list[CatalogTrack]:
+        """One page of a source's tracks (present or not), ordered by id, after `after_id`."""
+
+    async def catalog_ids(self, link: str, limit: int = 1000) -> list[str]:
+        """Ids of the tracks found under a link key: `artist#<id>`, `album#<id>`,
+        `genre#<lower-case name>`, or `pending#<source>` (present, analysis pending)."""
+
+    async def set_catalog_present(self, ids: list[str], present: bool, at: int) -> None: ...
+
+    async def set_catalog_analysis(
+        self, track_id: str, analysis: str, features: dict[str, float], error: str = ""
+    ) -> None:
+        """Record an analysis result (done with features, failed with an error, or back to
+        pending)."""
+
+    async def catalog_counts(self, source: str) -> dict[str, int]:
+        """`{tracks, analysed, pending, failed}` over the source's present tracks."""
+
+    async def put_library_files(self, files: list[LibraryFile]) -> None: ...
+
+    async def library_files(self, root: str) -> list[LibraryFile]:
+        """Every indexed file under one library folder."""
+
+    async def delete_library_files(self, root: str, paths: list[str]) -> None: ...
+
+    async def put_library_state(self, name: str, state: dict[str, Any]) -> None:
+        """A small JSON document (scan progress, failures) every node can read."""
+
+    async def get_library_state(self, name: str) -> dict[str, Any] | None: ...
+
+    async def claim_lease(self, name: str, owner: str, ttl_s: float) -> bool:
+        """Take or renew the lease `name` for `owner` unless another owner holds an unexpired
+        one: one node at a time scans the library."""
+
+    async def release_lease(self, name: str, owner: str) -> None: ...
+
+
+class Store(CatalogStore, Protocol):
     """What every store implementation provides. All methods are coroutines."""
 
     async def open(self) -> None:

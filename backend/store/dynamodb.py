@@ -4,8 +4,8 @@ Tables (each named table_prefix + name, PAY_PER_REQUEST): Users (PK username), I
 (PK username, SK sk), Models (PK username), Sessions (PK sid_hash; expiry checked on read),
 UserSessions (PK username, SK sid_hash: which sessions a user has, so a password change or an
 account deletion can end them all), SpotifyLinks (PK username), and the tables of the areas
-mixed in (likes_, playlists_, taste_, account_dynamodb.py). Every read is strongly consistent,
-so a write is visible to the next request on any node.
+mixed in (likes_, playlists_, taste_, account_, catalog_dynamodb.py). Every read is strongly
+consistent, so a write is visible to the next request on any node.
 
 Idempotent interactions without transactions. An interaction's identity is its `id`, but
 its data item's sort key is `"<at, 13 digits>#<id>"`, so `attribute_not_exists(sk)` alone
@@ -61,6 +61,7 @@ from .base import (
     decode_cursor,
     encode_cursor,
 )
+from .catalog_dynamodb import CatalogDynamo
 from .likes_dynamodb import LikesDynamo
 from .playlists_dynamodb import PlaylistsDynamo
 from .taste_dynamodb import TasteDynamo
@@ -107,6 +108,7 @@ def _opt_s(item: Item, name: str) -> str:
 
 class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
     LikesDynamo,
+    CatalogDynamo,
     PlaylistsDynamo,
     TasteDynamo,
     AccountDynamo,

@@ -35,6 +35,7 @@ from .base import (
     decode_cursor,
     encode_cursor,
 )
+from .catalog_sqlite import CatalogSQLite
 from .likes_sqlite import LikesSQLite
 from .playlists_sqlite import PlaylistsSQLite
 from .taste_sqlite import TasteSQLite
@@ -78,6 +79,7 @@ _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk 
 
 class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
     LikesSQLite,
+    CatalogSQLite,
     PlaylistsSQLite,
     TasteSQLite,
     AccountSQLite,
