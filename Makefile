@@ -6,14 +6,16 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 STAMP_PWA := pwa/dist/.built
+SUPYSONIC_VENV := .venv-supysonic
+STAMP_SUPYSONIC := $(SUPYSONIC_VENV)/.installed
 PWA_SOURCES := $(shell find pwa service-worker shared_model -type f -not -path 'pwa/dist/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: run test setup lint lock bench chromium system clean
+.PHONY: run test setup lint lock bench chromium system supysonic clean
 
 run: setup
 	$(PY) -m backend serve
 
-test: setup system
+test: setup system supysonic
 	$(PY) -m pytest -q -p no:cacheprovider
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(STAMP_PWA)
@@ -24,6 +26,15 @@ $(STAMP_PY): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Supysonic (a real Subsonic server) for the tests, in its own environment: it is AGPL-3.0 and
+# pins its own Flask/peewee, so it never shares Encore's .venv (tests/supysonic.py runs it).
+$(STAMP_SUPYSONIC): tests/supysonic-requirements.txt
+	test -x $(SUPYSONIC_VENV)/bin/python || $(PYTHON) -m venv $(SUPYSONIC_VENV)
+	$(SUPYSONIC_VENV)/bin/python -m pip install --quiet -r tests/supysonic-requirements.txt
+	touch $@
+
+supysonic: $(STAMP_SUPYSONIC)
 
 $(STAMP_NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -57,4 +68,4 @@ bench: setup
 	$(PY) -m bench.recsys && $(PY) -m bench.model
 
 clean:
-	rm -rf $(VENV) node_modules pwa/dist
+	rm -rf $(VENV) $(SUPYSONIC_VENV) node_modules pwa/dist

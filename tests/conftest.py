@@ -3,7 +3,7 @@ behaves like the page (sends the CSRF header), and `auth` actions that read as a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 
 from backend import create_app
 from backend.app_types import EncoreApp
+from tests.supysonic import SupysonicServer, make_music
 
 PAGE_HEADERS = {"X-Requested-With": "encore"}
 
@@ -78,6 +79,16 @@ def client(app: EncoreApp) -> ApiClient:
 @pytest.fixture
 def auth(client: ApiClient) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def supysonic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupysonicServer]:
+    """A real Subsonic server (tests/supysonic.py) over a generated folder of audio files."""
+    root = tmp_path_factory.mktemp("supysonic")
+    make_music(root / "music")
+    server = SupysonicServer(root / "server", root / "music").start()
+    yield server
+    server.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
