@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shared_model
-from shared_model import UserModel
+from shared_model import UserModel, device
 
 from .accounts import settings_of
 from .sources import MusicSources
@@ -131,7 +131,7 @@ class ModelService:
     ) -> dict[str, Any]:
         entry = await self.subscribe(username)
         settings = await self._settings(username)
-        ranked = shared_model.rank(
+        ranked = device.rank_feed(
             entry.model, candidates, settings, limit, now_ms or int(time.time() * 1000)
         )
         return {
@@ -203,6 +203,7 @@ class ModelService:
             return 0
         settings = await self._settings(username)
         tracks = await self.sources.resolve(username, [i["track_id"] for i in newer])
+        entry.model = device.settled(entry.model, settings)  # picks made after the first load
         for interaction in newer:
             entry.model.learn(interaction, tracks.get(interaction["track_id"]), settings)
         entry.since_training += len(newer)

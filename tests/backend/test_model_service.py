@@ -176,3 +176,35 @@ async def test_feed_uses_a_model_node_and_survives_its_death(tmp_path):
             assert len((await again.get_json())["tracks"]) == 30
     finally:
         node.stop()
+
+
+async def test_picks_made_after_the_model_loaded_lead_the_feed_on_both_sides(app, client, auth):
+    """The browser fetches /api/model while the listener is still on the onboarding page; the
+    server and the device must both rank, and learn, with the picks made afterwards."""
+    from shared_model.device import Device
+
+    await auth.signup()
+    early = await (await client.get("/api/model")).get_json()
+    patched = await client.patch("/api/me/settings", json={"favorite_genres": ["classical"]})
+    settings = await patched.get_json()
+    feed = await (await client.get("/api/feed?limit=30&pool=200")).get_json()
+    assert {t["reason"] for t in feed["tracks"][:10]} == {"Because you picked classical"}
+    device = Device()
+    device.load(early, {})  # the settings the worker started with
+    device.configure(settings)  # what onboarding hands it
+    ranked = device.rank(feed["pool"], 30, int(time.time() * 1000))
+    assert [t["id"] for t in ranked] == [t["id"] for t in feed["tracks"]]
+
+    by_id = {t["id"]: t for t in feed["tracks"]}
+    listened = plays(feed["tracks"][:3]) + plays(feed["tracks"][3:5], "skipped")
+    stored = await client.post("/api/interactions", json={"interactions": listened})
+    assert stored.status_code == 200
+    for interaction in sorted(listened, key=shared_model.sort_key):
+        device.learn(interaction, by_id[interaction["track_id"]])
+
+    async def caught_up() -> dict | None:
+        answer = await (await client.get("/api/model")).get_json()
+        return answer if answer["snapshot"]["interactions"] == 5 else None
+
+    server = (await _until(caught_up))["snapshot"]
+    assert server["learner"] == device.model.to_dict()["learner"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -24,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from tests.fakes.spotify import RunningEmulator
+from tests.pwa_dist import build_pwa
 from tests.servers import EncoreProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,18 +60,9 @@ class Server:
             self.fault(**{name: None for name in faults})
 
 
-def _build_pwa() -> None:
-    stamp = ROOT / "pwa" / "dist" / "index.html"
-    sources = [p for d in ("pwa", "service-worker", "shared_model") for p in (ROOT / d).rglob("*")
-               if p.is_file() and "dist" not in p.parts and "__pycache__" not in p.parts]
-    if stamp.exists() and all(p.stat().st_mtime <= stamp.stat().st_mtime for p in sources):
-        return
-    subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
-
-
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    _build_pwa()
+    build_pwa()
     process = EncoreProcess("serve", tmp_path_factory.mktemp("encore-data"))
     # Links in the emulator's answers (previews, the SDK's own origin) name Spotify's host, which
     # the browser may load under Encore's CSP and which route_spotify sends back to the emulator.
@@ -150,13 +141,20 @@ def unique_name(prefix: str = "u") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
-def sign_up(page: Page, username: str, genres: tuple[str, ...] = ("rock", "electronic")) -> None:
-    """What a new user does: fill the sign-up form, pick genres, land on the feed."""
+def sign_up(page: Page, username: str, genres: tuple[str, ...] = ("rock", "electronic"),
+            unhurried: bool = False) -> None:
+    """What a new user does: fill the sign-up form, pick genres, land on the feed.
+
+    `unhurried`: take the time a person takes over the picks (the service worker controls the
+    page before they press Start listening), rather than a test's split second."""
     page.goto("/signup")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     page.get_by_role("heading", name="what do you like?").wait_for()
+    if unhurried:
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.wait_for_timeout(1000)  # the model worker gets going while they read
     for genre in genres:
         page.get_by_role("button", name=genre, exact=True).click()
     page.get_by_role("button", name="Start listening").click()

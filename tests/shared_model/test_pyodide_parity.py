@@ -104,3 +104,60 @@ def test_exp_and_sigmoid_identical(results):
     cpython, pyodide = results
     assert len(cpython[0]["math"]) > 500
     assert cpython[0]["math"] == pyodide[0]["math"]
+
+
+def _page_path_calls() -> list[list]:
+    """What the page asks its worker for a new listener, in order: the snapshot the server made
+    before onboarding with the settings of that moment, then the picks, a ranking of the feed's
+    pool, some listening, a ranking again, and the outbox replay after a reload."""
+    from backend.catalog.demo import demo_catalog
+    from tests.plays import plays
+
+    pool = demo_catalog()[:200]
+    early = {"model_version": "0", "snapshot": UserModel.new({}).to_dict()}
+    picks = {"favorite_genres": ["classical", "blues"], "skip_threshold_unit": "seconds",
+             "skip_threshold_value": 30, "allow_explicit": False, "exploration": 0.3}
+    heard = (plays(pool[:6], start_ms=START) + plays(pool[6:12], "skipped", start_ms=START + 60_000)
+             + plays(pool[12:14], "liked", start_ms=START + 120_000))
+    by_id = {t["id"]: t for t in pool}
+    learn = [["learn", {"interaction": i, "track": by_id[i["track_id"]]}] for i in heard]
+    rank_call = ["rank", {"candidates": pool, "limit": 30, "now_ms": START + 200_000}]
+    return [["load", {"snapshot": early, "settings": {}}], ["configure", {"settings": picks}],
+            rank_call, *learn, rank_call,
+            ["learn_many", {"items": [{"interaction": c[1]["interaction"], "track": c[1]["track"]}
+                                      for c in learn]}], rank_call]
+
+
+def test_the_worker_path_through_the_shipped_zip(tmp_path):
+    """The model worker's own calls (Device.handle with JSON) on the zip the build ships, in
+    Pyodide, answer byte for byte what the same calls answer on the server's CPython."""
+    import zipfile
+
+    from shared_model.device import Device
+    from tests.pwa_dist import shipped_model_zip
+
+    node = shutil.which("node")
+    if node is None or not PYODIDE.exists():
+        pytest.skip("needs node and node_modules/pyodide")
+    archive = shipped_model_zip()
+    with zipfile.ZipFile(archive) as shipped:
+        for name in ("device.py", "model.py", "ranking.py"):
+            packed = shipped.read(f"shared_model/{name}")
+            assert packed == (ROOT / "shared_model" / name).read_bytes(), name
+    calls = _page_path_calls()
+    path = tmp_path / "calls.json"
+    path.write_text(json.dumps(calls))
+    done = subprocess.run([node, str(ROOT / "tests" / "pyodide" / "run_device.mjs"), str(archive),
+                           str(path)], capture_output=True, text=True, timeout=180, cwd=ROOT,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    browser = json.loads(done.stdout)
+    assert browser["python"].startswith("3.14")
+    server = Device()
+    expected = [server.handle(action, json.dumps(payload)) for action, payload in calls]
+    assert browser["answers"] == expected
+    first, after = json.loads(expected[2]), json.loads(expected[-3])
+    assert {t["reason"] for t in first[:10]} <= {"Because you picked classical",
+                                                   "Because you picked blues"}
+    assert [t["id"] for t in first] != [t["id"] for t in after]  # listening changed the feed
+    assert expected[-1] == expected[-3]  # the replay changed nothing

@@ -5,6 +5,7 @@ import { clear, h, toast } from "./dom.js";
 import { mediaSession } from "./media-session.js";
 import { ModelClient } from "./model-client.js";
 import { OutboxClient } from "./outbox-client.js";
+import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
 import { cacheUserData, clearUserCaches, offlineTrackIds, registerServiceWorker, whenControlled } from "./sw-client.js";
@@ -63,7 +64,7 @@ function modelStatus() {
 
 // -- interactions: outbox first, then the on-device model -----------------------------------
 async function recordInteraction(interaction, track) {
-  await outbox.record(interaction); // durable before anything else happens
+  await outbox.record(interaction, track); // durable before anything else happens
   if (interaction.type !== "liked") queue.markDone(track.id);
   if (!model.ready) return;
   try {
@@ -72,6 +73,26 @@ async function recordInteraction(interaction, track) {
   } catch (error) {
     console.warn("on-device learning failed", error);
   }
+}
+
+/** Settings changed (onboarding, settings page): remember them and rank with them at once. */
+async function applySettings(settings) {
+  app.me.settings = settings;
+  cacheUserData([{ path: "/api/me", body: app.me }]);
+  try {
+    await model.configure(settings);
+  } catch (error) {
+    console.warn("on-device model kept its settings", error);
+  }
+}
+
+/** The snapshot may predate what this device recorded (offline, or not yet sent): learn it. */
+async function learnUnsent() {
+  const rows = await outbox.pending();
+  if (!rows.length) return;
+  await model.learnMany(rows.map((row) => ({
+    interaction: stripInteraction(row), track: row.track ?? queue.byId.get(row.track_id) ?? null,
+  })));
 }
 
 async function rerank() {
@@ -140,6 +161,7 @@ async function startModel() {
   if (model.status !== "idle") return;
   try {
     await model.start(app.me.settings);
+    await learnUnsent();
     await rerank();
   } catch (error) {
     console.warn("model worker unavailable", error);
@@ -215,8 +237,8 @@ async function route() {
     show(await onboardingView({
       me: app.me,
       onDone: async (settings) => {
-        app.me.settings = settings;
-        await loadFeed({ refresh: true }).catch(feedError);
+        await applySettings(settings); // the worker ranks with the picks from now on
+        await loadFeed().catch(feedError);
         navigate("/", { replace: true });
       },
     }), "Welcome");
@@ -227,9 +249,8 @@ async function route() {
       me: app.me,
       outbox,
       onSettings: async (settings) => {
-        app.me.settings = settings;
-        cacheUserData([{ path: "/api/me", body: app.me }]);
-        if (model.ready) await model.start(settings).then(rerank).catch(() => {});
+        await applySettings(settings);
+        await rerank();
       },
       onLogout: logout,
       onSpotifyChange: async () => {

@@ -1,5 +1,7 @@
 // The page's handle on the Pyodide model worker. Created only after the service worker controls
 // the page (so Pyodide's ~14 MB are fetched once, through the precache); the page never waits on it.
+// The worker always ranks with the listener's current settings: `configure` is called whenever
+// they change (onboarding picks included), even while Pyodide is still loading.
 import { WorkerMessenger } from "../shared/messenger.js";
 
 /* global __MODEL_WORKER_URL__ */
@@ -12,6 +14,8 @@ export class ModelClient extends EventTarget {
     this.ready = false;
     this.status = "idle"; // idle | loading | ready | failed
     this.loadedAt = 0;
+    this.settings = {};
+    this.timings = null; // where the worker's start-up time went
   }
 
   #set(status, detail) {
@@ -20,23 +24,38 @@ export class ModelClient extends EventTarget {
     this.dispatchEvent(new CustomEvent("status", { detail: { status, ...detail } }));
   }
 
-  /** Start the worker and load the user's snapshot (from /api/model, network first, else cache). */
+  /** Create the worker: Pyodide starts loading at once, before any user data is known. */
+  spawn() {
+    this.messenger ??= new WorkerMessenger(new Worker(WORKER_URL, { type: "module", name: "encore-model" }));
+    return this.messenger;
+  }
+
+  /** Load the user's snapshot (from /api/model, network first, else cache) with `settings`. */
   async start(settings) {
-    if (!this.messenger) {
-      this.messenger = new WorkerMessenger(new Worker(WORKER_URL, { type: "module", name: "encore-model" }));
-    }
+    this.settings = settings ?? this.settings;
+    this.spawn();
     this.#set("loading");
     const started = performance.now();
     try {
       const snapshot = await fetch("/api/model", { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : null))
         .catch(() => null);
-      const info = await this.messenger.request("load", { snapshot, settings });
+      // The settings as they are now: they may have changed while the snapshot was on its way.
+      const info = await this.messenger.request("load", { snapshot, settings: this.settings });
       this.loadedAt = performance.now() - started;
+      this.timings = info.timings ?? null;
       this.#set("ready", info);
     } catch (error) {
       this.#set("failed", { message: error.message });
       throw error;
+    }
+  }
+
+  /** New settings for ranking and learning; safe to call before or during start(). */
+  async configure(settings) {
+    this.settings = settings;
+    if (this.status === "loading" || this.status === "ready") {
+      await this.messenger.request("configure", { settings });
     }
   }
 
@@ -46,5 +65,10 @@ export class ModelClient extends EventTarget {
 
   async learn(interaction, track) {
     return this.messenger.request("learn", { interaction, track });
+  }
+
+  /** Interactions recorded but maybe not in the snapshot (offline ones): replays are no-ops. */
+  async learnMany(items) {
+    return this.messenger.request("learn_many", { items });
   }
 }

@@ -29,8 +29,8 @@ export class OutboxClient extends EventTarget {
     if (username) this.flushSoon(0);
   }
 
-  async record(interaction) {
-    await outbox.addInteraction(interaction, await outbox.currentUser());
+  async record(interaction, track = null) {
+    await outbox.addInteraction(interaction, await outbox.currentUser(), track);
     await this.refresh();
     this.#requestSync();
     this.flushSoon(DEBOUNCE_MS);

@@ -43,13 +43,16 @@ export async function currentUser() {
   return (await db()).get(META, "user");
 }
 
-/** Store one interaction; resolves once it is durably in IndexedDB. */
-export async function addInteraction(interaction, user) {
-  await (await db()).put(OUTBOX, { ...interaction, user });
+/** Store one interaction; resolves once it is durably in IndexedDB. The track rides along
+ *  (never sent): the settings page names it, and the on-device model relearns from it after a
+ *  reload while the server has not seen the interaction yet. */
+export async function addInteraction(interaction, user, track = null) {
+  await (await db()).put(OUTBOX, { ...interaction, user, track });
   announce();
 }
 
-const strip = ({ user, error, ...interaction }) => interaction;
+/** What the server gets: the interaction alone. */
+export const strip = ({ user, error, track, ...interaction }) => interaction;
 
 export async function pending(user) {
   const rows = await (await db()).getAllFromIndex(OUTBOX, "user", user ?? (await currentUser()) ?? "");
