@@ -13,6 +13,7 @@ from .app_types import EncoreApp
 from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
+from .inputs import install as install_input_parsing
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         scalar_ui_path=None,
         openapi_path="/api/openapi.json",
     )
+    install_input_parsing(app)
     register_error_handlers(app)
 
     app.metrics = Metrics()

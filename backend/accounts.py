@@ -17,6 +17,7 @@ from pydantic import (
 from . import passwords
 from .app_types import app
 from .errors import ApiError, describe_validation_error
+from .inputs import PlainText, plain_text
 from .store import User, UsernameTaken
 
 __all__ = [
@@ -47,9 +48,7 @@ def _display_name(value: str | None) -> str | None:
     value = value.strip()
     if not value or len(value) > 64:
         raise ValueError("must be 1 to 64 characters")
-    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
+    return plain_text(value)  # no control characters, no lone surrogates
 
 
 class SignupRequest(BaseModel):
@@ -73,7 +72,7 @@ class AccountResponse(BaseModel):
     display_name: str
 
 
-Genre = Annotated[str, Field(min_length=1, max_length=40)]
+Genre = Annotated[PlainText, Field(min_length=1, max_length=40)]
 
 
 class Settings(BaseModel):
@@ -103,8 +102,18 @@ class SettingsPatch(BaseModel):
 
 
 def settings_of(user: User) -> dict[str, Any]:
-    """The user's full settings, defaults filled in."""
-    return Settings.model_validate({**Settings().model_dump(), **user.settings}).model_dump()
+    """The user's full settings, defaults filled in; a stored value that today's rules refuse
+    (saved before a rule was added) reads as its default rather than failing every request."""
+    defaults, stored = Settings().model_dump(), dict(user.settings)
+    while True:
+        try:
+            return Settings.model_validate({**defaults, **stored}).model_dump()
+        except ValidationError as error:
+            refused = {str(e["loc"][0]) for e in error.errors() if e["loc"]} & stored.keys()
+            if not refused:
+                return defaults
+            for key in refused:
+                del stored[key]
 
 
 async def sign_up(body: SignupRequest) -> User:

@@ -136,7 +136,7 @@ def _year(track: dict[str, Any]) -> float | None:
         year = _number(album.get("release_year"))
         if year is None and isinstance(album.get("release_date"), str):
             head = album["release_date"][:4]
-            year = float(head) if head.isdigit() else None
+            year = float(head) if head.isascii() and head.isdigit() else None
     return year if year is not None and 1900.0 <= year <= 2100.0 else None
 
 
@@ -232,6 +232,6 @@ def _vectorize(track: dict[str, Any]) -> list[float]:
     buckets = [0.0] * _GENRE_BUCKETS
     for fam in fams:
         if fam.startswith("other:"):
-            buckets[zlib.crc32(fam.encode("utf-8")) % _GENRE_BUCKETS] = 1.0
+            buckets[zlib.crc32(fam.encode("utf-8", "surrogatepass")) % _GENRE_BUCKETS] = 1.0
     out += buckets
     return out

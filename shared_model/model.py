@@ -38,8 +38,8 @@ def artist_keys(track: dict[str, Any] | None) -> list[str]:
     for artist in artists if isinstance(artists, list) else []:
         if isinstance(artist, dict):
             key = artist.get("id") or artist.get("name")
-            if key and str(key) not in keys:
-                keys.append(str(key))
+            if isinstance(key, str) and key not in keys:
+                keys.append(key)
     return keys
 
 

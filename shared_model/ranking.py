@@ -60,7 +60,8 @@ class _Scored:
 
 def _noise(track_id: str, salt: str) -> float:
     """Uniform-looking value in [-0.5, 0.5), the same on every platform."""
-    return zlib.crc32(f"{track_id}|{salt}".encode()) / 4294967296.0 - 0.5
+    text = f"{track_id}|{salt}".encode("utf-8", "surrogatepass")  # any str, even a lone half
+    return zlib.crc32(text) / 4294967296.0 - 0.5
 
 
 def _feature_phrase(name: str) -> str | None:
@@ -117,9 +118,9 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
     cold = COLD_START_K / (COLD_START_K + model.interactions)
     out: list[_Scored] = []
     seen: set[str] = set()
-    for track in candidates:
-        track_id = str(track.get("id", ""))
-        if not track_id or track_id in seen or track_id in blocked:
+    for track in candidates:  # any JSON: what is not a track with a string id is left out
+        track_id = track.get("id") if isinstance(track, dict) else None
+        if not isinstance(track_id, str) or not track_id or track_id in seen or track_id in blocked:
             continue
         artists = artist_keys(track)
         if model.taste.excludes(track_id, artists):

@@ -2,39 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field
 from quart import Blueprint, Response, jsonify, request
+from quart_schema import validate_querystring
 
 from .. import sessions
 from ..app_types import app
 from ..catalog.demo import demo_genres
-from ..errors import ApiError
 from ..feed import build_feed
+from ..inputs import QueryInt
 
 bp = Blueprint("feed", __name__, url_prefix="/api")
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ApiError(422, "invalid_request", f"{name}: a whole number from {low} to {high}")
-    return int(raw)
+class FeedQuery(BaseModel):
+    limit: QueryInt = Field(30, ge=1, le=100, description="tracks to show")
+    pool: QueryInt = Field(200, ge=1, le=1000, description="ranked candidates for offline use")
+    refresh: bool = Field(False, description="move what was shown out of the way")
+    source: Literal["demo"] | None = Field(None, description="only this source")
 
 
 @bp.get("/feed")
 @sessions.login_required
-async def feed() -> dict[str, Any]:
+@validate_querystring(FeedQuery)
+async def feed(query_args: FeedQuery) -> dict[str, Any]:
     user = await sessions.current_user()
-    limit = _int_arg("limit", 30, 1, 100)
-    pool = max(limit, _int_arg("pool", 200, 1, 1000))
-    refresh = request.args.get("refresh", "0") in ("1", "true")
-    source = request.args.get("source")
-    if source not in (None, "demo"):
-        raise ApiError(422, "invalid_request", "source: only 'demo' can be asked for")
-    return await build_feed(user, limit, pool, refresh, source)
+    pool = max(query_args.limit, query_args.pool)
+    return await build_feed(user, query_args.limit, pool, query_args.refresh, query_args.source)
 
 
 @bp.get("/model")

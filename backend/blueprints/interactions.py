@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, request
-from quart_schema import validate_request
+from pydantic import BaseModel, Field
+from quart import Blueprint
+from quart_schema import validate_querystring, validate_request
 
 from .. import interactions, sessions
 from ..app_types import app
 from ..errors import ApiError
+from ..inputs import QueryInt
 from ..interactions import InteractionBatch
 
 bp = Blueprint("interactions", __name__, url_prefix="/api/interactions")
@@ -32,16 +34,20 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 
+class HistoryQuery(BaseModel):
+    limit: QueryInt = Field(50, ge=1, le=500)
+    cursor: str | None = Field(None, max_length=512, description="next_cursor of the last page")
+
+
 @bp.get("")
 @sessions.login_required
-async def list_interactions() -> dict[str, Any]:
+@validate_querystring(HistoryQuery)
+async def list_interactions(query_args: HistoryQuery) -> dict[str, Any]:
     user = await sessions.current_user()
-    raw_limit = request.args.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 500:
-        raise ApiError(422, "invalid_request", "limit: a whole number from 1 to 500")
-    cursor = request.args.get("cursor") or None
     try:
-        page = await app().store.list_interactions(user.username, int(raw_limit), cursor)
+        page = await app().store.list_interactions(
+            user.username, query_args.limit, query_args.cursor or None
+        )
     except ValueError:
         raise ApiError(422, "invalid_request", "cursor: not one this server gave out") from None
     return {

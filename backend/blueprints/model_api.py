@@ -4,9 +4,9 @@ must carry the shared secret; without one configured, the API is off."""
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from quart import Blueprint, request
 from quart_schema import validate_request
 
@@ -27,11 +27,40 @@ class ReceiveInfoRequest(SubscribeRequest):
     interactions: list[InteractionIn] = Field(min_length=1, max_length=500)
 
 
-class Candidate(BaseModel):
-    """A Track (DESIGN.md); only the id is checked here, the ranker reads what it knows."""
+Name = Annotated[str, Field(max_length=512)]
+# a number as sent (an int stays an int), finite and of a plausible size
+Number = Annotated[int, Field(ge=-(10**12), le=10**12)] | Annotated[
+    float, Field(ge=-1e12, le=1e12)
+]
 
+
+class CandidateArtist(BaseModel):
     model_config = ConfigDict(extra="allow")
+    id: Name | None = None
+    name: Name | None = None
+
+
+class CandidateAlbum(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: Name | None = None
+    release_date: Name | None = None
+    release_year: int | None = Field(None, ge=0, le=9999)
+
+
+class Candidate(BaseModel):
+    """A Track (DESIGN.md): the fields the ranker reads are checked for their type, the rest
+    passes through; unset fields stay unset, so the ranker sees what the web node sent."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     id: str = Field(min_length=1, max_length=128)
+    artists: list[CandidateArtist] = Field(default_factory=list, max_length=100)
+    album: CandidateAlbum | None = None
+    genres: list[Name] = Field(default_factory=list, max_length=100)
+    explicit: StrictBool | None = None
+    popularity: Number | None = None
+    release_year: int | None = Field(None, ge=0, le=9999)
+    duration_ms: int | None = Field(None, ge=0, le=10**10)
+    features: dict[Name, Number] = Field(default_factory=dict, max_length=200)
 
 
 class SuggestRequest(SubscribeRequest):
@@ -76,5 +105,5 @@ async def receive_info(data: ReceiveInfoRequest) -> dict[str, Any]:
 @validate_request(SuggestRequest)
 async def suggest(data: SuggestRequest) -> dict[str, Any]:
     username = await _known_user(data.username)
-    candidates = [c.model_dump() for c in data.candidates]
+    candidates = [c.model_dump(exclude_unset=True) for c in data.candidates]
     return await app().models.local.suggest(username, candidates, data.limit)

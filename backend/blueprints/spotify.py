@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import time
 
+from pydantic import BaseModel, Field
 from quart import Blueprint, Response, redirect, request
+from quart_schema import validate_querystring
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import sessions
@@ -41,15 +43,24 @@ async def login() -> WerkzeugResponse:
     return redirect(url, 302)
 
 
+class CallbackQuery(BaseModel):
+    """What Spotify's /authorize redirects back with (RFC 6749 4.1.2)."""
+
+    state: str | None = Field(None, max_length=256)
+    code: str | None = Field(None, max_length=4096)
+    error: str | None = Field(None, max_length=256)
+
+
 @bp.get("/auth/spotify/callback")
 @sessions.login_required
-async def callback() -> WerkzeugResponse:
+@validate_querystring(CallbackQuery)
+async def callback(query_args: CallbackQuery) -> WerkzeugResponse:
     _require_configured()
     session = await sessions.current_session()
     assert session is not None
     pending = session.data.pop("spotify_oauth", None)
     await sessions.save_session(session)  # the state is one-time, whatever happens next
-    state = request.args.get("state", "")
+    state = query_args.state or ""
     if (
         not pending
         or not state
@@ -57,9 +68,9 @@ async def callback() -> WerkzeugResponse:
         or not hmac.compare_digest(state, pending["state"])
     ):
         raise ApiError(400, "invalid_state", "This Spotify sign-in link is stale or not yours.")
-    if request.args.get("error"):
+    if query_args.error:
         return redirect("/?spotify=denied", 302)
-    code = request.args.get("code", "")
+    code = query_args.code or ""
     if not code or len(code) > 2048:
         raise ApiError(400, "invalid_request", "The callback has no authorization code.")
     try:

@@ -34,8 +34,12 @@ async def _serve(relative: str) -> Response:
     root = web_root()
     if "\x00" in relative:
         raise ApiError(404, "not_found", "Nothing here.")
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
+    try:
+        target = (root / relative).resolve()
+        found = target.is_relative_to(root) and target.is_file()
+    except OSError:  # a name too long for the file system, and the like: no such file
+        found = False
+    if not found:
         raise ApiError(404, "not_found", "Nothing here.")
     response = await send_from_directory(root, relative)
     if _HASHED.search(relative) or relative.startswith("vendor/"):

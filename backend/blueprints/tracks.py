@@ -15,11 +15,13 @@ from quart import Blueprint, Response, request, send_file
 from backend.app_types import app
 from backend.catalog import MIME_TYPE, demo_cover_svg, demo_track, track_audio_path
 from backend.errors import ApiError
+from backend.inputs import whole_number
 
 bp = Blueprint("tracks", __name__)
 
 MAX_AGE = 7 * 24 * 3600
-_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_RANGE = re.compile(r"^\s*([0-9]*)\s*-\s*([0-9]*)\s*$", re.ASCII)
+_BEYOND_ANY_FILE = 10**18  # what a position with more digits than that reads as
 
 
 def _find_track(track_id: str) -> dict[str, Any] | None:
@@ -43,12 +45,12 @@ def parse_byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     first, last = match.group(1), match.group(2)
     if first == "":  # suffix: the last N bytes
-        length = int(last)
+        length = whole_number(last, cap=_BEYOND_ANY_FILE)
         if length == 0 or size == 0:
             raise _unsatisfiable(size)
         return max(0, size - length), size
-    start = int(first)
-    end = size if last == "" else int(last) + 1
+    start = whole_number(first, cap=_BEYOND_ANY_FILE)
+    end = size if last == "" else whole_number(last, cap=_BEYOND_ANY_FILE) + 1
     if last != "" and end <= start:
         return None  # "500-100" is a syntax error, not an empty range
     if start >= size:

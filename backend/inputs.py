@@ -1,0 +1,125 @@
+"""What clients send, parsed strictly in one place: JSON bodies, numbers and text.
+
+- JSON bodies (every endpoint, through `request.get_json()`): at most `MAX_JSON_DEPTH` levels of
+  arrays and objects (deeper input used to exhaust the parser's recursion), and only real text
+  (a lone UTF-16 surrogate such as `"\\ud800"` is valid JSON but no character, and neither the
+  SQLite driver nor a browser can store it). Failures are 400 `bad_request` with a sentence.
+- Numbers in query strings and headers: ASCII digits only (`str.isdigit()` also accepts `²`
+  and `٣`, which `int()` then refuses or reads), and never more digits than a value can need
+  (Python refuses to convert more than 4,300).
+- Text fields: no control characters (NUL included) and no surrogates.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
+from quart import Quart, Request
+from quart.json.provider import DefaultJSONProvider
+
+from .errors import ApiError
+
+MAX_JSON_DEPTH = 32  # a Track is about 5 levels deep; nothing Encore reads needs more
+MAX_DIGITS = 18  # below 2**63: every number Encore reads fits, and int() stays cheap
+
+
+class BadJSON(ValueError):
+    """A JSON document Encore refuses; the message is for the client."""
+
+
+def _is_text(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_json(value: Any) -> None:
+    """BadJSON when `value` nests deeper than MAX_JSON_DEPTH or holds a string that is not
+    text (a lone surrogate), in a key or a value. Iterative: no recursion to exhaust."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if not _is_text(item):
+                raise BadJSON("The request body holds a lone surrogate (\\ud800-\\udfff), "
+                              "which is not text.")
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise BadJSON(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+
+
+def loads(text: str | bytes) -> Any:
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise BadJSON(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.") from None
+    check_json(value)
+    return value
+
+
+class EncoreRequest(Request):
+    def on_json_loading_failed(self, error: Exception) -> Any:
+        if isinstance(error, BadJSON):
+            raise ApiError(400, "bad_request", str(error))
+        if isinstance(error, json.JSONDecodeError):
+            raise ApiError(400, "bad_request",
+                           f"The request body is not valid JSON ({error.msg}, line {error.lineno}"
+                           f" column {error.colno}).")
+        if "digits" in str(error):  # int() refuses more than 4,300 digits
+            raise ApiError(400, "bad_request", "A number in the request body is too long.")
+        raise ApiError(400, "bad_request", "The request body is not valid JSON.")
+
+
+def install(app: Quart) -> None:
+    """Every request's JSON body goes through `loads` above. Call it after QuartSchema, whose
+    JSON provider (it serialises pydantic models) this one extends."""
+    provider: type[DefaultJSONProvider] = type(app.json)  # type: ignore[assignment]
+
+    class StrictJSONProvider(provider):  # type: ignore[valid-type,misc]
+        def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+            return loads(s)
+
+    app.request_class = EncoreRequest
+    app.json = StrictJSONProvider(app)
+
+
+# --- numbers ------------------------------------------------------------------------------
+def whole_number(text: str, cap: int | None = None) -> int:
+    """A non-negative integer written in ASCII digits; ValueError otherwise. With `cap`, any
+    longer run of digits than MAX_DIGITS reads as `cap` (e.g. a byte offset past any file)."""
+    if not text or not (text.isascii() and text.isdigit()):
+        raise ValueError("must be a whole number written with the digits 0-9")
+    if len(text) > MAX_DIGITS:
+        if cap is None:
+            raise ValueError(f"must have at most {MAX_DIGITS} digits")
+        return cap
+    return int(text)
+
+
+def _query_number(value: Any) -> Any:
+    return whole_number(value) if isinstance(value, str) else value
+
+
+# A query-string integer: "12" yes; "1e3", "+5", " 5", "1_0", "²", "٣" and 5,000 digits no.
+QueryInt = Annotated[int, BeforeValidator(_query_number)]
+
+
+# --- text ---------------------------------------------------------------------------------
+def plain_text(value: str) -> str:
+    """Refuse control characters (NUL included) and surrogates in a text field."""
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            raise ValueError("must not contain control characters")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
