@@ -49,6 +49,7 @@ $(STAMP_PWA): $(STAMP_NPM) $(PWA_SOURCES)
 DEBIAN_PACKAGES := \
 	chromium \
 	ffmpeg \
+	wrk \
 
 system:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -1,11 +1,13 @@
-"""Load benchmark: Encore on loopback under wrk (concurrency 32, 20 s per endpoint), with 1
-and with 2 Hypercorn workers, and the memory of a web node and a model node holding 1,000
+"""Load benchmark: Encore on loopback under wrk (2 threads, 32 connections), ratios to /healthz
+taken in the same run, p50/p99 and errors per endpoint, including an interaction flood while
+that user's model trains; then the memory of a web node and a model node holding 1,000
 users' models. Prints tables; it is not a test.
 
-    .venv/bin/python -m bench.load [--duration 20] [--connections 32] [--users 1000]
+    .venv/bin/python -m bench.load [--duration 20] [--connections 32] [--runs 1]
+                                   [--workers 1] [--users 1000] [--no-memory]
 
-Needs wrk (Debian: `apt-get install wrk`). Every request goes to 127.0.0.1 only, and each
-run is bounded by --duration.
+Needs wrk (Debian's `wrk`, in the Makefile's DEBIAN_PACKAGES). Every request goes to
+127.0.0.1 only, and each run is bounded by --duration.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,10 +31,12 @@ from tests.servers import EncoreProcess
 
 SECRET = "bench-model-secret"
 PAGE = {"X-Requested-With": "encore"}
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what Chromium sends on every fetch
+TRAINER_HISTORY = 5000  # the "while training" user: each training fits this window
 
 # Each POST body gets fresh interaction ids, so every request stores real rows.
 INTERACTIONS_LUA = """
-math.randomseed(os.time())
+math.randomseed(os.time() + {seed})
 local function uuid4()
   return string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function (c)
     local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
@@ -45,9 +50,11 @@ request = function()
   for i = 1, batch do
     sent = sent + 1  -- one device's plays arrive in order, as they happened
     local track = string.format("demo-%04d", math.random(1, 600))
+    local finished = math.random() < 0.5
     items[i] = string.format(
-      '{{"id":"%s","track_id":"%s","type":"skipped","position_ms":4000,"duration_ms":60000,"at":%d}}',
-      uuid4(), track, os.time() * 1000 + sent % 1000)
+      '{{"id":"%s","track_id":"%s","type":"%s","position_ms":%d,"duration_ms":60000,"at":%d}}',
+      uuid4(), track, finished and "finished" or "skipped", finished and 60000 or 4000,
+      os.time() * 1000 + sent % 1000)
   end
   local body = '{{"interactions":[' .. table.concat(items, ",") .. ']}}'
   return wrk.format("POST", "/api/interactions", nil, body)
@@ -62,7 +69,9 @@ wrk.body = io.open("{body_file}"):read("*a")
 
 def _wrk(url: str, path: str, headers: dict[str, str], duration: int, connections: int,
          script: str | None) -> dict[str, float]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+               "--timeout", "10s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
@@ -95,46 +104,94 @@ def _parse(out: str) -> dict[str, float]:
     return {"rps": rps, "p50": p50, "p99": p99, "requests": total, "errors": errors}
 
 
-def _session(url: str) -> tuple[str, list[dict]]:
-    """Sign up a listener with some history; return their cookie and a feed's pool."""
-    with httpx.Client(base_url=url, headers=PAGE, timeout=30) as http:
-        http.post("/api/auth/signup", json={"username": "bench", "password": "bench password"})
-        cookie = f"encore_session={http.cookies['encore_session']}"
-        pool = http.get("/api/feed", params={"pool": 500}).json()["pool"]
-        items = [
-            {"id": str(uuid.uuid4()), "track_id": t["id"], "type": "finished",
-             "position_ms": t["duration_ms"], "duration_ms": t["duration_ms"],
-             "at": int(time.time() * 1000) - 60_000 + i}
-            for i, t in enumerate(pool[:40])
-        ]
-        http.post("/api/interactions", json={"interactions": items})
-    return cookie, pool
+def _plays(tracks: list[dict[str, Any]], start_ms: int) -> list[dict[str, Any]]:
+    """Two finished, one skipped, ...: both classes, so the forest trains."""
+    out = []
+    for i, t in enumerate(tracks):
+        finished = i % 3 != 2
+        out.append({"id": str(uuid.uuid4()), "track_id": t["id"],
+                    "type": "finished" if finished else "skipped",
+                    "position_ms": t["duration_ms"] if finished else 4000,
+                    "duration_ms": t["duration_ms"], "at": start_ms + i})
+    return out
 
 
-def run_endpoints(workers: int, duration: int, connections: int) -> list[tuple[str, dict]]:
+def _store_version(http: httpx.Client) -> tuple[int, bool]:
+    """(snapshots saved so far, whether the latest has a forest) for the signed-in user."""
+    answer = http.get("/api/model").json()
+    return int(answer["model_version"].split(".")[0]), answer["snapshot"]["ensemble"] is not None
+
+
+def _listener(url: str, name: str, history: int) -> tuple[httpx.Client, str, list[dict]]:
+    """Sign up a listener with `history` interactions over the demo catalog and wait for their
+    forest; return their client, cookie and a 500-candidate pool."""
+    http = httpx.Client(base_url=url, headers=PAGE, timeout=120)
+    http.post("/api/auth/signup", json={"username": name, "password": "bench password"})
+    cookie = f"encore_session={http.cookies['encore_session']}"
+    pool = http.get("/api/feed", params={"pool": 500}).json()["pool"]
+    start = int(time.time() * 1000) - 86_400_000 - history
+    tracks = [pool[i % len(pool)] for i in range(history)]
+    for first in range(0, history, 500):
+        batch = _plays(tracks[first:first + 500], start + first)
+        http.post("/api/interactions", json={"interactions": batch}).raise_for_status()
+    deadline = time.monotonic() + 300
+    while not _store_version(http)[1]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name}'s forest never trained")
+        time.sleep(0.5)
+    return http, cookie, pool
+
+
+def _sizes(http: httpx.Client, path: str) -> tuple[int, int]:
+    """(plain bytes, bytes on the wire as a browser asks for them) of one answer."""
+    plain = http.get(path, headers={"Accept-Encoding": "identity"})
+    with http.stream("GET", path, headers=BROWSER) as encoded:
+        wire = sum(len(chunk) for chunk in encoded.iter_raw())
+    return len(plain.content), wire
+
+
+def run_endpoints(workers: int, duration: int, connections: int) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="encore-load-"))
     env = {"ENCORE_MODEL_SECRET": SECRET, "ENCORE_LOGIN_MAX_FAILURES": "1000000"}
     server = EncoreProcess("serve", data, env, ("--workers", str(workers))).start(timeout=90)
+    url = server.url
     try:
-        cookie, pool = _session(server.url)
-        auth = {"Cookie": cookie, **PAGE, "Content-Type": "application/json"}
+        bench, cookie, pool = _listener(url, "bench", 40)
+        users = {n: _listener(url, n, 40)[1] for n in ("flood", "batch")}
+        trainer, trainer_cookie, _ = _listener(url, "trainer", TRAINER_HISTORY)
+        sizes = {"/api/model": _sizes(bench, "/api/model"), "/api/feed": _sizes(bench, "/api/feed")}
+
+        def auth(cookie: str) -> dict[str, str]:
+            return {"Cookie": cookie, **PAGE, "Content-Type": "application/json"}
+
         body_file = data / "suggest.json"
         body_file.write_text(json.dumps({"username": "bench", "candidates": pool, "limit": 30}))
-        cases = [
-            ("GET /healthz", "/healthz", {}, None),
-            ("POST /api/interactions (1)", "/api/interactions", auth,
-             INTERACTIONS_LUA.format(batch=1)),
-            ("POST /api/interactions (20)", "/api/interactions", auth,
-             INTERACTIONS_LUA.format(batch=20)),
-            ("GET /api/feed", "/api/feed", {"Cookie": cookie}, None),
+        cases: list[tuple[str, str, dict[str, str], str | None, int]] = [
+            ("GET /healthz", "/healthz", {}, None, connections),
+            ("GET /api/feed", "/api/feed", {"Cookie": cookie, **BROWSER}, None, connections),
+            ("GET /api/feed, one client", "/api/feed", {"Cookie": cookie, **BROWSER}, None, 1),
             ("POST /model/suggest (500)", "/model/suggest",
              {"X-Encore-Model-Secret": SECRET, "Content-Type": "application/json"},
-             SUGGEST_LUA.format(body_file=body_file)),
+             SUGGEST_LUA.format(body_file=body_file), connections),
+            ("POST /api/interactions (1)", "/api/interactions", auth(users["flood"]),
+             INTERACTIONS_LUA.format(batch=1, seed=1), connections),
+            ("POST /api/interactions (20)", "/api/interactions", auth(users["batch"]),
+             INTERACTIONS_LUA.format(batch=20, seed=2), connections),
+            ("POST /api/interactions (1), training", "/api/interactions", auth(trainer_cookie),
+             INTERACTIONS_LUA.format(batch=1, seed=3), connections),
         ]
-        results = []
-        for name, path, headers, script in cases:
-            results.append((name, _wrk(server.url, path, headers, duration, connections, script)))
-            print(f"  {workers} worker(s) · {name}: {results[-1][1]['rps']:.0f} req/s", flush=True)
+        results: dict[str, Any] = {"sizes": sizes, "rows": []}
+        for name, path, headers, script, clients in cases:
+            before = _store_version(trainer)[0] if "training" in name else 0
+            row = _wrk(url, path, headers, duration, clients, script)
+            if "training" in name:
+                time.sleep(1.0)  # the catch-up after the last request
+                row["trainings"] = _store_version(trainer)[0] - before
+            results["rows"].append((name, clients, row))
+            print(f"  {workers} worker(s) · {name} · c={clients}: {row['rps']:.0f} req/s",
+                  flush=True)
+        bench.close()
+        trainer.close()
         return results
     finally:
         server.stop()
@@ -200,26 +257,58 @@ def run_memory(users: int, per_user: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+def print_table(workers: int, results: dict[str, Any]) -> None:
+    rows = results["rows"]
+    ceiling = rows[0][2]["rps"] or 1.0
+    print(f"\n{'endpoint':38} {'c':>3} {'req/s':>8} {'÷ healthz':>9} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>7}  ({workers} worker(s))")
+    for name, clients, r in rows:
+        extra = f"  {r['trainings']} trainings saved meanwhile" if "trainings" in r else ""
+        print(f"{name:38} {clients:>3} {r['rps']:>8.0f} {r['rps'] / ceiling:>9.3f} "
+              f"{r['p50']:>8.1f} {r['p99']:>8.1f} {int(r['errors']):>7}{extra}")
+    for path, (plain, wire) in results["sizes"].items():
+        print(f"{path} transfer: {plain / 1024:.1f} KB plain, {wire / 1024:.1f} KB on the wire "
+              f"(Accept-Encoding: {BROWSER['Accept-Encoding']})")
+
+
+def print_ranges(workers: int, runs: list[dict[str, Any]]) -> None:
+    """Each figure's range over the runs (ratios from within each run)."""
+    print(f"\nRange over {len(runs)} runs ({workers} worker(s)): min–max")
+    for index, (name, clients, _) in enumerate(runs[0]["rows"]):
+        ratios = [run["rows"][index][2]["rps"] / (run["rows"][0][2]["rps"] or 1.0)
+                  for run in runs]
+        p50s = [run["rows"][index][2]["p50"] for run in runs]
+        p99s = [run["rows"][index][2]["p99"] for run in runs]
+        rps = [run["rows"][index][2]["rps"] for run in runs]
+        print(f"{name:38} {clients:>3}  req/s {min(rps):.0f}–{max(rps):.0f}  "
+              f"÷ healthz {min(ratios):.3f}–{max(ratios):.3f}  p50 {min(p50s):.1f}–{max(p50s):.1f}"
+              f"  p99 {min(p99s):.1f}–{max(p99s):.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--history", type=int, default=50, help="interactions per user")
+    parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
-        sys.exit("wrk is missing: apt-get install wrk")
+        sys.exit("wrk is missing: make system (Debian's wrk)")
 
     print(f"Load: wrk, {args.connections} connections, {args.duration} s per endpoint, loopback")
-    table = {workers: run_endpoints(workers, args.duration, args.connections) for workers in (1, 2)}
-    header = f"{'endpoint':32} {'workers':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-    print("\n" + header + f"{'errors':>7} {'vs healthz':>10}")
-    for workers, results in table.items():
-        ceiling = results[0][1]["rps"] or 1.0
-        for name, r in results:
-            print(f"{name:32} {workers:>7} {r['rps']:>9.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-                  f"{int(r['errors']):>7} {r['rps'] / ceiling:>10.2f}")
+    for workers in args.workers:
+        runs = []
+        for _ in range(args.runs):
+            runs.append(run_endpoints(workers, args.duration, args.connections))
+            print_table(workers, runs[-1])
+        if len(runs) > 1:
+            print_ranges(workers, runs)
 
+    if args.no_memory:
+        return
     print(f"\nMemory: {args.users} users with {args.history} interactions each, models cached")
     print(f"{'node':12} {'idle MiB':>9} {'loaded MiB':>11} {'KiB per user':>13}")
     for command, before, after in run_memory(args.users, args.history):
