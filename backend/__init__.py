@@ -22,6 +22,7 @@ from .sources import MusicSources
 from .spotify import SpotifyService
 from .store import make_store
 from .throttle import LoginThrottle
+from .training_pool import TrainingPool
 
 __all__ = ["create_app", "create_model_node", "VERSION"]
 
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         cache_bytes=int(app.config["MODEL_CACHE_MB"]) * 1024 * 1024,
         train_every=int(app.config["TRAIN_EVERY"]),
         spawn=app.add_background_task,
+        trainer=TrainingPool(settings.train_workers),
     )
     app.models = ModelClient(
         local_models,
@@ -91,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     @app.after_serving
     async def _close() -> None:
         await app.models.close()
+        local_models.trainer.close()
         await app.spotify.close()
         await app.store.close()
 

@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     model_timeout_s: Annotated[Float, Field(gt=0, le=300)] = 2.0
     model_cache_mb: Annotated[Int, Field(ge=1)] = 256
     train_every: Annotated[Int, Field(ge=1)] = 25  # retrain after this many new interactions
+    train_workers: Annotated[Int, Field(ge=0, le=64)] = 1  # training processes; 0: a thread
     login_max_failures: Annotated[Int, Field(ge=1)] = 5
     login_window_s: Annotated[Int, Field(ge=1)] = 60
     max_content_length: Annotated[Int, Field(ge=1024)] = 1024 * 1024

@@ -23,6 +23,7 @@ from shared_model import UserModel, device
 from .accounts import settings_of
 from .sources import MusicSources
 from .store import ModelConflict, ModelSnapshot, Store
+from .training_pool import TrainingPool
 
 log = logging.getLogger("encore.model")
 
@@ -38,6 +39,7 @@ class CachedModel:
     size: int  # approximate bytes held
     checked_at: float = 0.0
     generation: int = 0  # bumped when new interactions are stored
+    caught_up: int = 0  # the generation the last catch-up started at (it saw all before it)
     since_training: int = 0
     replay_due: bool = False  # late interactions wait for the next full replay
     replayed_at: float = float("-inf")
@@ -64,12 +66,14 @@ class ModelService:
         cache_bytes: int,
         train_every: int,
         spawn: Any,
+        trainer: TrainingPool | None = None,
     ) -> None:
         self.store = store
         self.sources = sources
         self.cache_bytes = cache_bytes
         self.train_every = train_every
         self._spawn = spawn  # schedules background work (app.add_background_task)
+        self.trainer = trainer or TrainingPool(0)
         self._cache: OrderedDict[str, CachedModel] = OrderedDict()
         self._loading: dict[str, asyncio.Lock] = {}
         self._training: set[str] = set()
@@ -95,8 +99,9 @@ class ModelService:
             entry.generation += 1
 
     # --- the three operations ----------------------------------------------------------
-    async def subscribe(self, username: str) -> CachedModel:
-        """The user's model, loaded (or rebuilt) and caught up with the store."""
+    async def subscribe(self, username: str, fresh: bool = False) -> CachedModel:
+        """The user's model, loaded (or rebuilt) and caught up with the store (`fresh`: with
+        everything stored before this call, not just as of a second ago)."""
         entry = self._cache.get(username)
         if entry is None:
             lock = self._loading.setdefault(username, asyncio.Lock())
@@ -106,24 +111,26 @@ class ModelService:
             self._loading.pop(username, None)
         else:
             self._cache.move_to_end(username)
-        await self._catch_up(username, entry)
+        await self._catch_up(username, entry, entry.generation if fresh else None)
         return entry
 
     async def receive_info(self, username: str, interactions: list[dict[str, Any]]) -> CachedModel:
         """Learn from newly stored interactions; retrain every `train_every`.
 
-        The interactions are already in the store, so catching up applies them in order.
-        One that sorts before what the model had already applied (an offline device sending
-        late) cannot be learned incrementally: the whole history is replayed, as in the browser.
+        The interactions are already in the store, so catching up applies them in order; a
+        flood of them is learned in a few catch-ups, not one each (any catch-up that starts
+        after they were stored has them). One that sorts before what the model had already
+        applied (an offline device sending late) cannot be learned incrementally: the whole
+        history is replayed, as in the browser.
         """
         cached = self._cache.get(username)
         applied_before = cached.model.applied_through if cached else ""
         self.stale(username)
-        entry = await self.subscribe(username)
+        entry = await self.subscribe(username, fresh=True)
         if any(shared_model.sort_key(i) <= applied_before for i in interactions):
             entry.replay_due = True
             if time.monotonic() - entry.replayed_at > REPLAY_EVERY_S:
-                self._schedule_training(username)
+                self.schedule_training(username)
         return entry
 
     async def suggest(
@@ -163,16 +170,25 @@ class ModelService:
         entry = CachedModel(model, snapshot.version if snapshot else 0, _approx_size(model))
         count = await self.store.count_interactions(username)
         if model.ensemble is None and count >= self.train_every:
-            self._schedule_training(username)
+            self.schedule_training(username)
         return entry
 
-    async def _catch_up(self, username: str, entry: CachedModel) -> None:
-        if time.monotonic() - entry.checked_at < CATCH_UP_EVERY_S:
+    async def _catch_up(self, username: str, entry: CachedModel, need: int | None = None) -> None:
+        """Learn what the store has beyond the model; at most once a second, unless `need`
+        (a generation) is given: then only if no catch-up has started since it."""
+
+        def done() -> bool:
+            if need is not None:
+                return entry.caught_up >= need
+            return time.monotonic() - entry.checked_at < CATCH_UP_EVERY_S
+
+        if done():
             return
         async with entry.lock:
-            if time.monotonic() - entry.checked_at < CATCH_UP_EVERY_S:
+            if done():
                 return  # another request caught up while this one waited
             started, generation = time.monotonic(), entry.generation
+            entry.caught_up = generation
             stored = await self.store.get_model_version(username)
             if stored is not None and stored > entry.store_version:
                 await self._take_stored(username, entry)  # another node trained
@@ -181,7 +197,7 @@ class ModelService:
             if entry.generation == generation:  # nothing was stored meanwhile
                 entry.checked_at = started
         if entry.since_training >= self.train_every:
-            self._schedule_training(username)
+            self.schedule_training(username)
 
     async def _take_stored(self, username: str, entry: CachedModel) -> None:
         """Replace the cached model by the stored snapshot, then learn what is newer (lock
@@ -210,19 +226,23 @@ class ModelService:
         return len(newer)
 
     async def _rebuilt(self, username: str) -> UserModel:
-        """The whole history replayed in order and the ensemble trained on it (in a thread;
-        at most one at a time per user, so late arrivals never pile up replays)."""
-        from . import training
-
+        """The whole history replayed in order and the ensemble trained on it (in the
+        training pool; at most one at a time per user, so late arrivals never pile up)."""
         history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
         settings = await self._settings(username)
         tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-        return await asyncio.to_thread(training.rebuild_model, history, tracks, settings)
+        return await self.trainer.rebuild(history, tracks, settings)
 
-    def _schedule_training(self, username: str) -> None:
+    def schedule_training(self, username: str) -> None:
+        """Coalesced: while a user's training is scheduled or running, more triggers add
+        nothing (the one running re-schedules itself if enough arrived meanwhile)."""
         if username not in self._training:
             self._training.add(username)
             self._spawn(self._train, username)
+
+    def training(self) -> bool:
+        """Whether any training is scheduled or running on this node."""
+        return bool(self._training)
 
     async def _train(self, username: str) -> None:
         """Train the forest on recent history and save a snapshot; replay everything first
@@ -231,8 +251,7 @@ class ModelService:
         A replay makes the snapshot exactly what the browser reaches from the same
         interactions, whatever order they arrived in; in-order arrivals need none.
         """
-        from . import training  # scikit-learn loads with the first training, not at start-up
-
+        seen = 0
         try:
             cached = self._cache.get(username)
             replay = cached is None or (
@@ -245,20 +264,22 @@ class ModelService:
                 model: UserModel | None = await self._rebuilt(username)
                 exported, trained_on = None, 0
             else:
+                assert cached is not None
+                seen = cached.since_training  # what this training's history already holds
                 recent = await self.store.list_interactions(username, TRAIN_WINDOW)
                 history = [i.to_dict() for i in reversed(recent.interactions)]
                 tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-                examples = shared_model.training_examples(history, tracks, settings)
-                exported = await asyncio.to_thread(training.train_ensemble, examples)
-                model, trained_on = None, len(examples)
+                exported, trained_on = await self.trainer.train_recent(history, tracks, settings)
+                model = None
             entry = await self.subscribe(username)
             async with entry.lock:
                 if model is not None:
-                    entry.model = model
+                    entry.model, entry.since_training = model, 0
                     await self._learn_newer(username, entry)  # stored while training ran
                 else:
                     entry.model.set_ensemble(exported, trained_on)
-                entry.since_training = 0
+                    # what arrived while it trained counts towards the next training
+                    entry.since_training = max(0, entry.since_training - seen)
                 version = entry.store_version + 1
                 snapshot = ModelSnapshot(
                     username, version, shared_model.encode(entry.model), int(time.time() * 1000)
@@ -290,4 +311,4 @@ class ModelService:
             cached.since_training >= self.train_every
             or (cached.replay_due and time.monotonic() - cached.replayed_at > REPLAY_EVERY_S)
         ):
-            self._schedule_training(username)  # enough arrived while this one ran
+            self.schedule_training(username)  # enough arrived while this one ran

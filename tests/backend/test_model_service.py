@@ -23,7 +23,7 @@ from tests.servers import EncoreProcess
 SECRET = "model-secret-for-tests"
 
 
-async def _until(predicate, within_s=40.0):
+async def _until(predicate, within_s=90.0):  # the first training starts a process
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         result = await predicate()
