@@ -13,13 +13,10 @@ import { RangeRequestsPlugin } from "workbox-range-requests";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { CacheFirst, NetworkFirst, NetworkOnly } from "workbox-strategies";
 import { flush } from "../pwa/src/shared/outbox.js";
+import { AUDIO_CACHE, CACHE_PREFIX, COVER_CACHE, LAYOUT, SNAPSHOT_CACHE, SYNC_TAG, USER_CACHE, USER_DATA_CACHES } from "../pwa/src/shared/protocol.js";
 
-const LAYOUT = "v1"; // bump when a cache's layout changes; caches of other versions are deleted
-setCacheNameDetails({ prefix: "encore", precache: "static", runtime: "runtime", suffix: LAYOUT });
-export const USER_CACHE = `encore-user-${LAYOUT}`;
-export const AUDIO_CACHE = `encore-audio-${LAYOUT}`;
-export const COVER_CACHE = `encore-covers-${LAYOUT}`; // ExpirationPlugin needs its own cache
-const KNOWN = () => new Set([cacheNames.precache, cacheNames.runtime, USER_CACHE, AUDIO_CACHE, COVER_CACHE]);
+setCacheNameDetails({ prefix: CACHE_PREFIX, precache: "static", runtime: "runtime", suffix: LAYOUT });
+const KNOWN = () => new Set([cacheNames.precache, cacheNames.runtime, USER_CACHE, AUDIO_CACHE, COVER_CACHE, SNAPSHOT_CACHE]);
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -41,7 +38,7 @@ self.addEventListener("message", (event) => {
       cache.put(path, new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } }))))));
   }
   if (event.data?.type === "CLEAR_USER_DATA") {
-    event.waitUntil(Promise.all([caches.delete(USER_CACHE), caches.delete(AUDIO_CACHE)]));
+    event.waitUntil(Promise.all(USER_DATA_CACHES.map((name) => caches.delete(name))));
   }
 });
 
@@ -91,5 +88,5 @@ registerRoute(
 );
 
 self.addEventListener("sync", (event) => {
-  if (event.tag === "encore-outbox") event.waitUntil(flush());
+  if (event.tag === SYNC_TAG) event.waitUntil(flush());
 });

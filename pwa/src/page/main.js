@@ -75,15 +75,12 @@ async function recordInteraction(interaction, track) {
   }
 }
 
-/** Settings changed (onboarding, settings page): remember them and rank with them at once. */
-async function applySettings(settings) {
+/** Settings changed (onboarding, settings page): remember them, and the worker ranks with them
+ *  from its next request on (requests run in order; nothing here waits for Pyodide). */
+function applySettings(settings) {
   app.me.settings = settings;
   cacheUserData([{ path: "/api/me", body: app.me }]);
-  try {
-    await model.configure(settings);
-  } catch (error) {
-    console.warn("on-device model kept its settings", error);
-  }
+  model.configure(settings).catch((error) => console.warn("on-device model kept its settings", error));
 }
 
 /** The snapshot may predate what this device recorded (offline, or not yet sent): learn it. */
@@ -237,7 +234,7 @@ async function route() {
     show(await onboardingView({
       me: app.me,
       onDone: async (settings) => {
-        await applySettings(settings); // the worker ranks with the picks from now on
+        applySettings(settings); // the worker ranks with the picks from now on
         await loadFeed().catch(feedError);
         navigate("/", { replace: true });
       },
@@ -249,7 +246,7 @@ async function route() {
       me: app.me,
       outbox,
       onSettings: async (settings) => {
-        await applySettings(settings);
+        applySettings(settings);
         await rerank();
       },
       onLogout: logout,
@@ -312,6 +309,8 @@ async function logout() {
 async function boot() {
   mark("boot");
   registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(reload) });
+  // Pyodide starts while the page asks who is signed in (served by the service worker's cache).
+  if (controlledAtBoot) model.spawn();
   playerBar(document.getElementById("player"), playback);
   document.getElementById("player").hidden = true;
   mediaSession(playback);

@@ -2,11 +2,11 @@
 // on `online`, shortly after each new one, and asks the service worker for a Background Sync.
 // Failures back off exponentially with jitter.
 import * as outbox from "../shared/outbox.js";
+import { SYNC_TAG } from "../shared/protocol.js";
 
 const DEBOUNCE_MS = 400;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
-export const SYNC_TAG = "encore-outbox";
 
 export class OutboxClient extends EventTarget {
   constructor() {

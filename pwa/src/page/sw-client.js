@@ -1,6 +1,7 @@
 // Service worker registration through workbox-window: an update waits until the listener says
 // "reload" (never a silent takeover mid-song); the model worker starts once a SW controls the page.
 import { Workbox } from "workbox-window";
+import { AUDIO_CACHE, USER_DATA_CACHES } from "../shared/protocol.js";
 
 export function registerServiceWorker({ onUpdate }) {
   if (!("serviceWorker" in navigator)) return null;
@@ -35,19 +36,17 @@ export function cacheUserData(entries) {
 /** Tell the service worker to forget this user's cached answers (logout). */
 export async function clearUserCaches() {
   navigator.serviceWorker?.controller?.postMessage({ type: "CLEAR_USER_DATA" });
-  await Promise.all((await caches.keys()).filter((k) => k.startsWith("encore-user-") || k.startsWith("encore-audio-")).map((k) => caches.delete(k)));
+  await Promise.all(USER_DATA_CACHES.map((name) => caches.delete(name)));
 }
 
 /** Track ids whose audio is in the offline cache. */
 export async function offlineTrackIds() {
   const ids = new Set();
   if (!("caches" in globalThis)) return ids;
-  for (const name of await caches.keys()) {
-    if (!name.startsWith("encore-audio-")) continue;
-    for (const request of await (await caches.open(name)).keys()) {
-      const match = /\/api\/tracks\/([^/]+)\/audio$/.exec(new URL(request.url).pathname);
-      if (match) ids.add(decodeURIComponent(match[1]));
-    }
+  if (!(await caches.has(AUDIO_CACHE))) return ids;
+  for (const request of await (await caches.open(AUDIO_CACHE)).keys()) {
+    const match = /\/api\/tracks\/([^/]+)\/audio$/.exec(new URL(request.url).pathname);
+    if (match) ids.add(decodeURIComponent(match[1]));
   }
   return ids;
 }

@@ -2,13 +2,14 @@
 // to IndexedDB first; it leaves only when the server acknowledged its id (in `accepted` or
 // `duplicates`). Network errors, 401 and 5xx keep it; another 4xx moves it to the failed list.
 import { openDB } from "idb";
+import { OUTBOX_CHANNEL } from "./protocol.js";
 
 const DB_NAME = "encore";
 const OUTBOX = "outbox";
 const FAILED = "failed";
 const META = "meta";
 const BATCH = 200; // the API takes 1..500 per request
-export const CHANNEL = "encore-outbox";
+export const CHANNEL = OUTBOX_CHANNEL;
 
 let dbPromise;
 function db() {
