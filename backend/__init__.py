@@ -53,10 +53,13 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     register_error_handlers(app)
 
     app.metrics = Metrics()
-    app.login_throttle = LoginThrottle(
-        app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"]
-    )
     app.store = make_store(app.config)
+    app.login_throttle = LoginThrottle(
+        app.store,
+        settings.login_max_failures,
+        settings.login_account_max_failures,
+        settings.login_window_s,
+    )
     cipher = TokenCipher(derive_key(app.config["TOKEN_KEY"] or app.config["SECRET_KEY"]))
     app.spotify = SpotifyService(app.config, app.store, cipher)
     app.sources = MusicSources(app.spotify)

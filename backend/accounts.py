@@ -132,24 +132,24 @@ async def sign_up(body: SignupRequest) -> User:
     return user
 
 
-async def sign_in(body: LoginRequest) -> User:
-    """Check the password, throttled per username; rehash when the cost parameters changed."""
+async def sign_in(body: LoginRequest, address: str) -> User:
+    """Check the password after reserving the attempt (per client address and per account,
+    `throttle.py`); rehash when the cost parameters changed."""
     username = body.username.lower()
     throttle = app().login_throttle
-    wait = throttle.retry_after(username)
+    wait = await throttle.reserve(address, username)
     if wait:
         raise ApiError(
             429,
             "too_many_attempts",
-            f"Too many failed sign-ins; try again in {wait} s.",
+            f"Too many sign-in attempts; try again in {wait} s.",
             {"Retry-After": str(wait)},
         )
     user = await app().store.get_user(username)
     ok = await passwords.verify_password(user.password_hash if user else None, body.password)
     if not ok or user is None:
-        throttle.record_failure(username)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
-    throttle.clear(username)
+    await throttle.succeeded(address, username)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash_password(body.password)
         await app().store.update_user(user)

@@ -118,7 +118,8 @@ class Settings(BaseSettings):
     model_cache_mb: Annotated[Int, Field(ge=1)] = 256
     train_every: Annotated[Int, Field(ge=1)] = 25  # retrain after this many new interactions
     train_workers: Annotated[Int, Field(ge=0, le=64)] = 1  # training processes; 0: a thread
-    login_max_failures: Annotated[Int, Field(ge=1)] = 5
+    login_max_failures: Annotated[Int, Field(ge=1)] = 5  # sign-in attempts per address
+    login_account_max_failures: Annotated[Int, Field(ge=1)] = 50  # per account, all addresses
     login_window_s: Annotated[Int, Field(ge=1)] = 60
     max_content_length: Annotated[Int, Field(ge=1024)] = 1024 * 1024
     web_root: Path | None = None  # None: pwa/dist (the sources in pwa/ until it is built)

@@ -1,37 +1,59 @@
-"""Login throttling: after N failed attempts for one username within a window, wait.
+"""Login throttling that holds under concurrency and across web nodes.
 
-Kept in the node's memory: a user hitting several web nodes gets N tries per node, which
-still bounds guessing; a shared counter in the store would cost a write per failed login.
+Each sign-in *reserves* an attempt before the password is checked, against two counters kept
+in the store (`AttemptsStore`: one atomic conditional write each, so every web node on the store
+shares them): one per client address (`login_max_failures` per window) and one per account
+(`login_account_max_failures`, higher). Over either limit the answer is 429 with Retry-After,
+without checking the password, so 40 or 200 simultaneous guesses get at most the limit
+checked. The per-address limit stops one attacker long before the per-account ceiling, so one
+attacker cannot lock the owner (signing in from elsewhere) out; only many addresses together
+can. A sign-in that succeeds gives its attempts back: only failures use up the limit.
+
+State is bounded: a counter lives for one window, SQLite deletes ended ones as it goes, and
+DynamoDB items carry a TTL. Nothing is kept in a node's memory.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections import defaultdict, deque
+from collections.abc import Callable
+
+from .store.base import AttemptsStore
 
 
 class LoginThrottle:
-    def __init__(self, max_failures: int, window_s: float) -> None:
-        self.max_failures = max_failures
+    def __init__(
+        self,
+        store: AttemptsStore,
+        per_address: int,
+        per_account: int,
+        window_s: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.per_address = per_address
+        self.per_account = per_account
         self.window_s = window_s
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._clock = clock
 
-    def retry_after(self, username: str, now: float | None = None) -> int:
-        """Seconds to wait before another attempt (0 = go ahead)."""
-        now = time.monotonic() if now is None else now
-        recent = self._failures.get(username)
-        if not recent:
-            return 0
-        while recent and now - recent[0] >= self.window_s:
-            recent.popleft()
-        if len(recent) < self.max_failures:
-            if not recent:
-                del self._failures[username]
-            return 0
-        return max(1, int(recent[0] + self.window_s - now + 0.999))
+    @staticmethod
+    def _keys(address: str, username: str) -> tuple[str, str]:
+        return f"addr:{address}", f"user:{username.lower()}"
 
-    def record_failure(self, username: str, now: float | None = None) -> None:
-        self._failures[username].append(time.monotonic() if now is None else now)
+    async def reserve(self, address: str, username: str) -> int:
+        """Count this attempt; 0 = go ahead and check the password, else seconds to wait."""
+        now = self._clock()
+        by_address, by_account = self._keys(address, username)
+        wait = await self.store.take_attempt(by_address, self.per_address, self.window_s, now)
+        if not wait:
+            wait = await self.store.take_attempt(by_account, self.per_account, self.window_s, now)
+            if wait:  # refused for the account: this address did not get to guess
+                await self.store.give_back_attempt(by_address, now)
+        return math.ceil(wait) if wait else 0
 
-    def clear(self, username: str) -> None:
-        self._failures.pop(username, None)
+    async def succeeded(self, address: str, username: str) -> None:
+        """The password was right: this attempt does not count against anyone."""
+        now = self._clock()
+        for key in self._keys(address, username):
+            await self.store.give_back_attempt(key, now)

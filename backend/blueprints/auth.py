@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, jsonify
+from quart import Blueprint, Response, jsonify, request
 from quart_schema import validate_request
 
 from .. import accounts, sessions
@@ -28,7 +28,7 @@ async def signup(data: SignupRequest) -> Response:
 @bp.post("/login")
 @validate_request(LoginRequest)
 async def login(data: LoginRequest) -> Response:
-    user = await accounts.sign_in(data)
+    user = await accounts.sign_in(data, request.remote_addr or "unknown")
     response = jsonify(_account(user))
     await sessions.start_session(response, user.username)
     return response

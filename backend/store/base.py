@@ -231,7 +231,27 @@ class CatalogStore(Protocol):
     async def release_lease(self, name: str, owner: str) -> None: ...
 
 
-class Store(CatalogStore, Protocol):
+class AttemptsStore(Protocol):
+    """Login attempt counters shared by every web node (`backend/throttle.py`); each store
+    implements them in its own attempts module, with atomic conditional writes."""
+
+    async def take_attempt(self, key: str, limit: int, window_s: float, now: float) -> float:
+        """Count one attempt against `key` if fewer than `limit` were counted in its current
+        window (a window of `window_s` starts at the first attempt after the last one ended):
+        0.0 when counted, else the seconds until the window ends (nothing counted). `now` is
+        epoch seconds."""
+
+    async def give_back_attempt(self, key: str, now: float) -> None:
+        """Uncount one attempt of the current window (a sign-in that succeeded)."""
+
+    async def purge_attempts(self, now: float) -> int:
+        """Delete the counters whose window ended; how many."""
+
+    async def count_attempt_keys(self) -> int:
+        """How many counters are stored (to show the state stays bounded)."""
+
+
+class Store(CatalogStore, AttemptsStore, Protocol):
     """What every store implementation provides. All methods are coroutines."""
 
     async def open(self) -> None:

@@ -45,6 +45,7 @@ from .account_dynamodb import AccountDynamo
 from .areas import DynamoArea, Item, KeySchema, own_values
 from .areas import n as _n
 from .areas import s as _s
+from .attempts_dynamodb import AttemptsDynamo
 from .base import (
     MAX_MODEL_BLOB_BYTES,
     Interaction,
@@ -107,6 +108,7 @@ def _opt_s(item: Item, name: str) -> str:
 
 
 class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
+    AttemptsDynamo,
     LikesDynamo,
     CatalogDynamo,
     PlaylistsDynamo,

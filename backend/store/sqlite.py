@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from .account_sqlite import AccountSQLite
 from .areas import SQLiteArea, own_values
+from .attempts_sqlite import AttemptsSQLite
 from .base import (
     MAX_MODEL_BLOB_BYTES,
     Interaction,
@@ -78,6 +79,7 @@ _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk 
 
 
 class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
+    AttemptsSQLite,
     LikesSQLite,
     CatalogSQLite,
     PlaylistsSQLite,
