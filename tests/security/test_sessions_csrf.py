@@ -146,7 +146,14 @@ async def test_throttle_counts_a_username_in_any_case_and_spares_others(app):
     blocked = await guesser.login("alice", "alice password")
     assert (await json_of(blocked, 429))["error"]["code"] == "too_many_attempts"
     assert "Set-Cookie" not in blocked.headers
-    assert (await guesser.login("bob", "bob password!")).status_code == 200
+    # the guesser's address is stopped for every account; others, from elsewhere, are not
+    assert (await guesser.login("bob", "bob password!")).status_code == 429
+    elsewhere = ApiClient(app.test_client())
+    for name, password in (("bob", "bob password!"), ("alice", "alice password")):
+        answer = await elsewhere.post("/api/auth/login",
+                                      json={"username": name, "password": password},
+                                      scope_base={"client": ("192.0.2.7", 50000)})
+        assert answer.status_code == 200
     assert (await alice.get("/api/me")).status_code == 200  # live sessions are untouched
 
 
