@@ -20,6 +20,7 @@ from backend.store import (
     SpotifyLink,
     Store,
     StoreError,
+    StoreUnavailable,
     User,
     UsernameTaken,
 )
@@ -246,5 +247,13 @@ async def test_spotify_link_round_trip_and_delete(store: Store) -> None:
     assert await store.get_spotify_link("bob") == bare
 
 
-async def test_ping_answers_when_open(store: Store) -> None:
+async def test_ping_answers_when_open_and_says_unavailable_when_not(store: Store) -> None:
     await store.ping()
+    await store.create_user(User("alice", "h", "Alice"))  # the store it pings is usable
+    assert await store.get_user("alice") is not None
+    await store.close()
+    with pytest.raises(StoreUnavailable):
+        await store.ping()
+    await store.open()  # reopening works, and the fixture's close() stays harmless
+    await store.ping()
+    assert await store.get_user("alice") is not None
