@@ -11,11 +11,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
+
 from ..catalog.demo import demo_catalog, demo_track
 from ..spotify import SpotifyError, SpotifyService
 from . import spotify as spotify_source
 
 CANDIDATE_TTL_S = 600  # how long a user's Spotify candidates are reused before asking again
+# This node's memory of Spotify tracks, bounded (least recently used go first): the users whose
+# last candidates it keeps (also the fallback when Spotify fails), and the tracks they name.
+CANDIDATE_USERS = 2000
+SPOTIFY_TRACKS = 20_000
 
 
 @dataclass
@@ -28,8 +34,9 @@ class Candidates:
 class MusicSources:
     def __init__(self, spotify: SpotifyService) -> None:
         self.spotify = spotify
-        self._spotify_tracks: dict[str, dict[str, Any]] = {}  # id -> track, across users
-        self._candidates: dict[str, tuple[float, list[str]]] = {}  # username -> (at, ids)
+        # id -> track, across users; username -> (fetched at, ids)
+        self._spotify_tracks: LRUCache[str, dict[str, Any]] = LRUCache(SPOTIFY_TRACKS)
+        self._candidates: LRUCache[str, tuple[float, list[str]]] = LRUCache(CANDIDATE_USERS)
 
     async def candidates(
         self, username: str, settings: dict[str, Any], source: str | None = None
@@ -55,10 +62,18 @@ class MusicSources:
                 "demo",
                 f"Spotify is not answering ({error.message}); playing the demo catalog.",
             )
+        self.remember(username, tracks)
+        return Candidates(tracks, "spotify")
+
+    def remember(self, username: str, tracks: list[dict[str, Any]]) -> None:
+        """Keep a user's fresh candidates (and their tracks) for reuse and fallback."""
         for track in tracks:
             self._spotify_tracks[track["id"]] = track
         self._candidates[username] = (time.time(), [t["id"] for t in tracks])
-        return Candidates(tracks, "spotify")
+
+    def held(self) -> tuple[int, int]:
+        """(users, tracks) this node keeps in memory."""
+        return len(self._candidates), len(self._spotify_tracks)
 
     def _tracks(self, ids: list[str]) -> list[dict[str, Any]]:
         return [self._spotify_tracks[i] for i in ids if i in self._spotify_tracks]

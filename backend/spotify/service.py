@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from typing import Any
 
 import httpx2
@@ -61,7 +62,10 @@ class SpotifyService:
         self.store = store
         self.cipher = cipher
         self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(10.0, connect=5.0))
-        self._refresh_locks: dict[str, asyncio.Lock] = {}
+        # one lock per user *while a refresh runs*: a lock nobody holds or waits for is gone
+        self._refresh_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         self._quiet_until = 0.0  # after a long Retry-After, Spotify is left alone until then
 
     @property
@@ -156,7 +160,9 @@ class SpotifyService:
         link = await self._link(username)
         if not force_refresh and link.expires_at - REFRESH_MARGIN_S > time.time():
             return self.cipher.decrypt(link.access_token_enc, username), link.expires_at
-        lock = self._refresh_locks.setdefault(username, asyncio.Lock())
+        lock = self._refresh_locks.get(username)
+        if lock is None:
+            lock = self._refresh_locks[username] = asyncio.Lock()
         async with lock:
             fresh = await self._link(username)  # another request may have refreshed meanwhile
             if fresh.access_token_enc != link.access_token_enc and (

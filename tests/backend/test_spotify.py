@@ -184,6 +184,7 @@ async def test_concurrent_requests_trigger_one_refresh(app, client, auth, emulat
     answers = await asyncio.gather(*(app.spotify.access_token("ada") for _ in range(8)))
     assert len({token for token, _ in answers}) == 1
     assert emulator.state.counters["refresh_grants"] == 1
+    assert len(app.spotify._refresh_locks) == 0  # per-user state lives only while refreshing
 
 
 async def test_expired_token_at_spotify_means_one_refresh_then_retry(app, client, auth, emulator):
