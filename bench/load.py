@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -104,6 +105,20 @@ def _parse(out: str) -> dict[str, float]:
     return {"rps": rps, "p50": p50, "p99": p99, "requests": total, "errors": errors}
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (workers, trainers)."""
+    pids = [pid] + [int(p) for p in subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    ticks = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _plays(tracks: list[dict[str, Any]], start_ms: int) -> list[dict[str, Any]]:
     """Two finished, one skipped, ...: both classes, so the forest trains."""
     out = []
@@ -150,7 +165,8 @@ def _sizes(http: httpx.Client, path: str) -> tuple[int, int]:
     return len(plain.content), wire
 
 
-def run_endpoints(workers: int, duration: int, connections: int) -> dict[str, Any]:
+def run_endpoints(workers: int, duration: int, connections: int,
+                  only: list[str] | None = None) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="encore-load-"))
     env = {"ENCORE_MODEL_SECRET": SECRET, "ENCORE_LOGIN_MAX_FAILURES": "1000000"}
     server = EncoreProcess("serve", data, env, ("--workers", str(workers))).start(timeout=90)
@@ -158,7 +174,8 @@ def run_endpoints(workers: int, duration: int, connections: int) -> dict[str, An
     try:
         bench, cookie, pool = _listener(url, "bench", 40)
         users = {n: _listener(url, n, 40)[1] for n in ("flood", "batch")}
-        trainer, trainer_cookie, _ = _listener(url, "trainer", TRAINER_HISTORY)
+        wanted = not only or any(o in "POST /api/interactions (1), training" for o in only)
+        trainer, trainer_cookie, _ = _listener(url, "trainer", TRAINER_HISTORY if wanted else 40)
         sizes = {"/api/model": _sizes(bench, "/api/model"), "/api/feed": _sizes(bench, "/api/feed")}
 
         def auth(cookie: str) -> dict[str, str]:
@@ -180,10 +197,15 @@ def run_endpoints(workers: int, duration: int, connections: int) -> dict[str, An
             ("POST /api/interactions (1), training", "/api/interactions", auth(trainer_cookie),
              INTERACTIONS_LUA.format(batch=1, seed=3), connections),
         ]
+        if only:
+            cases = [cases[0]] + [c for c in cases[1:] if any(o in c[0] for o in only)]
         results: dict[str, Any] = {"sizes": sizes, "rows": []}
         for name, path, headers, script, clients in cases:
             before = _store_version(trainer)[0] if "training" in name else 0
+            cpu = _cpu_s(server.proc.pid)  # type: ignore[union-attr]
             row = _wrk(url, path, headers, duration, clients, script)
+            # the server's own CPU per answer: steadier than req/s on a shared machine
+            row["cpu_ms"] = (_cpu_s(server.proc.pid) - cpu) * 1000 / max(1, row["requests"])  # type: ignore[union-attr]
             if "training" in name:
                 time.sleep(1.0)  # the catch-up after the last request
                 row["trainings"] = _store_version(trainer)[0] - before
@@ -261,11 +283,12 @@ def print_table(workers: int, results: dict[str, Any]) -> None:
     rows = results["rows"]
     ceiling = rows[0][2]["rps"] or 1.0
     print(f"\n{'endpoint':38} {'c':>3} {'req/s':>8} {'÷ healthz':>9} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>7}  ({workers} worker(s))")
+          f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10}  ({workers} worker(s))")
     for name, clients, r in rows:
         extra = f"  {r['trainings']} trainings saved meanwhile" if "trainings" in r else ""
         print(f"{name:38} {clients:>3} {r['rps']:>8.0f} {r['rps'] / ceiling:>9.3f} "
-              f"{r['p50']:>8.1f} {r['p99']:>8.1f} {int(r['errors']):>7}{extra}")
+              f"{r['p50']:>8.1f} {r['p99']:>8.1f} {int(r['errors']):>7} {r['cpu_ms']:>10.2f}"
+              f"{extra}")
     for path, (plain, wire) in results["sizes"].items():
         print(f"{path} transfer: {plain / 1024:.1f} KB plain, {wire / 1024:.1f} KB on the wire "
               f"(Accept-Encoding: {BROWSER['Accept-Encoding']})")
@@ -294,6 +317,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--history", type=int, default=50, help="interactions per user")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--only", nargs="*", help="cases whose name holds one of these words")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: make system (Debian's wrk)")
@@ -302,7 +326,7 @@ def main() -> None:
     for workers in args.workers:
         runs = []
         for _ in range(args.runs):
-            runs.append(run_endpoints(workers, args.duration, args.connections))
+            runs.append(run_endpoints(workers, args.duration, args.connections, args.only))
             print_table(workers, runs[-1])
         if len(runs) > 1:
             print_ranges(workers, runs)
