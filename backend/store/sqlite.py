@@ -2,8 +2,10 @@
 
 The sqlite3 module blocks, so every call runs on one dedicated thread that owns the one
 connection: calls are serialised, the event loop never waits on the disk, and nothing is
-shared between threads. Several processes may open the same file; `busy_timeout` makes
-them take turns on the write lock.
+shared between threads. Calls that queue up while a commit is on its way to the disk share
+the next commit (`sqlite_commits.py`), so the disk does not cap how many writes a second fit.
+Several processes may open the same file; `busy_timeout` makes them take turns on the write
+lock.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .base import (
 from .catalog_sqlite import CatalogSQLite
 from .likes_sqlite import LikesSQLite
 from .playlists_sqlite import PlaylistsSQLite
+from .sqlite_commits import GroupCommit
 from .taste_sqlite import TasteSQLite
 
 T = TypeVar("T")
@@ -78,6 +81,11 @@ _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk 
                       "readonly database", "no such table")
 
 
+def _caused(error: StoreError, cause: BaseException) -> StoreError:
+    error.__cause__ = cause
+    return error
+
+
 class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
     AttemptsSQLite,
     LikesSQLite,
@@ -91,26 +99,27 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
         self.path = Path(path)
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
+        self._commits: GroupCommit | None = None
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._executor is None or self._conn is None:
+        """fn(conn) on the store's thread, as one transaction of its own (rolled back if it
+        raises), committed durably before this returns; calls that queue up meanwhile share
+        one commit (sqlite_commits.GroupCommit)."""
+        if self._commits is None:
             raise StoreUnavailable("the SQLite store is not open")
-        conn = self._conn
+        return await self._commits.run(fn)
 
-        def call() -> T:
-            try:
-                with conn:  # one transaction: commit on success, roll back on error
-                    return fn(conn)
-            except sqlite3.OperationalError as e:
-                if any(h in str(e).lower() for h in _UNAVAILABLE_HINTS):
-                    raise StoreUnavailable(f"SQLite {self.path}: {e}") from e
-                raise StoreError(f"SQLite {self.path}: {e}") from e
-            except sqlite3.IntegrityError as e:
-                raise StoreError(f"SQLite {self.path}: {e}") from e
-            except sqlite3.DatabaseError as e:
-                raise StoreUnavailable(f"SQLite {self.path}: {e}") from e
-
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+    def _error(self, e: BaseException) -> BaseException:
+        """The store's error for a sqlite3 one (others are passed on as they are)."""
+        if isinstance(e, sqlite3.OperationalError):
+            if any(h in str(e).lower() for h in _UNAVAILABLE_HINTS):
+                return _caused(StoreUnavailable(f"SQLite {self.path}: {e}"), e)
+            return _caused(StoreError(f"SQLite {self.path}: {e}"), e)
+        if isinstance(e, sqlite3.IntegrityError):
+            return _caused(StoreError(f"SQLite {self.path}: {e}"), e)
+        if isinstance(e, sqlite3.DatabaseError):
+            return _caused(StoreUnavailable(f"SQLite {self.path}: {e}"), e)
+        return e
 
     async def open(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
@@ -124,12 +133,14 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
                 conn.executescript(_SCHEMA)
                 for schema in own_values(type(self), "SCHEMA"):  # the areas mixed in
                     conn.executescript(schema)
+                conn.isolation_level = None  # GroupCommit opens and commits transactions
                 return conn
             except (OSError, sqlite3.Error) as e:
                 raise StoreUnavailable(f"cannot open SQLite store {self.path}: {e}") from e
 
         try:
             self._conn = await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+            self._commits = GroupCommit(self._executor, self._conn, self._error)
         except BaseException:
             self._executor.shutdown(wait=False)
             self._executor = None
@@ -138,7 +149,7 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
     async def close(self) -> None:
         if self._executor is None:
             return
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._commits = self._conn, None, None
         if conn is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
         self._executor.shutdown(wait=True)
