@@ -1,8 +1,11 @@
 """The feed: candidates from the user's music source, ranked by the model service.
 
 A plain request is stable between interactions (ranking is deterministic); `refresh` moves
-what was just shown out of the way so new songs come up, for as long as the pool allows.
-The set of songs moved away lives in the session, so any web node serves the same feed.
+what was just shown out of the way so new songs come up, for as long as the pool allows, and
+then starts over (`restarted` says so). What was shown includes what the page had on screen
+(`shown`): the on-device model re-ranks the pool between requests, so the page's list can hold
+songs the server never answered with. The set of songs moved away lives in the session, so any
+web node serves the same feed.
 """
 
 from __future__ import annotations
@@ -15,25 +18,32 @@ from .accounts import settings_of
 from .app_types import app
 from .store import User
 
-MAX_HIDDEN = 400  # ids a refresh keeps out of the feed, oldest forgotten first
+MAX_HIDDEN = 1000  # ids a refresh keeps out of the feed, oldest forgotten first
+MAX_SHOWN = 100  # ids the page may say it had on screen
 
 
 async def build_feed(
-    user: User, limit: int, pool_size: int, refresh: bool, source: str | None = None
+    user: User,
+    limit: int,
+    pool_size: int,
+    refresh: bool,
+    source: str | None = None,
+    on_screen: list[str] | None = None,
 ) -> dict[str, Any]:
     session = await sessions.current_session()
     assert session is not None
     settings = settings_of(user)
     candidates = await app().sources.candidates(user.username, settings, source)
     state = session.data.setdefault("feed", {"shown": [], "hidden": []})
+    just_shown = list(dict.fromkeys(state["shown"] + (on_screen or [])[:MAX_SHOWN]))
     if refresh:
-        state["hidden"] = (state["hidden"] + state["shown"])[-MAX_HIDDEN:]
+        state["hidden"] = list(dict.fromkeys(state["hidden"] + just_shown))[-MAX_HIDDEN:]
     hidden = set(state["hidden"])
     pool = [t for t in candidates.tracks if t["id"] not in hidden]
-    if refresh and len(pool) < limit:  # everything was seen: start over, still ranked
-        state["hidden"] = list(state["shown"])
-        just_shown = set(state["shown"])
-        pool = [t for t in candidates.tracks if t["id"] not in just_shown]
+    restarted = refresh and len(pool) < limit
+    if restarted:  # everything was seen: start over, still ranked
+        state["hidden"] = just_shown
+        pool = [t for t in candidates.tracks if t["id"] not in set(just_shown)]
     ranked = await app().models.suggest(user.username, pool, pool_size)
     ranked_tracks = _ranked(pool, ranked)
     tracks = ranked_tracks[:limit]
@@ -48,6 +58,7 @@ async def build_feed(
         "generated_at": int(time.time() * 1000),
         "source": candidates.source,
         "notice": candidates.note,
+        "restarted": restarted,
     }
 
 

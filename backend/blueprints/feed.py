@@ -11,7 +11,7 @@ from quart_schema import validate_querystring
 from .. import sessions
 from ..app_types import app
 from ..catalog.demo import demo_genres
-from ..feed import build_feed
+from ..feed import MAX_SHOWN, build_feed
 from ..inputs import QueryInt
 
 bp = Blueprint("feed", __name__, url_prefix="/api")
@@ -22,6 +22,10 @@ class FeedQuery(BaseModel):
     pool: QueryInt = Field(200, ge=1, le=1000, description="ranked candidates for offline use")
     refresh: bool = Field(False, description="move what was shown out of the way")
     source: Literal["demo"] | None = Field(None, description="only this source")
+    shown: str = Field(
+        "", max_length=4000, pattern=r"^([A-Za-z0-9:_.\-]+(,[A-Za-z0-9:_.\-]+)*)?$",
+        description="with refresh: comma-separated ids the listener had on screen",
+    )
 
 
 @bp.get("/feed")
@@ -30,7 +34,10 @@ class FeedQuery(BaseModel):
 async def feed(query_args: FeedQuery) -> dict[str, Any]:
     user = await sessions.current_user()
     pool = max(query_args.limit, query_args.pool)
-    return await build_feed(user, query_args.limit, pool, query_args.refresh, query_args.source)
+    on_screen = [i for i in query_args.shown.split(",") if i][:MAX_SHOWN]
+    return await build_feed(
+        user, query_args.limit, pool, query_args.refresh, query_args.source, on_screen
+    )
 
 
 @bp.get("/model")

@@ -104,6 +104,37 @@ async def test_plain_feed_is_stable_and_refresh_brings_new_songs(client, auth):
     assert [t["id"] for t in stable["tracks"]] == [t["id"] for t in refreshed["tracks"]]
 
 
+async def test_refresh_hides_what_the_page_had_on_screen_then_says_it_starts_over(client, auth):
+    """The page re-ranks the pool on the device, so its list can hold songs the server never
+    answered with; it names them (`shown`) and refresh keeps them out too, until every song
+    of the catalog was on screen once: then the feed starts over and says so."""
+    await auth.signup()
+    first = await _feed(client, "?limit=100")
+    on_screen = [t["id"] for t in first["pool"][100:130]]  # what the device moved up
+    seen = {t["id"] for t in first["tracks"]} | set(on_screen)
+    refreshed = await _feed(client, "?limit=100&refresh=1&shown=" + ",".join(on_screen))
+    assert not seen & {t["id"] for t in refreshed["pool"]}
+    assert refreshed["restarted"] is False
+    presses = 0
+    while not refreshed["restarted"]:
+        seen |= {t["id"] for t in refreshed["tracks"]}
+        refreshed = await _feed(client, "?limit=100&refresh=1")
+        presses += 1
+        assert presses < 10
+        if not refreshed["restarted"]:
+            assert not seen & {t["id"] for t in refreshed["tracks"]}, presses
+    assert len(seen) >= len(demo_catalog()) - 100  # nearly every song came up once
+    assert len(refreshed["tracks"]) == 100
+
+
+async def test_refresh_rejects_what_is_not_a_list_of_ids(client, auth):
+    await auth.signup()
+    for bad in ("a,,b", "<script>", "x" * 4001, ",a"):
+        response = await client.get(f"/api/feed?refresh=1&shown={bad}")
+        assert response.status_code in (400, 422), bad
+        assert (await response.get_json())["error"]["code"]
+
+
 async def test_feed_arguments_are_checked(client, auth):
     await auth.signup()
     assert (await client.get("/api/feed?limit=0")).status_code == 422

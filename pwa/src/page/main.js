@@ -135,8 +135,15 @@ async function prefetchNext() {
 
 // -- feed ---------------------------------------------------------------------------------
 async function loadFeed({ refresh = false } = {}) {
-  const source = app.demoOnly ? "&source=demo" : "";
-  const feed = await api(`/api/feed?limit=${QUEUE_LENGTH}&pool=200${refresh ? "&refresh=1" : ""}${source}`);
+  const query = new URLSearchParams({ limit: QUEUE_LENGTH, pool: 200 });
+  if (app.demoOnly) query.set("source", "demo");
+  if (refresh) {
+    query.set("refresh", "1");
+    // What the listener had on screen (the device may have re-ranked it): keep it out too.
+    query.set("shown", queue.onScreen().join(","));
+  }
+  const feed = await api(`/api/feed?${query}`);
+  if (feed.restarted) toast("You've been through every song in your feed once: starting over.");
   queue.setFeed(feed);
   app.feed = feed;
   app.feedLoaded = true;

@@ -15,7 +15,9 @@ export class Queue extends EventTarget {
   }
 
   setFeed(feed) {
+    const current = this.current; // still playing: keep its card
     this.byId.clear();
+    if (current) this.byId.set(current.id, current);
     for (const t of [...(feed.pool ?? []), ...(feed.tracks ?? [])]) this.byId.set(t.id, t);
     for (const t of feed.tracks ?? []) this.byId.set(t.id, t); // keep the server's reason
     this.order = (feed.tracks ?? []).map((t) => t.id).filter((id) => !this.done.has(id));
@@ -29,6 +31,11 @@ export class Queue extends EventTarget {
 
   get current() {
     return this.currentId ? this.byId.get(this.currentId) : null;
+  }
+
+  /** The ids in the listener's list right now (what a refresh must not bring back). */
+  onScreen() {
+    return [...(this.currentId ? [this.currentId] : []), ...this.order].slice(0, 100);
   }
 
   /** Everything in the pool still worth ranking. */
