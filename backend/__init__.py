@@ -58,29 +58,29 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     register_error_handlers(app)
 
     app.metrics = Metrics()
-    app.store = make_store(app.config)
+    app.store = make_store(settings)
     app.login_throttle = LoginThrottle(
         app.store,
         settings.login_max_failures,
         settings.login_account_max_failures,
         settings.login_window_s,
     )
-    cipher = TokenCipher(derive_key(app.config["TOKEN_KEY"] or app.config["SECRET_KEY"]))
-    app.spotify = SpotifyService(app.config, app.store, cipher)
+    cipher = TokenCipher(derive_key(settings.token_key or settings.secret_key))
+    app.spotify = SpotifyService(settings, app.store, cipher)
     app.sources = MusicSources(app.spotify)
     local_models = ModelService(
         app.store,
         app.sources,
-        cache_bytes=int(app.config["MODEL_CACHE_MB"]) * 1024 * 1024,
-        train_every=int(app.config["TRAIN_EVERY"]),
+        cache_bytes=settings.model_cache_mb * 1024 * 1024,
+        train_every=settings.train_every,
         spawn=app.add_background_task,
         trainer=TrainingPool(settings.train_workers),
     )
     app.models = ModelClient(
         local_models,
-        app.config["MODEL_URLS"],
-        app.config["MODEL_SECRET"],
-        float(app.config["MODEL_TIMEOUT_S"]),
+        settings.model_urls,
+        settings.model_secret,
+        settings.model_timeout_s,
         observe=app.metrics.model_node_call,
     )
     app.metrics.watch_cache(local_models.cached_users, local_models.cached_bytes)
@@ -89,7 +89,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     async def _request_context() -> None:
         g.request_id = uuid.uuid4().hex[:16]
         await app.metrics.before_request()
-        await check_csrf()
+        await check_csrf(settings)
 
     app.after_request(app.metrics.after_request)
     app.after_request(add_security_headers)

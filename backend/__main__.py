@@ -15,7 +15,7 @@ def _serve(app_factory: str, workers: int) -> None:
 
     app = create_model_node() if "model_node" in app_factory else create_app()
     config = HypercornConfig()
-    config.bind = [f"{app.config['HOST']}:{app.config['PORT']}"]
+    config.bind = [f"{app.settings.host}:{app.settings.port}"]
     config.accesslog = None
     config.graceful_timeout = 5
     if workers > 1:
@@ -25,7 +25,7 @@ def _serve(app_factory: str, workers: int) -> None:
         config.application_path = app_factory
         config.workers = workers
         sys.exit(run(config))
-    print(f"Encore on http://{config.bind[0]} (data in {app.config['DATA_DIR']})", flush=True)
+    print(f"Encore on http://{config.bind[0]} (data in {app.settings.data_dir})", flush=True)
     asyncio.run(serve(app, config))  # type: ignore[arg-type]
 
 
@@ -36,7 +36,7 @@ async def _init_db() -> None:
     store = app.store
     await store.open()  # creates whatever is missing
     await store.close()
-    print(f"store ready: {app.config['STORE']}")
+    print(f"store ready: {app.settings.store}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,27 +13,32 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from . import sessions
-from .accounts import settings_of
-from .app_types import app
-from .store import User
+from .model_client import ModelClient
+from .sources import MusicSources
+from .store import Session, Store, User
+from .user_settings import settings_of
 
 MAX_HIDDEN = 1000  # ids a refresh keeps out of the feed, oldest forgotten first
 MAX_SHOWN = 100  # ids the page may say it had on screen
 
 
 async def build_feed(
+    store: Store,
+    sources: MusicSources,
+    models: ModelClient,
+    session: Session,
     user: User,
+    *,
     limit: int,
     pool_size: int,
     refresh: bool,
     source: str | None = None,
     on_screen: list[str] | None = None,
 ) -> dict[str, Any]:
-    session = await sessions.current_session()
-    assert session is not None
+    """The user's feed from `sources` ranked by `models`; what was shown is kept in `session`
+    (saved to `store` when it changes), with `on_screen`, what the page says it showed."""
     settings = settings_of(user)
-    candidates = await app().sources.candidates(user.username, settings, source)
+    candidates = await sources.candidates(user.username, settings, source)
     state = session.data.setdefault("feed", {"shown": [], "hidden": []})
     just_shown = list(dict.fromkeys(state["shown"] + (on_screen or [])[:MAX_SHOWN]))
     if refresh:
@@ -44,13 +49,13 @@ async def build_feed(
     if restarted:  # everything was seen: start over, still ranked
         state["hidden"] = just_shown
         pool = [t for t in candidates.tracks if t["id"] not in set(just_shown)]
-    ranked = await app().models.suggest(user.username, pool, pool_size)
+    ranked = await models.suggest(user.username, pool, pool_size)
     ranked_tracks = _ranked(pool, ranked)
     tracks = ranked_tracks[:limit]
     shown = [t["id"] for t in tracks]
     if refresh or shown != state["shown"]:
         state["shown"] = shown
-        await sessions.save_session(session)
+        await store.put_session(session)
     return {
         "tracks": tracks,
         "pool": ranked_tracks,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .app_types import app
-from .store import Interaction, PutResult
+from .model_client import ModelClient
+from .sources import MusicSources
+from .store import Interaction, PutResult, Store
+
+log = logging.getLogger("encore.interactions")
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 DAY_MS = 24 * 3600 * 1000
@@ -45,8 +50,9 @@ class InteractionsAnswer(BaseModel):
     duplicates: list[str]
 
 
-def unknown_tracks(batch: InteractionBatch) -> list[tuple[int, InteractionIn]]:
-    sources = app().sources
+def unknown_tracks(
+    sources: MusicSources, batch: InteractionBatch
+) -> list[tuple[int, InteractionIn]]:
     return [
         (i, item) for i, item in enumerate(batch.interactions) if not sources.known(item.track_id)
     ]
@@ -67,25 +73,31 @@ def as_sent(sent: list[str], stored: PutResult) -> PutResult:
     return answer
 
 
-async def record(username: str, batch: InteractionBatch) -> PutResult:
+async def record(
+    store: Store,
+    models: ModelClient,
+    username: str,
+    batch: InteractionBatch,
+    spawn: Callable[..., Any],
+) -> PutResult:
     """Store durably (idempotent by id, case-insensitively: ids are stored in lower case),
-    then let the model learn without delaying the answer. Ids are acknowledged as sent."""
+    then let the model learn in the background (`spawn`, the app's add_background_task)
+    without delaying the answer. Ids are acknowledged as sent."""
     items = [
         Interaction(**item.model_dump() | {"id": item.id.lower()}) for item in batch.interactions
     ]
-    stored = await app().store.put_interactions(username, items)
+    stored = await store.put_interactions(username, items)
     result = as_sent([item.id for item in batch.interactions], stored)
-    app().metrics.interactions_stored.inc(len(stored.accepted))
     if stored.accepted:
-        app().models.local.stale(username)
+        models.local.stale(username)
         accepted = set(stored.accepted)
         fresh = [i.to_dict() for i in items if i.id in accepted]
-        app().add_background_task(_learn, username, fresh)
+        spawn(_learn, models, username, fresh)
     return result
 
 
-async def _learn(username: str, interactions: list[dict[str, object]]) -> None:
+async def _learn(models: ModelClient, username: str, interactions: list[dict[str, Any]]) -> None:
     try:
-        await app().models.receive_info(username, interactions)
+        await models.receive_info(username, interactions)
     except Exception:  # the interaction is stored; the model catches up on its next load
-        app().logger.exception("receive-info failed for %s", username)
+        log.exception("receive-info failed for %s", username)

@@ -20,10 +20,10 @@ from typing import Any
 import shared_model
 from shared_model import UserModel, device
 
-from .accounts import settings_of
 from .sources import MusicSources
 from .store import ModelConflict, ModelSnapshot, Store
 from .training_pool import TrainingPool
+from .user_settings import settings_of
 
 log = logging.getLogger("encore.model")
 

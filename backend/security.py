@@ -1,10 +1,11 @@
-"""Security headers on every answer, and the CSRF defence on state-changing requests."""
+"""Security headers on every answer, the CSRF defence on state-changing requests, and what the
+request says about the listener's origin (the settings they depend on are passed in)."""
 
 from __future__ import annotations
 
 from quart import Response, request
 
-from .app_types import app
+from .config import Settings
 from .errors import ApiError
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -32,11 +33,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def _own_origin() -> str:
+def own_origin() -> str:
+    """The origin the listener's browser is on, as this request shows it."""
     return f"{request.scheme}://{request.host}"
 
 
-async def check_csrf() -> None:
+def is_https(settings: Settings) -> bool:
+    """Whether the listener reaches us over HTTPS (cookies are then Secure and __Host-)."""
+    return settings.secure_cookies or request.scheme == "https"
+
+
+async def check_csrf(settings: Settings) -> None:
     """Reject cross-site state changes: a foreign Origin, or neither Origin nor our header.
 
     The model node API (`/model/...`) is server-to-server and guarded by its shared secret.
@@ -45,7 +52,7 @@ async def check_csrf() -> None:
         return
     origin = request.headers.get("Origin")
     if origin:
-        allowed = {_own_origin(), *app().config["TRUSTED_ORIGINS"]}
+        allowed = {own_origin(), *settings.trusted_origins}
         if origin.rstrip("/") not in allowed:
             raise ApiError(403, "csrf_failed", "Cross-site request refused.")
         return

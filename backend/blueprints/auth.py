@@ -5,8 +5,10 @@ from __future__ import annotations
 from quart import Blueprint, Response, jsonify, request
 from quart_schema import validate_request
 
-from .. import accounts, sessions
+from .. import accounts
 from ..accounts import AccountResponse, LoginRequest, SignupRequest
+from ..app_types import app
+from . import signed_in
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -18,24 +20,26 @@ def _account(user: accounts.User) -> dict[str, str]:
 @bp.post("/signup")
 @validate_request(SignupRequest)
 async def signup(data: SignupRequest) -> Response:
-    user = await accounts.sign_up(data)
+    user = await accounts.sign_up(app().store, data)
     response = jsonify(_account(user))
     response.status_code = 201
-    await sessions.start_session(response, user.username)
+    await signed_in.start(response, user.username)
     return response
 
 
 @bp.post("/login")
 @validate_request(LoginRequest)
 async def login(data: LoginRequest) -> Response:
-    user = await accounts.sign_in(data, request.remote_addr or "unknown")
+    user = await accounts.sign_in(
+        app().store, app().login_throttle, data, request.remote_addr or "unknown"
+    )
     response = jsonify(_account(user))
-    await sessions.start_session(response, user.username)
+    await signed_in.start(response, user.username)
     return response
 
 
 @bp.post("/logout")
 async def logout() -> Response:
     response = Response("", status=204)
-    await sessions.end_session(response)
+    await signed_in.end(response)
     return response

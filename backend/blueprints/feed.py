@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 from quart import Blueprint, Response, jsonify, request
 from quart_schema import validate_querystring
 
-from .. import sessions
 from ..app_types import app
 from ..catalog.demo import demo_genres
 from ..feed import MAX_SHOWN, build_feed
 from ..inputs import QueryInt
+from . import signed_in
 
 bp = Blueprint("feed", __name__, url_prefix="/api")
 
@@ -29,21 +29,28 @@ class FeedQuery(BaseModel):
 
 
 @bp.get("/feed")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(FeedQuery)
 async def feed(query_args: FeedQuery) -> dict[str, Any]:
-    user = await sessions.current_user()
-    pool = max(query_args.limit, query_args.pool)
-    on_screen = [i for i in query_args.shown.split(",") if i][:MAX_SHOWN]
+    user = await signed_in.user()
     return await build_feed(
-        user, query_args.limit, pool, query_args.refresh, query_args.source, on_screen
+        app().store,
+        app().sources,
+        app().models,
+        await signed_in.session(),
+        user,
+        limit=query_args.limit,
+        pool_size=max(query_args.limit, query_args.pool),
+        refresh=query_args.refresh,
+        source=query_args.source,
+        on_screen=[i for i in query_args.shown.split(",") if i][:MAX_SHOWN],
     )
 
 
 @bp.get("/model")
-@sessions.login_required
+@signed_in.required
 async def model_snapshot() -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     version, snapshot = await app().models.local.snapshot(user.username)
     etag = f'"{version}"'
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:

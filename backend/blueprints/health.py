@@ -21,7 +21,7 @@ async def healthz() -> Response:
     body = {
         "status": "ok" if store_ok else "degraded",
         "version": VERSION,
-        "store": {"kind": app().config["STORE"], "reachable": store_ok},
+        "store": {"kind": app().settings.store, "reachable": store_ok},
     }
     response = jsonify(body)
     response.status_code = 200 if store_ok else 503

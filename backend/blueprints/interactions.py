@@ -8,21 +8,22 @@ from pydantic import BaseModel, Field
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request
 
-from .. import interactions, sessions
+from .. import interactions
 from ..app_types import app
 from ..errors import ApiError
 from ..inputs import QueryInt
 from ..interactions import InteractionBatch
+from . import signed_in
 
 bp = Blueprint("interactions", __name__, url_prefix="/api/interactions")
 
 
 @bp.post("")
-@sessions.login_required
+@signed_in.required
 @validate_request(InteractionBatch)
 async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
-    user = await sessions.current_user()
-    unknown = interactions.unknown_tracks(data)
+    user = await signed_in.user()
+    unknown = interactions.unknown_tracks(app().sources, data)
     if unknown:
         index, item = unknown[0]
         raise ApiError(
@@ -30,7 +31,10 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
             "invalid_request",
             f"interactions.{index}.track_id: unknown track {item.track_id!r}",
         )
-    result = await interactions.record(user.username, data)
+    result = await interactions.record(
+        app().store, app().models, user.username, data, app().add_background_task
+    )
+    app().metrics.interactions_stored.inc(len(result.accepted))
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 
@@ -40,10 +44,10 @@ class HistoryQuery(BaseModel):
 
 
 @bp.get("")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(HistoryQuery)
 async def list_interactions(query_args: HistoryQuery) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     try:
         page = await app().store.list_interactions(
             user.username, query_args.limit, query_args.cursor or None

@@ -7,27 +7,28 @@ from typing import Any
 from quart import Blueprint
 from quart_schema import validate_request
 
-from .. import accounts, sessions
-from ..accounts import SettingsPatch
+from .. import accounts
 from ..app_types import app
+from ..user_settings import SettingsPatch, settings_of
+from . import signed_in
 
 bp = Blueprint("me", __name__, url_prefix="/api/me")
 
 
 @bp.get("")
 async def me() -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return {
         "username": user.username,
         "display_name": user.display_name,
-        "settings": accounts.settings_of(user),
+        "settings": settings_of(user),
         "spotify": await app().spotify.status(user.username),
     }
 
 
 @bp.patch("/settings")
-@sessions.login_required
+@signed_in.required
 @validate_request(SettingsPatch)
 async def patch_settings(data: SettingsPatch) -> dict[str, Any]:
-    user = await sessions.current_user()
-    return await accounts.update_settings(user, data)
+    user = await signed_in.user()
+    return await accounts.update_settings(app().store, user, data)

@@ -70,7 +70,7 @@ class SuggestRequest(SubscribeRequest):
 
 @bp.before_request
 async def _require_secret() -> None:
-    secret = app().config["MODEL_SECRET"]
+    secret = app().settings.model_secret
     given = request.headers.get(SECRET_HEADER, "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         raise ApiError(401, "unauthorized", "The model API needs the shared secret.")

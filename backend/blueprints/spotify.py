@@ -10,16 +10,16 @@ from quart import Blueprint, Response, redirect, request
 from quart_schema import validate_querystring
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import sessions
 from ..app_types import app
 from ..errors import ApiError
 from ..spotify import SpotifyError
+from . import signed_in
 
 bp = Blueprint("spotify", __name__)
 
 
 def _redirect_uri() -> str:
-    configured = app().config["SPOTIFY_REDIRECT_URI"]
+    configured = app().settings.spotify_redirect_uri
     return configured or f"{request.scheme}://{request.host}/auth/spotify/callback"
 
 
@@ -33,13 +33,12 @@ def _require_configured() -> None:
 
 
 @bp.get("/auth/spotify/login")
-@sessions.login_required
+@signed_in.required
 async def login() -> WerkzeugResponse:
     _require_configured()
-    session = await sessions.current_session()
-    assert session is not None  # login_required
+    session = await signed_in.session()
     url = app().spotify.begin_login(session, _redirect_uri())
-    await sessions.save_session(session)
+    await signed_in.save(session)
     return redirect(url, 302)
 
 
@@ -52,14 +51,13 @@ class CallbackQuery(BaseModel):
 
 
 @bp.get("/auth/spotify/callback")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(CallbackQuery)
 async def callback(query_args: CallbackQuery) -> WerkzeugResponse:
     _require_configured()
-    session = await sessions.current_session()
-    assert session is not None
+    session = await signed_in.session()
     pending = session.data.pop("spotify_oauth", None)
-    await sessions.save_session(session)  # the state is one-time, whatever happens next
+    await signed_in.save(session)  # the state is one-time, whatever happens next
     state = query_args.state or ""
     if (
         not pending
@@ -83,9 +81,9 @@ async def callback(query_args: CallbackQuery) -> WerkzeugResponse:
 
 
 @bp.get("/api/spotify/token")
-@sessions.login_required
+@signed_in.required
 async def token() -> dict[str, object]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     try:
         access_token, expires_at = await app().spotify.access_token(user.username)
     except SpotifyError as error:
@@ -95,8 +93,8 @@ async def token() -> dict[str, object]:
 
 
 @bp.post("/api/spotify/disconnect")
-@sessions.login_required
+@signed_in.required
 async def disconnect() -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     await app().spotify.disconnect(user.username)
     return Response("", status=204)

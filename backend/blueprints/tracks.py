@@ -69,7 +69,7 @@ async def track_audio(track_id: str) -> Response:
     track = _find_track(track_id)
     if track is None:
         raise ApiError(404, "track_not_found", "There is no playable track with that id.")
-    path = await track_audio_path(app().config["DATA_DIR"], track)
+    path = await track_audio_path(app().settings.data_dir, track)
     size = path.stat().st_size
     response = await send_file(path, mimetype=MIME_TYPE, cache_timeout=MAX_AGE)
     response.headers["Accept-Ranges"] = "bytes"

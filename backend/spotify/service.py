@@ -20,6 +20,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from cryptography.exceptions import InvalidTag
 
+from ..config import Settings
 from ..crypto import TokenCipher
 from ..store import Session, SpotifyLink, Store
 
@@ -53,12 +54,12 @@ class SpotifyUnavailableFeature(SpotifyError):
 
 
 class SpotifyService:
-    def __init__(self, config: dict[str, Any], store: Store, cipher: TokenCipher) -> None:
-        self.client_id: str = config["SPOTIFY_CLIENT_ID"]
-        self.client_secret: str = config["SPOTIFY_CLIENT_SECRET"]
-        self.redirect_uri: str = config["SPOTIFY_REDIRECT_URI"] or ""
-        self.accounts_url: str = config["SPOTIFY_ACCOUNTS_URL"].rstrip("/")
-        self.api_url: str = config["SPOTIFY_API_URL"].rstrip("/")
+    def __init__(self, settings: Settings, store: Store, cipher: TokenCipher) -> None:
+        self.client_id = settings.spotify_client_id
+        self.client_secret = settings.spotify_client_secret
+        self.redirect_uri = settings.spotify_redirect_uri or ""
+        self.accounts_url = settings.spotify_accounts_url
+        self.api_url = settings.spotify_api_url
         self.store = store
         self.cipher = cipher
         self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(10.0, connect=5.0))

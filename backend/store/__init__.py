@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 from .base import (
     Correction,
@@ -46,19 +49,16 @@ __all__ = [
 ]
 
 
-def make_store(config: dict[str, Any]) -> Store:
-    """The store the configuration names (`STORE`: sqlite | dynamodb); not yet opened."""
-    kind = config.get("STORE", "sqlite")
-    if kind == "sqlite":
+def make_store(settings: Settings) -> Store:
+    """The store the settings name (`store`: sqlite | dynamodb); not yet opened."""
+    if settings.store == "sqlite":
         from .sqlite import SQLiteStore
 
-        return SQLiteStore(config["DATA_DIR"] / "encore.sqlite3")
-    if kind == "dynamodb":
-        from .dynamodb import DynamoDBStore
+        return SQLiteStore(settings.data_dir / "encore.sqlite3")
+    from .dynamodb import DynamoDBStore
 
-        return DynamoDBStore(
-            endpoint_url=config.get("DYNAMODB_ENDPOINT") or None,
-            region=config.get("DYNAMODB_REGION", "us-east-1"),
-            table_prefix=config.get("DYNAMODB_TABLE_PREFIX", ""),
-        )
-    raise ValueError(f"ENCORE_STORE must be sqlite or dynamodb, not {kind!r}")
+    return DynamoDBStore(
+        endpoint_url=settings.dynamodb_endpoint,
+        region=settings.dynamodb_region,
+        table_prefix=settings.dynamodb_table_prefix,
+    )

@@ -12,9 +12,9 @@ import pytest
 
 import shared_model
 from backend import create_app, create_model_node
-from backend.accounts import settings_of
 from backend.catalog.demo import demo_catalog
 from backend.model_client import SECRET_HEADER, node_order
+from backend.user_settings import settings_of
 from tests.conftest import ApiClient, AuthActions
 from tests.dynalite import free_port
 from tests.plays import plays

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.config import Settings
 from backend.store import Interaction, ModelSnapshot, StoreUnavailable, User, make_store
 from backend.store.sqlite import SQLiteStore
 
@@ -20,7 +21,7 @@ def make(n: int) -> list[Interaction]:
 
 async def test_data_survives_closing_and_reopening(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "dir" / "encore.sqlite3"  # parents are created
-    store = make_store({"STORE": "sqlite", "DATA_DIR": path.parent})
+    store = make_store(Settings(store="sqlite", data_dir=path.parent))
     assert isinstance(store, SQLiteStore)
     await store.open()
     items = make(30)
