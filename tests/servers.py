@@ -30,7 +30,7 @@ class EncoreProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / f"{command}-{self.port}.log"
 
-    def start(self, timeout: float = 30.0) -> EncoreProcess:
+    def start(self, timeout: float = 90.0) -> EncoreProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
