@@ -10,6 +10,7 @@ when a test kills the server:
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -90,3 +91,17 @@ def dynalite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dynali
     server.start()
     yield server
     server.kill()
+
+
+_app_prefixes = itertools.count()
+
+
+def store_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """`create_app` settings for the store a `params=["sqlite", "dynamodb"]` fixture names:
+    nothing for SQLite (the data dir's file), the shared dynalite with a table prefix of its
+    own for DynamoDB (the test module must import `dynalite_server`)."""
+    if request.param != "dynamodb":
+        return {}
+    server: Dynalite = request.getfixturevalue("dynalite_server")
+    return {"STORE": "dynamodb", "DYNAMODB_ENDPOINT": server.endpoint_url,
+            "DYNAMODB_TABLE_PREFIX": f"app{next(_app_prefixes)}_"}

@@ -3,7 +3,6 @@ their case (stored in lower case): on SQLite and on DynamoDB."""
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 from pathlib import Path
@@ -11,19 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.dynalite import Dynalite, dynalite_server  # noqa: F401
-
-_prefixes = itertools.count()
+from tests.dynalite import dynalite_server, store_settings  # noqa: F401
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
 def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
     config: dict[str, Any] = {"TESTING": True, "DATA_DIR": tmp_path / "data"}
-    if request.param == "dynamodb":
-        server: Dynalite = request.getfixturevalue("dynalite_server")
-        config |= {"STORE": "dynamodb", "DYNAMODB_ENDPOINT": server.endpoint_url,
-                   "DYNAMODB_TABLE_PREFIX": f"ids{next(_prefixes)}_"}
-    return config
+    return config | store_settings(request)
 
 
 def _play(id_: str, at: int) -> dict[str, Any]:

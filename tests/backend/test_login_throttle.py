@@ -3,26 +3,19 @@ usernames from one address leave a handful of counters, and ended windows are de
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import PAGE_HEADERS
-from tests.dynalite import Dynalite, dynalite_server  # noqa: F401
-
-_prefixes = itertools.count()
+from tests.dynalite import dynalite_server, store_settings  # noqa: F401
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
 def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
     config: dict[str, Any] = {"TESTING": True, "DATA_DIR": tmp_path / "data"}
-    if request.param == "dynamodb":
-        server: Dynalite = request.getfixturevalue("dynalite_server")
-        config |= {"STORE": "dynamodb", "DYNAMODB_ENDPOINT": server.endpoint_url,
-                   "DYNAMODB_TABLE_PREFIX": f"thr{next(_prefixes)}_"}
-    return config
+    return config | store_settings(request)
 
 
 class Clock:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from backend.model_client import SECRET_HEADER
 from tests.conftest import PAGE_HEADERS
-from tests.dynalite import Dynalite, dynalite_server  # noqa: F401
+from tests.dynalite import dynalite_server, store_settings  # noqa: F401
 from tests.hostile import hostile_json
 from tests.security.generated_docs import check_or_write, table
 from tests.security.hostile_requests import (
@@ -38,7 +38,6 @@ from tests.security.hostile_requests import (
 )
 
 MODEL_SECRET = "hostile-inputs-secret"
-_prefixes = itertools.count()
 _requests = itertools.count(1)
 
 
@@ -48,11 +47,7 @@ def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]
                               "MODEL_SECRET": MODEL_SECRET, "SPOTIFY_CLIENT_ID": "hostile",
                               "SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9",
                               "SPOTIFY_API_URL": "http://127.0.0.1:9/v1"}
-    if request.param == "dynamodb":
-        server: Dynalite = request.getfixturevalue("dynalite_server")
-        config |= {"STORE": "dynamodb", "DYNAMODB_ENDPOINT": server.endpoint_url,
-                   "DYNAMODB_TABLE_PREFIX": f"hostile{next(_prefixes)}_"}
-    return config
+    return config | store_settings(request)
 
 
 class Sender:
