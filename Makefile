@@ -50,6 +50,7 @@ DEBIAN_PACKAGES := \
 	chromium \
 	ffmpeg \
 	wrk \
+	nginx \
 
 system:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -17,7 +17,7 @@ from .inputs import install as install_input_parsing
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
-from .security import add_security_headers, check_csrf
+from .security import add_security_headers, check_csrf, trust_proxies
 from .sources import MusicSources
 from .spotify import SpotifyService
 from .store import make_store
@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     settings, quart_keys = load_settings(config)  # a bad value raises ConfigError here
     app = EncoreApp(__name__, static_folder=None)
     app.url_map.merge_slashes = False  # "/api//me" is a JSON 404, not an HTML redirect
+    trust_proxies(app, settings)  # X-Forwarded-* only from ENCORE_TRUSTED_PROXY_HOPS proxies
     app.settings = settings
     app.config.update(as_quart_config(settings))
     app.config.update(quart_keys)

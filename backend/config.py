@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     secret_key: Secret = ""  # generated once into the data dir when empty
     token_key: Secret = ""  # AES key for Spotify tokens; derived from secret_key when empty
     secure_cookies: bool = False  # force Secure + __Host- cookies
+    public_origin: Origin | None = None  # e.g. https://music.example: the origin listeners use
+    trusted_proxy_hops: Annotated[Int, Field(ge=0, le=10)] = 0  # proxies whose X-Forwarded-* count
     session_ttl_s: Annotated[Int, Field(ge=60)] = 30 * 24 * 3600
     trusted_origins: OriginList = []  # extra origins allowed by the CSRF check
     spotify_client_id: str = ""

@@ -3,7 +3,8 @@ request says about the listener's origin (the settings they depend on are passed
 
 from __future__ import annotations
 
-from quart import Response, request
+from hypercorn.middleware import ProxyFixMiddleware
+from quart import Quart, Response, request
 
 from .config import Settings
 from .errors import ApiError
@@ -33,14 +34,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def own_origin() -> str:
-    """The origin the listener's browser is on, as this request shows it."""
-    return f"{request.scheme}://{request.host}"
+def own_origin(settings: Settings) -> str:
+    """The origin the listener's browser is on: ENCORE_PUBLIC_ORIGIN when set, else what this
+    request shows (its scheme and Host, which a trusted proxy's X-Forwarded-Proto/Host replace
+    before we see them: `trust_proxies`)."""
+    return settings.public_origin or f"{request.scheme}://{request.host}"
 
 
 def is_https(settings: Settings) -> bool:
     """Whether the listener reaches us over HTTPS (cookies are then Secure and __Host-)."""
-    return settings.secure_cookies or request.scheme == "https"
+    return (
+        settings.secure_cookies
+        or own_origin(settings).startswith("https://")
+        or request.scheme == "https"
+    )
+
+
+def trust_proxies(app: Quart, settings: Settings) -> None:
+    """Believe X-Forwarded-For/Proto/Host from ENCORE_TRUSTED_PROXY_HOPS proxies in front (the
+    value each header's last hop added), and none at all by default: without a proxy, anyone
+    could claim to be on HTTPS or at another address."""
+    hops = settings.trusted_proxy_hops
+    if hops:
+        app.asgi_app = ProxyFixMiddleware(  # type: ignore[method-assign]
+            app.asgi_app, mode="legacy", trusted_hops=hops
+        )
 
 
 async def check_csrf(settings: Settings) -> None:
@@ -52,7 +70,7 @@ async def check_csrf(settings: Settings) -> None:
         return
     origin = request.headers.get("Origin")
     if origin:
-        allowed = {own_origin(), *settings.trusted_origins}
+        allowed = {own_origin(settings), *settings.trusted_origins}
         if origin.rstrip("/") not in allowed:
             raise ApiError(403, "csrf_failed", "Cross-site request refused.")
         return

@@ -6,12 +6,13 @@ import hmac
 import time
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, redirect, request
+from quart import Blueprint, Response, redirect
 from quart_schema import validate_querystring
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..app_types import app
 from ..errors import ApiError
+from ..security import own_origin
 from ..spotify import SpotifyError
 from . import signed_in
 
@@ -20,7 +21,7 @@ bp = Blueprint("spotify", __name__)
 
 def _redirect_uri() -> str:
     configured = app().settings.spotify_redirect_uri
-    return configured or f"{request.scheme}://{request.host}/auth/spotify/callback"
+    return configured or f"{own_origin(app().settings)}/auth/spotify/callback"
 
 
 def _require_configured() -> None:
