@@ -304,6 +304,7 @@ class ModelService:
                     )
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
+            return  # the next catch-up asks again: no hot loop while the store is down
         finally:
             self._training.discard(username)
         cached = self._cache.get(username)

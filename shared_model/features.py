@@ -121,12 +121,28 @@ def genre_families(genres: Any) -> list[str]:
     for raw in genres:
         if not isinstance(raw, str) or not raw.strip():
             continue
-        text = _normalize(raw)
-        hits = [fam for phrase, fam in _PHRASES if phrase in text]
+        hits, other = _families_of(raw)
         found.update(hits)
-        if not hits:
-            others.append("other:" + text.strip())
+        if other:
+            others.append(other)
     return [g for g in GENRES if g in found] + others
+
+
+_FAMILIES: dict[str, tuple[tuple[str, ...], str]] = {}  # genre name -> (families, other)
+
+
+def _families_of(raw: str) -> tuple[tuple[str, ...], str]:
+    """One genre name's super-genres, or its "other:" name; remembered (a few hundred names
+    come up again in every feed)."""
+    found = _FAMILIES.get(raw)
+    if found is None:
+        text = _normalize(raw)
+        hits = tuple(fam for phrase, fam in _PHRASES if phrase in text)
+        found = (hits, "" if hits else "other:" + text.strip())
+        if len(_FAMILIES) >= 4096:
+            _FAMILIES.clear()
+        _FAMILIES[raw] = found
+    return found
 
 
 def _year(track: dict[str, Any]) -> float | None:

@@ -73,12 +73,18 @@ def _feature_phrase(name: str) -> str | None:
     return _PHRASES.get(name)
 
 
+_DESCRIBABLE = tuple(_feature_phrase(name) is not None for name in FEATURE_NAMES)
+
+
 def _learned_reason(model: UserModel, ev: Evaluation) -> str | None:
     """The phrase for the describable feature that lifts this track's score the most."""
     best, best_name = 0.0, ""
-    for name, w, xi in zip(FEATURE_NAMES, model.learner.weights, ev.vector, strict=True):
+    for name, w, xi, describable in zip(FEATURE_NAMES, model.learner.weights, ev.vector,
+                                        _DESCRIBABLE, strict=True):
+        if not describable:
+            continue
         contribution = w * xi
-        if contribution > best and _feature_phrase(name) is not None:
+        if contribution > best:
             best, best_name = contribution, name
     return _feature_phrase(best_name) if best_name else None
 

@@ -83,3 +83,43 @@ def test_trained_ensemble_is_small_and_valid():
     assert len(json.dumps(exported)) < 300_000
     with pytest.raises(ValueError):
         forest.validate(exported, N_FEATURES + 1)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: RandomForestClassifier(n_estimators=25, max_leaf_nodes=40, random_state=1),
+    lambda: GradientBoostingClassifier(n_estimators=25, max_leaf_nodes=8, random_state=3),
+], ids=["random_forest", "gradient_boosting"])
+def test_compiled_and_remembered_results_equal_the_tree_walk_exactly(make):
+    X, y, w = _data(5)
+    exported = json.loads(json.dumps(export_forest(make().fit(X, y, sample_weight=w))))
+    rows = _probe_points(exported, X, 5).tolist()
+    rows += [[-0.0] * N, [float("inf")] * N, [float("-inf")] * N, [1e39] * N, [float("nan")] * N]
+    walked = [forest.predict_proba_uncached(exported, row) for row in rows]
+    first = [forest.predict_proba(exported, row) for row in rows]  # compiled, then remembered
+    again = [forest.predict_proba(exported, row) for row in rows]  # from memory
+
+    def same(a: list[float], b: list[float]) -> bool:  # to the bit; NaN only where NaN
+        return all(p == q or (p != p and q != q) for p, q in zip(a, b, strict=True))
+
+    assert same(walked, first) and same(first, again)
+    assert len(set(walked)) > 20
+
+
+def test_a_tree_too_deep_to_compile_is_walked_with_the_same_result():
+    depth = forest.MAX_COMPILED_DEPTH + 20  # a chain: every left child a leaf
+    n = 2 * depth + 1
+    feature, threshold, left, right, value = [], [], [], [], []
+    for node in range(n):
+        inner = node % 2 == 0 and node < n - 1
+        feature.append(0 if inner else -1)
+        threshold.append(node / n if inner else 0.0)
+        left.append(node + 1 if inner else -1)
+        right.append(node + 2 if inner else -1)
+        value.append(0.0 if inner else node / n)
+    exported = {"format": forest.FORMAT, "version": forest.FORMAT_VERSION, "kind": "mean_proba",
+                "n_features": 1, "init": 0.0, "learning_rate": 1.0,
+                "trees": [{"feature": feature, "threshold": threshold, "left": left,
+                           "right": right, "value": value}]}
+    forest.validate(exported, 1)
+    for v in (0.0, 0.25, 0.5, 0.99, 2.0):
+        assert forest.predict_proba(exported, [v]) == forest.predict_proba_uncached(exported, [v])
