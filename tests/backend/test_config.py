@@ -167,3 +167,20 @@ async def test_the_fault_switch_acts_from_the_testing_blueprint(tmp_path: Path) 
         await client.post("/__test__/faults", json={"interactions_status": None})
         again = await client.post("/api/interactions", json=_one_play())
         assert again.status_code == 200
+
+
+async def test_the_web_root_setting_names_the_folder_served(monkeypatch, tmp_path: Path) -> None:
+    web = tmp_path / "web"
+    (web / "assets").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>copy of the app</title>")
+    (web / "assets" / "app-0123456789.css").write_text("body { color: red; }")
+    monkeypatch.setenv("ENCORE_WEB_ROOT", str(web))
+    app = create_app()
+    async with app.test_app():
+        client = app.test_client()
+        assert "copy of the app" in (await (await client.get("/")).get_data(as_text=True))
+        css = await client.get("/assets/app-0123456789.css")
+        assert css.status_code == 200 and b"color: red" in await css.get_data()
+    monkeypatch.setenv("ENCORE_WEB_ROOT", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="ENCORE_WEB_ROOT"):
+        create_app()

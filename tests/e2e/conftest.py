@@ -60,10 +60,10 @@ class Server:
             self.fault(**{name: None for name in faults})
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    build_pwa()
-    process = EncoreProcess("serve", tmp_path_factory.mktemp("encore-data"))
+@contextlib.contextmanager
+def running_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A real Encore process (test hooks on) with the Spotify emulator; `env` adds settings."""
+    process = EncoreProcess("serve", data_dir)
     # Links in the emulator's answers (previews, the SDK's own origin) name Spotify's host, which
     # the browser may load under Encore's CSP and which route_spotify sends back to the emulator.
     with RunningEmulator({"redirect_uris": [f"{process.url}/auth/spotify/callback"],
@@ -75,12 +75,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "ENCORE_SPOTIFY_ACCOUNTS_URL": emulator.url,
             "ENCORE_SPOTIFY_API_URL": f"{emulator.url}/v1",
             "ENCORE_SPOTIFY_REDIRECT_URI": f"{process.url}/auth/spotify/callback",
+            **(env or {}),
         }
         process.start()
         try:
             yield Server(process.url, emulator, process.data_dir)
         finally:
             process.stop()
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    build_pwa()
+    with running_server(tmp_path_factory.mktemp("encore-data")) as running:
+        yield running
 
 
 @pytest.fixture(scope="package")

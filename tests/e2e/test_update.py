@@ -16,18 +16,28 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import ROOT, Server, sign_up, unique_name, wait_until
+from tests.pwa_dist import build_pwa
+
+from .conftest import ROOT, Server, running_server, sign_up, unique_name, wait_until
 
 pytestmark = pytest.mark.e2e
 
-DIST = ROOT / "pwa" / "dist"
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """This test's own server, serving a copy of the built app (ENCORE_WEB_ROOT) that the test
+    may replace: the repository's pwa/dist is never touched while other servers read it."""
+    web_root = tmp_path / "web"
+    shutil.copytree(build_pwa(), web_root)
+    with running_server(tmp_path / "data", {"ENCORE_WEB_ROOT": str(web_root)}) as running:
+        yield running
 
 
 @contextmanager
-def new_version_deployed(workdir: Path) -> Iterator[Path]:
+def new_version_deployed(web_root: Path, workdir: Path) -> Iterator[Path]:
     """Build a changed app (one new CSS rule) in a scratch copy of the sources and swap it in
-    for pwa/dist by renames, so the served bundle is never half-built; restored on exit.
-    Yields the new dist folder's path (valid while deployed)."""
+    for the served `web_root` by renames, so the served bundle is never half-built; restored
+    on exit. Yields the new bundle's path (valid while deployed)."""
     copy = workdir / "src-copy"
     (copy / "pwa").mkdir(parents=True)
     for name in ("src", "index.html", "manifest.webmanifest"):
@@ -42,13 +52,13 @@ def new_version_deployed(workdir: Path) -> Iterator[Path]:
     subprocess.run(["node", "service-worker/build.mjs"], cwd=copy, check=True,
                    capture_output=True)
     previous = workdir / "previous-dist"
-    os.rename(DIST, previous)
-    os.rename(copy / "pwa" / "dist", DIST)
+    os.rename(web_root, previous)
+    os.rename(copy / "pwa" / "dist", web_root)
     try:
-        yield DIST
+        yield web_root
     finally:
-        os.rename(DIST, workdir / "new-dist")
-        os.rename(previous, DIST)
+        os.rename(web_root, workdir / "new-dist")
+        os.rename(previous, web_root)
 
 
 def stylesheet(page: Page) -> str:
@@ -76,9 +86,11 @@ def test_update_prompt_waits_for_the_listener(page: Page, server: Server, tmp_pa
     banner = page.locator("#update-banner")
     assert banner.is_hidden()
 
-    with new_version_deployed(tmp_path) as dist:
+    shipped_index = (build_pwa() / "index.html").read_bytes()
+    with new_version_deployed(tmp_path / "web", tmp_path / "build") as dist:
         new_css = next("/assets/" + p.name for p in (dist / "assets").glob("app-*.css"))
         assert new_css != old_css
+        assert (ROOT / "pwa" / "dist" / "index.html").read_bytes() == shipped_index  # untouched
         page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
         banner.wait_for()
         assert "new version" in banner.inner_text()
