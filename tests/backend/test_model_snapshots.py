@@ -8,10 +8,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import shared_model
 from backend import create_app
 from backend.catalog.demo import demo_catalog
 from backend.store import Interaction, ModelSnapshot, Store, User
+from tests.dynalite import dynalite_server, store_settings  # noqa: F401
 from tests.plays import plays
 
 
@@ -38,9 +41,17 @@ def _batch(genre_a: str, genre_b: str, start_ms: int) -> list[Interaction]:
             + plays(skipped, "skipped", start_ms=start_ms + 100_000)]
 
 
-async def test_the_node_that_saves_second_reloads_the_first_ones_snapshot(tmp_path: Path):
-    config = {"TESTING": True, "DATA_DIR": tmp_path / "shared", "TRAIN_EVERY": 1000}
-    node_a, node_b = create_app(config), create_app(config)  # one SQLite file, two nodes
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def shared_store(request: pytest.FixtureRequest) -> dict[str, str]:
+    return store_settings(request)
+
+
+async def test_the_node_that_saves_second_reloads_the_first_ones_snapshot(
+    tmp_path: Path, shared_store: dict[str, str]
+):
+    config = {"TESTING": True, "DATA_DIR": tmp_path / "shared", "TRAIN_EVERY": 1000,
+              **shared_store}
+    node_a, node_b = create_app(config), create_app(config)  # two nodes on one store
     async with node_a.test_app(), node_b.test_app():
         store = node_b.store
         await store.create_user(User("ada", "unused", "Ada"))
