@@ -89,3 +89,27 @@ async def test_an_attacker_is_stopped_by_address_and_the_owner_still_signs_in(
         assert answer.status_code == 200, answer.text
     # the attacker, even with the right password now, waits out the window
     assert await guesses([a.url], "127.0.0.2", 1, right_last=True) == Counter({429: 1})
+
+
+@pytest.mark.slow
+async def test_behind_a_trusted_proxy_the_forwarded_client_address_is_counted(
+    tmp_path: Path, browser: httpx.AsyncClient
+) -> None:
+    """One proxy in front (ENCORE_TRUSTED_PROXY_HOPS=1): every request comes from the proxy's
+    address, and the limit is per client address as the proxy forwards it."""
+    node = EncoreProcess("serve", tmp_path / "node", {"ENCORE_TRUSTED_PROXY_HOPS": "1"}).start()
+    try:
+        await signup(browser, node.url)
+
+        async def login(client: str, password: str) -> int:
+            async with httpx.AsyncClient(headers=PAGE_HEADERS, timeout=30) as fresh:
+                answer = await fresh.post(
+                    f"{node.url}/api/auth/login", json={"username": "ada", "password": password},
+                    headers={"X-Forwarded-For": client})
+            return answer.status_code
+
+        attacker = [await login("203.0.113.5", f"guess {i}") for i in range(PER_ADDRESS + 2)]
+        assert attacker == [401] * PER_ADDRESS + [429, 429]
+        assert await login("198.51.100.7", PASSWORD) == 200  # the owner, elsewhere
+    finally:
+        node.stop()
