@@ -54,9 +54,16 @@ registerRoute(({ url }) => sameOrigin(url) && /^\/(api\/(spotify|auth)|auth)\//.
 
 // The user's feed, model and profile: network first, the last answer when offline. One entry per
 // path (the query only tunes the answer), so "?refresh=1" also refreshes the offline copy.
+// An answer from the cache (the network failed or took too long) says so, for the page's banner.
 const onePerPath = {
   cacheKeyWillBeUsed: async ({ request }) => new URL(request.url).pathname,
   cacheWillUpdate: async ({ response }) => (response?.status === 200 ? response : null),
+  cachedResponseWillBeUsed: async ({ cachedResponse }) => {
+    if (!cachedResponse) return cachedResponse;
+    const headers = new Headers(cachedResponse.headers);
+    headers.set("X-Encore-From-Cache", "1");
+    return new Response(await cachedResponse.blob(), { status: cachedResponse.status, headers });
+  },
 };
 registerRoute(
   ({ url, request }) => sameOrigin(url) && request.method === "GET" && ["/api/me", "/api/feed", "/api/model"].includes(url.pathname),

@@ -13,7 +13,10 @@ from ..errors import ApiError
 bp = Blueprint("testing", __name__, url_prefix="/__test__")
 
 # switch name -> the (method, endpoint) whose answer it replaces with that status
-FAULTS = {"interactions_status": ("POST", "interactions.post_interactions")}
+FAULTS = {
+    "interactions_status": ("POST", "interactions.post_interactions"),
+    "audio_status": ("GET", "tracks.track_audio"),
+}
 
 
 def _faults() -> dict[str, Any]:

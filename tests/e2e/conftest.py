@@ -170,6 +170,17 @@ def sign_up(page: Page, username: str, genres: tuple[str, ...] = ("rock", "elect
     page.locator("#feed-list .track-card").first.wait_for()
 
 
+def set_skip_threshold(page: Page, seconds: int) -> None:
+    """In Settings: skips count against a track only in its first `seconds` (and hearing that
+    much, or half the track, before reaching the end makes a finish)."""
+    page.get_by_role("link", name="Settings").click()
+    page.locator("#set-skip-value").fill(str(seconds))
+    page.locator("#set-skip-unit").select_option("seconds")
+    page.get_by_role("button", name="Save settings").click()
+    page.get_by_text("Saved.").wait_for()
+    page.get_by_role("link", name="Feed").click()
+
+
 def stored_interactions(page: Page) -> list[dict[str, Any]]:
     """The server's record of this user's interactions (the page's own session)."""
     answer = page.request.get("/api/interactions?limit=500")

@@ -1,17 +1,27 @@
-"""E2E 1: a new user signs up, picks genres, gets a feed, finishes one track and skips another."""
+"""E2E 1: a new user signs up, picks genres, gets a feed, finishes one track and skips another.
+A finish needs real listening (the skip threshold, here set to 2 s, or half the track) before the
+end; this listener hears 2.5 s and then drags the slider to the end."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+from .conftest import (
+    Server,
+    set_skip_threshold,
+    sign_up,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
 
 def test_new_user_finishes_one_track_and_skips_another(page: Page, server: Server) -> None:
     sign_up(page, unique_name("listener"))
+    set_skip_threshold(page, 2)
     cards = page.locator("#feed-list .track-card")
     assert cards.count() >= 20
     first = cards.nth(0)
@@ -19,7 +29,7 @@ def test_new_user_finishes_one_track_and_skips_another(page: Page, server: Serve
     first.get_by_role("button", name="Play").click()
 
     player = page.locator("#player")
-    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="playback")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 2500, message="2.5 s")
     # Seek near the end with the progress slider, as a user dragging it would.
     seek = page.get_by_label("Seek")
     seek.evaluate("el => { el.value = 985; el.dispatchEvent(new Event('input'));"

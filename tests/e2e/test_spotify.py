@@ -32,7 +32,8 @@ def test_spotify_playback_and_account_error_fallback(page: Page, server: Server)
     first = page.locator("#feed-list .track-card").first
     first_id = first.get_attribute("data-track-id")
     first.get_by_role("button", name="Play").click()
-    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="SDK playing")
+    # Half of the emulator's 5 s tone heard, then to the end: a finish.
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 2600, message="SDK")
     page.get_by_label("Seek").evaluate(
         "el => { el.value = 990; el.dispatchEvent(new Event('input'));"
         " el.dispatchEvent(new Event('change')); }")

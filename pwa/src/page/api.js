@@ -1,5 +1,8 @@
 // The page's only door to Encore's HTTP API: JSON in and out, the CSRF header on every change,
-// errors as ApiError with the server's code and message (and the fields it names).
+// errors as ApiError with the server's code and message (and the fields it names). It tells
+// `connectivity` whether the server answered (an answer the service worker took from its cache
+// because the network failed carries X-Encore-From-Cache and counts as not reached).
+import { connectivity } from "./connectivity.js";
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -34,8 +37,13 @@ export async function api(path, { method = "GET", body, signal } = {}) {
       signal,
     });
   } catch (error) {
+    if (error?.name === "AbortError") throw error;
+    connectivity.unreachable();
     throw new ApiError(0, "offline", navigator.onLine ? "Encore's server can't be reached." : "You're offline.");
   }
+  const gateway = response.status === 502 || response.status === 504; // a proxy with no server
+  if (gateway || response.headers.get("X-Encore-From-Cache")) connectivity.unreachable();
+  else connectivity.reached();
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (!response.ok) {

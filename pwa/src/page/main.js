@@ -1,14 +1,16 @@
 // Encore's page: boot, routes (/signup, /login, /welcome, /, /settings), and the wiring between
 // the feed queue, the players, the outbox and the on-device model.
 import { api, ApiError } from "./api.js";
+import { connectivity } from "./connectivity.js";
 import { clear, h, toast } from "./dom.js";
 import { mediaSession } from "./media-session.js";
 import { ModelClient } from "./model-client.js";
+import { OfflineAudio } from "./offline-audio.js";
 import { OutboxClient } from "./outbox-client.js";
 import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
-import { cacheUserData, clearUserCaches, offlineTrackIds, registerServiceWorker, whenControlled } from "./sw-client.js";
+import { cacheUserData, clearUserCaches, registerServiceWorker, whenControlled } from "./sw-client.js";
 import { authView } from "./ui/auth.js";
 import { banners } from "./ui/banners.js";
 import { hideDetails, showDetails } from "./ui/details.js";
@@ -22,25 +24,62 @@ const banner = banners(document.getElementById("banners"));
 const queue = new Queue();
 const outbox = new OutboxClient();
 const model = new ModelClient();
-const app = { me: null, view: null, offline: new Set(), feedLoaded: false, feed: null, spotifyError: null, demoOnly: false };
-const PREFETCH = 2; // next-up tracks fetched into the offline audio cache
+const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
+const app = { me: null, view: null, feedLoaded: false, feed: null, spotifyError: null, demoOnly: false };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
 
 // Exposed for the end-to-end tests and the benchmark (read-only views of the app's state).
-window.encore = { queue, model, outbox, app, marks: {} };
+window.encore = { queue, model, outbox, app, connectivity, offlineAudio, marks: {} };
 const mark = (name) => {
   window.encore.marks[name] ??= performance.now();
 };
 
+// Offline, only what is saved on this device can play.
+queue.canPlayNow = (track) => connectivity.online || offlineAudio.has(track.id);
+
 const playback = new Playback({
   record: (interaction, track) => recordInteraction(interaction, track),
   nextTrack: () => queue.peekNext(),
+  settings: () => app.me?.settings ?? {},
+  afterFailure: async (track) => {
+    await connectivity.probe(); // a failed load may be the first sign the server is gone
+    queue.markUnplayable(track.id);
+    return queue.peekNext();
+  },
 });
 playback.addEventListener("track", ({ detail: track }) => {
   queue.setCurrent(track);
-  prefetchNext();
+  keepOffline();
 });
 playback.addEventListener("error", ({ detail }) => toast(detail));
+playback.addEventListener("unplayable", ({ detail: { track, next } }) => {
+  const offline = !connectivity.online;
+  const why = offline ? "isn't saved on this device, and Encore's server can't be reached"
+    : "couldn't be loaded: Encore's server had a problem sending it";
+  toast(next
+    ? `“${track.name}” ${why}. Playing “${next.name}”${offline ? ", which is saved here" : " instead"}.`
+    : `“${track.name}” ${why}. Nothing in your list can play right now${offline ? " (none of it is saved on this device)" : ""}.`);
+});
+
+connectivity.addEventListener("change", ({ detail }) => {
+  banner.setOnline(detail.online, detail.browserOnline);
+  document.body.dataset.online = String(detail.online);
+  if (detail.online) {
+    queue.forgiveUnplayable();
+    outbox.flushSoon(0);
+    keepOffline();
+  }
+  queue.rearrange();
+});
+offlineAudio.addEventListener("change", () => {
+  if (!connectivity.online) queue.rearrange();
+  app.view?.render?.();
+});
+
+/** The current track and the next ten, saved for offline listening (while the server answers). */
+function keepOffline() {
+  offlineAudio.keep([queue.current, ...queue.tracks]);
+}
 
 outbox.addEventListener("change", ({ detail }) => {
   banner.setWaiting(detail.pending, outbox.failures > 0);
@@ -96,41 +135,9 @@ async function rerank() {
   if (!model.ready) return;
   const started = performance.now();
   const ranked = await model.rank(queue.candidates(), QUEUE_LENGTH);
-  queue.applyRanking(playableFirst(ranked));
+  queue.applyRanking(ranked);
   window.encore.marks.lastRerankMs = performance.now() - started;
-}
-
-/** Offline, tracks whose audio is cached go first (in their ranked order), so "next" plays. */
-function playableFirst(ranked) {
-  if (navigator.onLine) return ranked;
-  const here = ranked.filter((r) => app.offline.has(r.id) || !queue.byId.get(r.id)?.audio_url);
-  return [...here, ...ranked.filter((r) => !here.includes(r))];
-}
-
-/** The service worker stores after answering: poll briefly before calling it offline-ready. */
-async function inAudioCache(url) {
-  if (!navigator.serviceWorker?.controller) return false;
-  for (let i = 0; i < 30; i++) {
-    if (await caches.match(url)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
-
-async function prefetchNext() {
-  // Next-up demo audio goes through the service worker's audio cache, for offline listening.
-  const upcoming = queue.tracks.filter((t) => t.id !== queue.currentId).slice(0, PREFETCH);
-  for (const t of [queue.current, ...upcoming]) {
-    if (t?.audio_url && !app.offline.has(t.id) && navigator.onLine) {
-      try {
-        await (await fetch(t.audio_url)).arrayBuffer();
-        if (await inAudioCache(t.audio_url)) app.offline.add(t.id);
-      } catch {
-        /* offline or failed: it will play from the network when it comes up */
-      }
-    }
-  }
-  app.view?.render?.();
+  if (playback.current) keepOffline();
 }
 
 // -- feed ---------------------------------------------------------------------------------
@@ -151,8 +158,8 @@ async function loadFeed({ refresh = false } = {}) {
   mark("feedRendered");
   if (await playableFeed()) return;
   if (model.ready) await rerank();
-  app.offline = await offlineTrackIds();
-  if (!navigator.onLine) queue.applyRanking(playableFirst(queue.tracks.map((t) => ({ id: t.id, score: t.score, reason: t.reason }))));
+  await offlineAudio.refresh();
+  queue.rearrange();
   app.view?.render?.();
 }
 
@@ -270,7 +277,7 @@ async function route() {
     onPlay: (track) => playback.play(track),
     onDetails: (track) => showDetails(document.getElementById("details"), track),
     onRefresh: () => loadFeed({ refresh: true }).catch(feedError),
-    offlineIds: () => app.offline,
+    offlineIds: () => offlineAudio.saved,
     modelStatus,
   }), "Your feed");
   if (!app.feedLoaded) loadFeed().catch(feedError);

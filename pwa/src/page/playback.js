@@ -1,24 +1,52 @@
-// Playback: one place decides "finished" and "skipped" for every player.
-//  - finished: playback reached the end, or got within the last 2 s of it;
-//  - skipped: the listener moved on earlier (next, another track, dislike handled apart),
-//    recorded with the position they left at (the model weighs it against the skip threshold);
+// Playback: one place decides what a listener did with a track, for every player. What counts is
+// what was heard (docs/architecture.md, "What counts as a finish and a skip"):
+//  - heard: time the audio really played: the position's advance between two reports, when
+//    no more than the time that passed (a seek jumps further and adds nothing);
+//  - finished: the end was reached (or its last 2 s) having heard at least the skip threshold
+//    or half the track, whichever is less;
+//  - skipped: the listener moved on (next, another track, or the end reached by seeking), with
+//    position_ms = what was heard, so the model weighs it against the skip threshold;
+//  - nothing: a track that never started or failed to load was not heard: no interaction;
 //  - liked / disliked: their own interactions.
 import { AudioPlayer } from "./players/audio-player.js";
 
 export const FINISH_MARGIN_MS = 2000;
+const CLOCK_SLACK_MS = 250; // reports lag a little: an advance this much beyond the clock is still play
+const MAX_FAILED_IN_A_ROW = 5;
+
+/** Where, in ms into a track, a skip stops counting against it (shared_model/labels.py). */
+export function skipThresholdMs(settings, durationMs) {
+  const value = Number(settings?.skip_threshold_value ?? 30);
+  if (settings?.skip_threshold_unit === "percent") {
+    return durationMs > 0 ? (durationMs * Math.min(100, Math.max(0, value))) / 100 : 30000;
+  }
+  const ms = Math.max(0, value) * 1000;
+  return durationMs > 0 ? Math.min(ms, durationMs) : ms;
+}
+
+/** How much must be heard for reaching the end to count as a finish. */
+export function finishNeedsMs(settings, durationMs) {
+  return Math.min(skipThresholdMs(settings, durationMs), durationMs / 2);
+}
 
 export class Playback extends EventTarget {
   /**
-   * @param {{record: (interaction: object, track: object) => void, nextTrack: () => object|null}} hooks
+   * @param {{record: (interaction: object, track: object) => void,
+   *          nextTrack: () => object|null,
+   *          afterFailure: (track: object, error: Error) => object|null,
+   *          settings: () => object}} hooks
    */
-  constructor({ record, nextTrack }) {
+  constructor({ record, nextTrack, afterFailure, settings }) {
     super();
     this.record = record;
     this.nextTrack = nextTrack;
+    this.afterFailure = afterFailure ?? (() => null);
+    this.settings = settings ?? (() => ({}));
     this.audio = new AudioPlayer();
     this.spotify = null; // set when the Web Playback SDK is ready
-    this.current = null; // {track, player, finished, judged, position_ms, duration_ms, playing}
+    this.current = null; // see #start
     this.volume = 0.8;
+    this.failedInARow = 0;
     this.#wire(this.audio);
   }
 
@@ -32,7 +60,7 @@ export class Playback extends EventTarget {
     player.addEventListener("state", (e) => this.#onState(player, e.detail));
     player.addEventListener("ended", () => this.#onEnded(player));
     player.addEventListener("error", (e) => {
-      if (this.current?.player === player) this.#emit("error", e.detail);
+      if (this.current?.player === player) this.#failed(new Error(e.detail));
     });
   }
 
@@ -42,39 +70,48 @@ export class Playback extends EventTarget {
     return null;
   }
 
-  /** Start `track`; whatever was playing is judged first (skipped unless it finished). */
+  /** Start `track`; whatever was playing is judged first. */
   async play(track) {
     this.#leaveCurrent();
     const player = this.playerFor(track);
     if (!player) {
-      this.#emit("error", `"${track.name}" can't be played here.`);
+      this.#emit("error", `“${track.name}” can't be played here.`);
       return;
     }
-    this.current = {
-      track, player, finished: false, judged: false,
-      position_ms: 0, duration_ms: track.duration_ms ?? 0, playing: false,
+    const c = {
+      track, player, judged: false, failed: false, started: false, playing: false,
+      position_ms: 0, heard_ms: 0, duration_ms: track.duration_ms ?? 0, reported_at: performance.now(),
     };
+    this.current = c;
     this.#emit("track", track);
     if (player !== this.audio) await this.audio.stop();
     if (this.spotify && player !== this.spotify) await this.spotify.stop().catch(() => {});
-    await player.setVolume(this.volume);
-    await player.load(track);
     try {
+      await player.setVolume(this.volume);
+      await player.load(track);
       await player.play();
     } catch (error) {
-      if (error?.name !== "AbortError") this.#emit("error", `Playback was blocked: ${error.message}`);
+      if (this.current !== c) return; // another track was asked for meanwhile
+      if (error?.name === "AbortError") return; // a newer load replaced this one
+      if (error?.name === "NotAllowedError") {
+        // The browser wants a gesture first: nothing failed, the listener presses Play.
+        this.#emit("state", { position_ms: 0, duration_ms: c.duration_ms, playing: false });
+        this.#emit("error", "The browser held playback back: press Play to start.");
+        return;
+      }
+      this.#failed(error);
     }
   }
 
   async toggle() {
     const c = this.current;
-    if (!c) {
-      const next = this.nextTrack();
+    if (!c || c.failed) {
+      const next = c?.failed ? c.track : this.nextTrack();
       if (next) await this.play(next);
       return;
     }
     if (c.playing) await c.player.pause();
-    else await c.player.play().catch((e) => this.#emit("error", e.message));
+    else await c.player.play().catch((e) => this.#failed(e));
   }
 
   /** Next = skip: the current track is judged, the next in the queue starts. */
@@ -97,49 +134,75 @@ export class Playback extends EventTarget {
   }
 
   like() {
-    if (this.current) this.#interaction("liked");
+    if (this.current && !this.current.failed) this.#interaction("liked");
   }
 
   /** Dislike says more than a skip: record it, then move on without a second judgement. */
   async dislike() {
-    if (!this.current) return;
+    if (!this.current || this.current.failed) return;
     this.#interaction("disliked");
     this.current.judged = true;
     await this.next();
   }
 
-  #leaveCurrent() {
+  /** The track could not be loaded or stopped loading: not the listener's doing, no interaction.
+   *  The page says why and picks what to try next (e.g. a track saved on this device). */
+  async #failed(error) {
     const c = this.current;
-    if (!c || c.finished || c.judged) return;
+    if (!c || c.failed) return;
+    c.failed = true;
     c.judged = true;
-    if (c.duration_ms > 0 && c.position_ms >= c.duration_ms - FINISH_MARGIN_MS) this.#finish();
-    else this.#interaction("skipped");
+    c.playing = false;
+    await c.player.stop?.().catch?.(() => {});
+    this.#emit("state", { position_ms: c.position_ms, duration_ms: c.duration_ms, playing: false });
+    this.failedInARow += 1;
+    const next = this.failedInARow < MAX_FAILED_IN_A_ROW ? await this.afterFailure(c.track, error) : null;
+    this.#emit("unplayable", { track: c.track, error, next });
+    if (next && this.current === c) await this.play(next);
   }
 
-  #finish() {
+  #heardEnough(c) {
+    return c.heard_ms >= finishNeedsMs(this.settings(), c.duration_ms);
+  }
+
+  #leaveCurrent() {
     const c = this.current;
-    if (c.finished) return;
-    c.finished = true;
+    if (!c || c.judged) return;
     c.judged = true;
-    this.#interaction("finished");
+    if (!c.started) return; // never heard: nothing to say about it
+    const atEnd = c.duration_ms > 0 && c.position_ms >= c.duration_ms - FINISH_MARGIN_MS;
+    this.#interaction(atEnd && this.#heardEnough(c) ? "finished" : "skipped");
   }
 
   #onState(player, state) {
     const c = this.current;
-    if (!c || c.player !== player) return;
+    if (!c || c.player !== player || c.failed) return;
+    const step = state.position_ms - c.position_ms;
+    const now = performance.now();
+    const elapsed = now - c.reported_at;
+    c.reported_at = now;
+    // Played since the last report, unless it moved further than the clock did (a seek).
+    if (c.playing && step > 0 && step <= elapsed * 1.1 + CLOCK_SLACK_MS) c.heard_ms += step;
     c.position_ms = state.position_ms;
     if (state.duration_ms > 0) c.duration_ms = state.duration_ms;
     c.playing = state.playing;
-    if (!c.finished && c.duration_ms > 0 && c.position_ms >= c.duration_ms - FINISH_MARGIN_MS && !c.judged) {
-      this.#finish();
+    if (state.playing && state.position_ms > 0 && !c.started) {
+      c.started = true;
+      this.failedInARow = 0;
+    }
+    const nearEnd = c.duration_ms > 0 && c.position_ms >= c.duration_ms - FINISH_MARGIN_MS;
+    if (!c.judged && nearEnd && this.#heardEnough(c)) {
+      c.judged = true;
+      this.#interaction("finished");
     }
     this.#emit("state", { ...state, duration_ms: c.duration_ms });
   }
 
   async #onEnded(player) {
     const c = this.current;
-    if (!c || c.player !== player) return;
-    if (!c.judged) this.#finish();
+    if (!c || c.player !== player || c.failed) return;
+    c.position_ms = c.duration_ms || c.position_ms;
+    this.#leaveCurrent(); // heard enough: finished; jumped here: skipped at what was heard
     c.playing = false;
     const next = this.nextTrack();
     if (next) await this.play(next);
@@ -148,11 +211,12 @@ export class Playback extends EventTarget {
 
   #interaction(type) {
     const c = this.current;
+    const heard = Math.min(c.heard_ms, c.duration_ms || c.heard_ms);
     const interaction = {
       id: crypto.randomUUID(),
       track_id: c.track.id,
       type,
-      position_ms: Math.round(type === "finished" ? Math.max(c.position_ms, 0) : c.position_ms),
+      position_ms: Math.round(type === "finished" ? Math.max(c.position_ms, 0) : heard),
       duration_ms: Math.round(c.duration_ms),
       at: Date.now(),
     };

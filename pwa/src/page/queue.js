@@ -1,5 +1,12 @@
 // The listening queue: the feed's pool of candidates, what is up next (best first), and what was
 // already played this session (never offered again until the next feed).
+//
+// Two rules shape the order beyond the ranking:
+//  - playable first: when the server can't be reached, tracks that can play here (audio saved
+//    on this device) come before those that can't, in their ranked order; tracks that failed to
+//    load go last;
+//  - still under the listener's eyes: a new ranking keeps the first `keep` tracks (the cards on
+//    screen) where they are and reorders what is below them.
 
 export const QUEUE_LENGTH = 30;
 
@@ -9,9 +16,11 @@ export class Queue extends EventTarget {
     this.byId = new Map();
     this.order = []; // upcoming track ids, best first
     this.done = new Set(); // finished / skipped / disliked ids
+    this.unplayable = new Set(); // failed to load: tried again only when asked for or back online
     this.currentId = null;
     this.generation = 0; // bumps on every re-order, so the UI (and tests) can tell
     this.source = "server";
+    this.canPlayNow = () => true; // set by the page (connectivity and the offline audio cache)
   }
 
   setFeed(feed) {
@@ -20,7 +29,7 @@ export class Queue extends EventTarget {
     if (current) this.byId.set(current.id, current);
     for (const t of [...(feed.pool ?? []), ...(feed.tracks ?? [])]) this.byId.set(t.id, t);
     for (const t of feed.tracks ?? []) this.byId.set(t.id, t); // keep the server's reason
-    this.order = (feed.tracks ?? []).map((t) => t.id).filter((id) => !this.done.has(id));
+    this.order = this.#arranged((feed.tracks ?? []).map((t) => t.id));
     this.source = "server";
     this.#changed();
   }
@@ -43,20 +52,33 @@ export class Queue extends EventTarget {
     return [...this.byId.values()].filter((t) => !this.done.has(t.id) && t.id !== this.currentId);
   }
 
-  /** Take the on-device ranking: [{id, score, reason}] best first. */
-  applyRanking(ranked) {
+  /** Take the on-device ranking: [{id, score, reason}] best first. The first `keep` tracks of
+   *  the current order stay where they are (they are on screen). */
+  applyRanking(ranked, { keep = 0 } = {}) {
     for (const r of ranked) {
       const track = this.byId.get(r.id);
       if (track) this.byId.set(r.id, { ...track, score: r.score, reason: r.reason ?? track.reason });
     }
-    this.order = ranked.map((r) => r.id).filter((id) => !this.done.has(id) && id !== this.currentId);
+    const live = (id) => !this.done.has(id) && id !== this.currentId;
+    const kept = this.order.filter(live).slice(0, keep);
+    const rest = ranked.map((r) => r.id).filter((id) => live(id) && !kept.includes(id));
+    this.order = [...kept, ...this.#arranged(rest)].slice(0, Math.max(QUEUE_LENGTH, kept.length));
     this.source = "device";
+    this.#changed();
+  }
+
+  /** Re-apply the playable-first rule (the line went or came back, a track got saved). */
+  rearrange() {
+    const order = this.#arranged(this.order);
+    if (order.join() === this.order.join()) return;
+    this.order = order;
     this.#changed();
   }
 
   setCurrent(track) {
     this.byId.set(track.id, this.byId.get(track.id) ?? track);
     this.currentId = track.id;
+    this.unplayable.delete(track.id);
     this.order = this.order.filter((id) => id !== track.id);
     this.#changed();
   }
@@ -67,8 +89,32 @@ export class Queue extends EventTarget {
     this.#changed();
   }
 
+  /** A track failed to load: it goes to the end, and is not picked by itself again. */
+  markUnplayable(trackId) {
+    this.unplayable.add(trackId);
+    if (trackId === this.currentId) this.currentId = null;
+    this.order = [...this.order.filter((id) => id !== trackId), trackId];
+    this.#changed();
+  }
+
+  /** Back online: failed tracks may load now. */
+  forgiveUnplayable() {
+    if (!this.unplayable.size) return;
+    this.unplayable.clear();
+    this.rearrange();
+  }
+
+  /** The next track that can play now (null if none). */
   peekNext() {
-    return this.tracks.find((t) => t.id !== this.currentId && !this.done.has(t.id)) ?? null;
+    return this.tracks.find((t) => t.id !== this.currentId && !this.done.has(t.id)
+      && !this.unplayable.has(t.id) && this.canPlayNow(t)) ?? null;
+  }
+
+  #arranged(ids) {
+    const live = ids.filter((id) => !this.done.has(id));
+    const ok = (id) => !this.unplayable.has(id) && this.byId.has(id) && this.canPlayNow(this.byId.get(id));
+    return [...live.filter(ok), ...live.filter((id) => !ok(id) && !this.unplayable.has(id)),
+      ...live.filter((id) => this.unplayable.has(id))];
   }
 
   #changed() {

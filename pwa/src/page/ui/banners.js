@@ -1,4 +1,5 @@
-// Banners: offline (with the number of interactions waiting) and "update available — reload".
+// Banners: offline or the server unreachable (with the number of interactions waiting), "update
+// available — reload", and notices (Spotify's state and the like).
 import { h } from "../dom.js";
 
 export function banners(root) {
@@ -8,19 +9,31 @@ export function banners(root) {
     h("button", { type: "button", class: "primary small", id: "update-reload" }, "Reload"));
   const notice = h("div", { class: "banner notice", id: "notice-banner", role: "alert", hidden: true });
   root.append(offline, update, notice);
-  let online = navigator.onLine;
+  let browserOnline = navigator.onLine;
+  let reachable = true; // the server answers (requests fail while navigator.onLine says online)
   let waiting = 0;
-  let stuck = false; // online, but the server has not been taking them
+  let stuck = false; // reachable, but the server has not been taking interactions
   const renderOffline = () => {
-    offline.hidden = online && !(waiting > 0 && stuck);
-    offline.dataset.waiting = String(waiting);
     const count = `${waiting} interaction${waiting === 1 ? "" : "s"} waiting`;
-    offline.textContent = online ? `Couldn't reach Encore's server — ${count}; retrying.` : `You're offline — ${count}. Your feed keeps learning on this device.`;
+    offline.dataset.waiting = String(waiting);
+    if (!browserOnline) {
+      offline.hidden = false;
+      offline.textContent = `You're offline — ${count}. Playing what's saved on this device; your feed keeps learning.`;
+    } else if (!reachable) {
+      offline.hidden = false;
+      offline.textContent = `Can't reach Encore's server — ${count}. Playing what's saved on this device.`;
+    } else {
+      offline.hidden = !(waiting > 0 && stuck);
+      offline.textContent = `Couldn't reach Encore's server — ${count}; retrying.`;
+    }
   };
-  addEventListener("online", () => { online = true; renderOffline(); });
-  addEventListener("offline", () => { online = false; renderOffline(); });
   renderOffline();
   return {
+    setOnline(online, isBrowserOnline) {
+      browserOnline = isBrowserOnline;
+      reachable = online || !isBrowserOnline;
+      renderOffline();
+    },
     setWaiting(n, isStuck = false) {
       waiting = n;
       stuck = isStuck;
