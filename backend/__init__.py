@@ -14,11 +14,13 @@ from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
 from .inputs import install as install_input_parsing
+from .library.service import Library
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
 from .security import add_security_headers, check_csrf, trust_proxies
 from .sources import MusicSources
+from .sources.catalog import CatalogSource
 from .spotify import SpotifyService
 from .store import make_store
 from .throttle import LoginThrottle
@@ -68,7 +70,11 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     )
     cipher = TokenCipher(derive_key(settings.token_key or settings.secret_key))
     app.spotify = SpotifyService(settings, app.store, cipher)
-    app.sources = MusicSources(app.spotify)
+    app.library = Library(app.store, settings.library_dirs, settings.data_dir,
+                          settings.analysis_workers, app.metrics.registry)
+    local = CatalogSource(app.store, "local")
+    app.library.on_change.append(local.changed)
+    app.sources = MusicSources(app.spotify, [local])
     local_models = ModelService(
         app.store,
         app.sources,
@@ -98,6 +104,9 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     @app.before_serving
     async def _open() -> None:
         await app.store.open()
+        if role == "web" and app.library.enabled:
+            app.add_background_task(app.library.run, settings.library_rescan_s,
+                                    app.shutdown_event)
 
     @app.after_serving
     async def _close() -> None:
@@ -111,6 +120,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         feed,
         health,
         interactions,
+        library,
         me,
         model_api,
         spotify,
@@ -123,7 +133,8 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     app.register_blueprint(model_api.bp)
     if role == "model":
         return app
-    for blueprint in (auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp):
+    for blueprint in (auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp,
+                      library.bp):
         app.register_blueprint(blueprint)
     if settings.test_hooks:
         app.register_blueprint(testing.bp)

@@ -1,4 +1,4 @@
-"""Command line: `python -m backend serve | init-db | model-node`."""
+"""Command line: `python -m backend serve | init-db | model-node | scan`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def _run(argv: list[str] | None) -> None:
     sub.add_parser("init-db", help="create the store's tables")
     node = sub.add_parser("model-node", help="run a model node (the /model API only)")
     node.add_argument("--workers", type=int, default=1)
+    scan = sub.add_parser("scan", help="scan ENCORE_LIBRARY_DIRS, then analyse the audio")
+    scan.add_argument("--no-analysis", action="store_true", help="read tags only")
+    scan.add_argument("--workers", type=int, default=None,
+                      help="analysis processes (default: one per core)")
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve("backend:create_app()", args.workers)
@@ -63,6 +67,10 @@ def _run(argv: list[str] | None) -> None:
         asyncio.run(_init_db())
     elif args.command == "model-node":
         _serve("backend:create_model_node()", args.workers)
+    elif args.command == "scan":
+        from .library.cli import scan as scan_library
+
+        sys.exit(asyncio.run(scan_library(not args.no_analysis, args.workers)))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from quart import Quart, current_app
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .library.service import Library
     from .metrics import Metrics
     from .model_client import ModelClient
     from .sources import MusicSources
@@ -24,6 +25,7 @@ class EncoreApp(Quart):
     spotify: SpotifyService
     sources: MusicSources
     models: ModelClient
+    library: Library  # the local folders (ENCORE_LIBRARY_DIRS): scan, analysis, audio
 
 
 def app() -> EncoreApp:

@@ -80,6 +80,7 @@ Origin = Annotated[str, AfterValidator(_origin)]
 UrlList = Annotated[list[Url], NoDecode, BeforeValidator(_comma_list)]
 OriginList = Annotated[list[Origin], NoDecode, BeforeValidator(_comma_list)]
 StrList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
+PathList = Annotated[list[Path], NoDecode, BeforeValidator(_comma_list)]
 Secret = Annotated[str, Field(repr=False)]
 
 
@@ -125,6 +126,9 @@ class Settings(BaseSettings):
     login_window_s: Annotated[Int, Field(ge=1)] = 60
     max_content_length: Annotated[Int, Field(ge=1024)] = 1024 * 1024
     web_root: Path | None = None  # None: pwa/dist (the sources in pwa/ until it is built)
+    library_dirs: PathList = []  # local music folders (comma-separated); `~` is expanded
+    analysis_workers: Annotated[Int, Field(ge=0, le=64)] = 1  # audio analysis processes; 0: none
+    library_rescan_s: Annotated[Int, Field(ge=0)] = 0  # rescan this often (s); 0: at start only
     test_hooks: bool = False  # /__test__/ switches for the end-to-end tests
 
 
@@ -150,6 +154,8 @@ def load_settings(override: dict[str, Any] | None = None) -> tuple[Settings, dic
         if not web_root.is_dir():
             raise ConfigError(f"{env_name('web_root')}={settings.web_root}: not a directory")
         changes["web_root"] = web_root
+    if settings.library_dirs:
+        changes["library_dirs"] = [p.expanduser().resolve() for p in settings.library_dirs]
     if not settings.secret_key:
         changes["secret_key"] = _secret_key_from(data_dir / "secret_key")
     return settings.model_copy(update=changes), passthrough

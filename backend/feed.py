@@ -38,8 +38,10 @@ async def build_feed(
     """The user's feed from `sources` ranked by `models`; what was shown is kept in `session`
     (saved to `store` when it changes), with `on_screen`, what the page says it showed."""
     settings = settings_of(user)
-    candidates = await sources.candidates(user.username, settings, source)
     state = session.data.setdefault("feed", {"shown": [], "hidden": []})
+    # a catalog source picks other candidates after a refresh, the same ones on a reload
+    seed = str(len(state["hidden"]) + (len(state["shown"]) if refresh else 0))
+    candidates = await sources.candidates(user.username, settings, source, seed)
     just_shown = list(dict.fromkeys(state["shown"] + (on_screen or [])[:MAX_SHOWN]))
     if refresh:
         state["hidden"] = list(dict.fromkeys(state["hidden"] + just_shown))[-MAX_HIDDEN:]

@@ -14,6 +14,7 @@ from .store import User
 __all__ = ["Genre", "SettingsPatch", "UserSettings", "settings_of"]
 
 Genre = Annotated[PlainText, Field(min_length=1, max_length=40)]
+SourceName = Annotated[str, Field(pattern=r"^[a-z]{1,20}$")]  # local, spotify, subsonic, …
 
 
 class UserSettings(BaseModel):
@@ -25,6 +26,7 @@ class UserSettings(BaseModel):
     skip_threshold_value: float = Field(default=30, gt=0, le=600)
     allow_explicit: bool = True
     exploration: float = Field(default=0.3, ge=0, le=1)
+    sources: list[SourceName] = Field(default_factory=list, max_length=8)  # empty: every one
 
     @model_validator(mode="after")
     def _percent_range(self) -> UserSettings:
@@ -40,6 +42,7 @@ class SettingsPatch(BaseModel):
     skip_threshold_value: float | None = Field(default=None, gt=0, le=600)
     allow_explicit: bool | None = None
     exploration: float | None = Field(default=None, ge=0, le=1)
+    sources: list[SourceName] | None = Field(default=None, max_length=8)
 
 
 def settings_of(user: User) -> dict[str, Any]:

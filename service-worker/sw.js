@@ -70,7 +70,8 @@ registerRoute(
   new NetworkFirst({ cacheName: USER_CACHE, networkTimeoutSeconds: 4, plugins: [onePerPath] }),
 );
 
-// Demo audio: played or next-up tracks stay for offline listening (bounded).
+// Demo and local audio: played or next-up tracks stay for offline listening (bounded). Spotify's
+// previews are another origin's and never match.
 registerRoute(
   ({ url }) => sameOrigin(url) && /^\/api\/tracks\/[^/]+\/audio$/.test(url.pathname),
   new CacheFirst({
@@ -88,9 +89,10 @@ registerRoute(
   }),
 );
 
-// Album covers (demo SVGs): small and immutable enough to keep.
+// Album covers (demo SVGs, the library's resized JPEGs): small and immutable enough to keep.
 registerRoute(
-  ({ url }) => sameOrigin(url) && url.pathname.startsWith("/api/demo/covers/"),
+  ({ url }) => sameOrigin(url) && (url.pathname.startsWith("/api/demo/covers/")
+    || url.pathname.startsWith("/api/library/covers/")),
   new CacheFirst({ cacheName: COVER_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 300 })] }),
 );
 

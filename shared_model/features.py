@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-FEATURE_SCHEMA_VERSION = 1
+FEATURE_SCHEMA_VERSION = 2  # 2 added the audio analysis of local/Subsonic tracks
 
 # Spotify-like audio features in 0..1, with the neutral fill used when one is missing.
 _UNIT_AUDIO: tuple[tuple[str, float], ...] = (
@@ -55,6 +55,26 @@ _GENRE_WORDS: dict[str, str] = {
 }
 _GENRE_BUCKETS = 6  # genres outside the vocabulary share a few hashed (crc32) buckets
 
+# Encore's own audio analysis (backend/library/analysis.py) adds brightness, rhythm strength,
+# key and a timbre vector; tempo, mode, loudness and energy share the Spotify-like slots above.
+_TIMBRE = 8  # timbre_1..timbre_8, each in -1..1
+# Where each key (C, C#, …, B) sits on the circle of fifths, as (cos, sin): neighbouring keys
+# (C and G) are close, distant ones (C and F#) far. Literals, so every Python reads the same.
+_FIFTHS: tuple[tuple[float, float], ...] = (
+    (1.000000, 0.000000),
+    (-0.866025, -0.500000),
+    (0.500000, 0.866025),
+    (0.000000, -1.000000),
+    (-0.500000, 0.866025),
+    (0.866025, -0.500000),
+    (-1.000000, 0.000000),
+    (0.866025, 0.500000),
+    (-0.500000, -0.866025),
+    (0.000000, 1.000000),
+    (0.500000, -0.866025),
+    (-0.866025, 0.500000),
+)
+
 
 def _names() -> tuple[str, ...]:
     names = ["bias", "audio_present"]
@@ -69,6 +89,10 @@ def _names() -> tuple[str, ...]:
     names += ["duration_present", "duration", "explicit_present", "explicit"]
     names += ["genres_present"] + [f"genre_{g}" for g in GENRES]
     names += [f"genre_other_{i}" for i in range(_GENRE_BUCKETS)]
+    names += ["analysis_present", "brightness", "rhythm_strength", "key_x", "key_y"]
+    names += [f"brightness_{lvl}" for lvl in ("low", "mid", "high")]
+    names += [f"rhythm_{lvl}" for lvl in ("low", "mid", "high")]
+    names += [f"timbre_{i}" for i in range(1, _TIMBRE + 1)]
     return tuple(names)
 
 
@@ -250,4 +274,26 @@ def _vectorize(track: dict[str, Any]) -> list[float]:
         if fam.startswith("other:"):
             buckets[zlib.crc32(fam.encode("utf-8", "surrogatepass")) % _GENRE_BUCKETS] = 1.0
     out += buckets
+    out += _analysed(feats)
+    return out
+
+
+def _analysed(feats: dict[str, Any]) -> list[float]:
+    """The analysis group: a presence flag, then neutral fills where a value is missing."""
+    bright = _number(feats.get("brightness"))
+    rhythm = _number(feats.get("rhythm_strength"))
+    key = _number(feats.get("key"))
+    timbre = [_number(feats.get(f"timbre_{i}")) for i in range(1, _TIMBRE + 1)]
+    present = bright is not None or rhythm is not None or any(t is not None for t in timbre)
+    b = _clamp01(bright) if bright is not None else 0.5
+    r = _clamp01(rhythm) if rhythm is not None else 0.5
+    out = [1.0 if present else 0.0, b, r]
+    if key is not None and 0.0 <= key <= 11.0 and key == int(key):
+        x, y = _FIFTHS[int(key)]
+        out += [(x + 1.0) / 2.0, (y + 1.0) / 2.0]
+    else:
+        out += [0.5, 0.5]
+    out += [_hat(b, c, 0.5) for c in _LEVEL_CENTERS]
+    out += [_hat(r, c, 0.5) for c in _LEVEL_CENTERS]
+    out += [_clamp01((t + 1.0) / 2.0) if t is not None else 0.5 for t in timbre]
     return out

@@ -43,10 +43,20 @@ _PHRASES: dict[str, str] = {
     "loudness": "Loud, like the tracks you play to the end",
     "popularity": "Popular right now",
     "explicit": "Unfiltered, like the tracks you finish",
+    # from Encore's own audio analysis (local and Subsonic tracks)
+    "brightness": "Bright and crisp, like the tracks you finish",
+    "brightness_high": "Bright and crisp, like the tracks you finish",
+    "brightness_low": "Warm and mellow-toned, like the tracks you finish",
+    "rhythm_strength": "A strong, steady beat, like the tracks you finish",
+    "rhythm_high": "A strong, steady beat, like the tracks you finish",
+    "rhythm_low": "Loose and free-flowing, like the tracks you finish",
+    "key_x": "In a key you keep coming back to",
+    "key_y": "In a key you keep coming back to",
 }
 _PHRASE_PREFIXES = (
     ("tempo_", "In the tempo range you keep listening to"),
     ("era_", "From an era you keep coming back to"),
+    ("timbre_", "With the sound of the tracks you finish"),
 )
 
 

@@ -23,6 +23,7 @@ async def me() -> dict[str, Any]:
         "display_name": user.display_name,
         "settings": settings_of(user),
         "spotify": await app().spotify.status(user.username),
+        "library": {"tracks": await app().sources.catalogs["local"].size()},
     }
 
 

@@ -7,7 +7,9 @@ on suffix ranges (``bytes=-500``) and answers 416 where RFC 9110 says to ignore 
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
 from quart import Blueprint, Response, request, send_file
@@ -16,6 +18,9 @@ from backend.app_types import app
 from backend.catalog import MIME_TYPE, demo_cover_svg, demo_track, track_audio_path
 from backend.errors import ApiError
 from backend.inputs import whole_number
+from backend.library.service import AudioUnavailable
+
+from . import signed_in
 
 bp = Blueprint("tracks", __name__)
 
@@ -66,14 +71,30 @@ def _unsatisfiable(size: int) -> ApiError:
 
 @bp.get("/api/tracks/<track_id>/audio")
 async def track_audio(track_id: str) -> Response:
+    if track_id.startswith("local-"):  # the listener's own library: signed-in users only
+        await signed_in.user()
+        try:
+            path, mime = await app().library.audio(track_id)
+        except AudioUnavailable as error:
+            raise ApiError(404, "track_not_found", str(error)) from error
+        return await send_audio(path, mime, public=False)
     track = _find_track(track_id)
     if track is None:
         raise ApiError(404, "track_not_found", "There is no playable track with that id.")
     path = await track_audio_path(app().settings.data_dir, track)
-    size = path.stat().st_size
-    response = await send_file(path, mimetype=MIME_TYPE, cache_timeout=MAX_AGE)
+    return await send_audio(path, MIME_TYPE, public=True)
+
+
+async def send_audio(path: Path, mime: str, public: bool) -> Response:
+    """The file with validators and single-range support; `public` answers may be shared by
+    caches, the others only kept by the listener's browser."""
+    size = (await asyncio.to_thread(path.stat)).st_size
+    response = await send_file(path, mimetype=mime, cache_timeout=MAX_AGE)
     response.headers["Accept-Ranges"] = "bytes"
-    response.cache_control.public = True
+    if public:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
     response.cache_control.max_age = MAX_AGE
 
     # Validators first (RFC 9110 13.2.2): a matching If-None-Match is a 304 even with a Range.

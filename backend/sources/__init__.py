@@ -1,8 +1,11 @@
 """Music sources: where a user's feed candidates come from and how a track id resolves.
 
-The demo catalog is always there; a connected Spotify account adds its own candidates. The
-feed never fails because Spotify does: it falls back to the last candidates it had, then to
-the demo catalog, and says so.
+Sources: the demo catalog (built in), catalog sources (the local library; any source that
+keeps its tracks in the store's catalog), and a connected Spotify account. `source=all` (the
+default) mixes every source the listener has and allows (`settings.sources`, empty = all);
+the demo catalog only while there is no other. The feed never fails because a source does:
+Spotify falls back to its last candidates, then to the other sources or the demo catalog,
+and says so.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from cachetools import LRUCache
 from ..catalog.demo import demo_catalog, demo_track
 from ..spotify import SpotifyError, SpotifyService
 from . import spotify as spotify_source
+from .catalog import CatalogSource
 
 CANDIDATE_TTL_S = 600  # how long a user's Spotify candidates are reused before asking again
 # This node's memory of Spotify tracks, bounded (least recently used go first): the users whose
@@ -27,23 +31,69 @@ SPOTIFY_TRACKS = 20_000
 @dataclass
 class Candidates:
     tracks: list[dict[str, Any]]
-    source: str  # demo | spotify
+    source: str  # demo | spotify | local | … | mixed (several)
     note: str | None = None  # said to the user when something fell back
 
 
 class MusicSources:
-    def __init__(self, spotify: SpotifyService) -> None:
+    def __init__(self, spotify: SpotifyService,
+                 catalogs: list[CatalogSource] | None = None) -> None:
         self.spotify = spotify
+        self.catalogs = {c.name: c for c in catalogs or []}
         # id -> track, across users; username -> (fetched at, ids)
         self._spotify_tracks: LRUCache[str, dict[str, Any]] = LRUCache(SPOTIFY_TRACKS)
         self._candidates: LRUCache[str, tuple[float, list[str]]] = LRUCache(CANDIDATE_USERS)
 
+    def names(self) -> list[str]:
+        """Every source a feed may ask for by name."""
+        return ["all", "demo", "spotify", *self.catalogs]
+
+    async def available(self, username: str) -> list[str]:
+        """The sources this listener has (the demo catalog only when there is no other)."""
+        have = [name for name, c in self.catalogs.items() if await c.size() > 0]
+        if (await self.spotify.status(username)).get("connected"):
+            have.append("spotify")
+        return have or ["demo"]
+
     async def candidates(
-        self, username: str, settings: dict[str, Any], source: str | None = None
+        self, username: str, settings: dict[str, Any], source: str | None = None,
+        seed: str = "",
     ) -> Candidates:
-        """`source="demo"` asks for the demo catalog even with Spotify connected (the page's
-        fallback when Spotify cannot play here)."""
-        if source == "demo" or not (await self.spotify.status(username)).get("connected"):
+        """`source` names one source (`demo` even with Spotify connected: the page's fallback
+        when Spotify cannot play here), or all of them (None, "all"). `seed` changes the
+        catalog sources' selection (a refresh)."""
+        if source == "demo":
+            return Candidates(demo_catalog(), "demo")
+        if source in self.catalogs:
+            tracks = await self.catalogs[source].candidates(username, settings, seed)
+            if tracks:
+                return Candidates(tracks, source)
+            return Candidates(demo_catalog(), "demo",
+                              f"Your {source} library has no tracks yet; playing the demo "
+                              "catalog.")
+        if source == "spotify":
+            return await self._spotify(username, settings)
+        allowed = set(settings.get("sources") or []) or None
+        names = [n for n in await self.available(username)
+                 if n != "demo" and (allowed is None or n in allowed)]
+        parts: list[Candidates] = []
+        for name in names:
+            part = (await self._spotify(username, settings) if name == "spotify"
+                    else Candidates(await self.catalogs[name].candidates(
+                        username, settings, seed), name))
+            if part.source == "demo" and len(names) > 1:  # Spotify failed: the others play
+                parts.append(Candidates([], "spotify", part.note))
+            else:
+                parts.append(part)
+        tracks = [t for p in parts for t in p.tracks]
+        notes = " ".join(p.note for p in parts if p.note) or None
+        if not tracks:
+            return Candidates(demo_catalog(), "demo", notes)
+        sources = {p.source for p in parts if p.tracks}
+        return Candidates(tracks, sources.pop() if len(sources) == 1 else "mixed", notes)
+
+    async def _spotify(self, username: str, settings: dict[str, Any]) -> Candidates:
+        if not (await self.spotify.status(username)).get("connected"):
             return Candidates(demo_catalog(), "demo")
         cached = self._candidates.get(username)
         if cached and time.time() - cached[0] < CANDIDATE_TTL_S:
@@ -79,9 +129,10 @@ class MusicSources:
         return [self._spotify_tracks[i] for i in ids if i in self._spotify_tracks]
 
     def known(self, track_id: str) -> bool:
-        """Whether an interaction may name this track (demo, or a Spotify id we served)."""
+        """Whether an interaction may name this track (demo, catalog, a Spotify id)."""
         return (
             demo_track(track_id) is not None
+            or any(c.owns(track_id) for c in self.catalogs.values())
             or track_id in self._spotify_tracks
             or spotify_source.looks_like_spotify_id(track_id)
         )
@@ -90,7 +141,11 @@ class MusicSources:
         """Tracks by id, for learning; unknown ids are left out."""
         found: dict[str, dict[str, Any]] = {}
         missing: list[str] = []
+        for catalog in self.catalogs.values():
+            found.update(await catalog.resolve([i for i in ids if catalog.owns(i)]))
         for track_id in dict.fromkeys(ids):
+            if track_id in found:
+                continue
             track = demo_track(track_id) or self._spotify_tracks.get(track_id)
             if track is not None:
                 found[track_id] = track

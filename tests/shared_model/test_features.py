@@ -82,3 +82,25 @@ def test_memoised_vectors_follow_every_field_they_read():
         assert vectorize(changed) == _vectorize(changed) != _vectorize(track)
     odd = {**track, "features": {"energy": [0.5]}}  # unhashable input: computed, not memoised
     assert vectorize(odd) == _vectorize(odd)
+
+
+def test_audio_analysis_group_has_a_presence_flag_and_neutral_fills():
+    analysed = {"features": {"tempo": 92.0, "key": 7.0, "mode": 1.0, "brightness": 0.9,
+                             "rhythm_strength": 0.1, "timbre_1": -1.0, "timbre_8": 1.0}}
+    v = vectorize(analysed)
+    at = FEATURE_INDEX
+    assert v[at["analysis_present"]] == 1.0 and v[at["audio_present"]] == 1.0
+    assert v[at["brightness"]] == 0.9 and v[at["brightness_high"]] > v[at["brightness_low"]]
+    assert v[at["rhythm_low"]] > v[at["rhythm_high"]]
+    assert (v[at["timbre_1"]], v[at["timbre_2"]], v[at["timbre_8"]]) == (0.0, 0.5, 1.0)
+    # G sits next to C on the circle of fifths, F# opposite it
+    c = vectorize({"features": {"key": 0.0, "brightness": 0.5}})
+    fsharp = vectorize({"features": {"key": 6.0, "brightness": 0.5}})
+    def dist(a, b):
+        return abs(a[at["key_x"]] - b[at["key_x"]]) + abs(a[at["key_y"]] - b[at["key_y"]])
+    assert dist(c, v) < dist(c, fsharp)
+    spotify_only = vectorize({"features": {"energy": 0.5, "tempo": 120.0}})
+    assert spotify_only[at["analysis_present"]] == 0.0
+    assert spotify_only[at["key_x"]] == spotify_only[at["key_y"]] == 0.5
+    bad = vectorize({"features": {"key": 12.5, "brightness": float("nan")}})
+    assert bad[at["key_x"]] == 0.5 and bad[at["analysis_present"]] == 0.0

@@ -27,6 +27,15 @@ def _scenarios() -> list[dict]:
     tracks += [{**make_track(900 + i, rng, audio=i % 2 == 0),
                 "genres": [["indie pop", "deep house"], ["polka"], []][i % 3]}
                for i in range(60)]
+    # local tracks: Encore's own audio analysis (brightness, rhythm, key, timbre), no
+    # Spotify-style features besides tempo, mode, loudness and energy
+    tracks += [{**make_track(1000 + i, rng, audio=False), "source": "local",
+                "features": {"tempo": 60 + rng.random() * 120, "key": float(i % 12),
+                             "mode": float(i % 2), "loudness": -30 + rng.random() * 25,
+                             "energy": rng.random(), "brightness": rng.random(),
+                             "rhythm_strength": rng.random(), "centroid_hz": 800.5,
+                             **{f"timbre_{k}": rng.random() * 2 - 1 for k in range(1, 9)}}}
+               for i in range(80)]
     by_id = {t["id"]: t for t in tracks}
     probes = [k / 7.0 - 40.0 for k in range(561)] + [-700.5, 709.9, 1e-300, -0.0]
     interactions = history(tracks, 900, seed=5)

@@ -264,6 +264,7 @@ async function route() {
         await rerank();
       },
       onLogout: logout,
+      onSourcesChange: () => loadFeed(),
       onSpotifyChange: async () => {
         app.me = await api("/api/me");
         route();

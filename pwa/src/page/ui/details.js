@@ -1,6 +1,7 @@
 // The track details panel: album, genres, and the track's features as a small chart of meters.
 import { artistNames, coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
+import { soundFacts } from "./sound.js";
 
 const CHART = ["danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness", "liveness"];
 
@@ -18,9 +19,9 @@ export function showDetails(panel, track) {
     h("dl", { class: "facts" },
       h("dt", {}, "Album"), h("dd", {}, `${track.album?.name ?? "—"}${year ? ` (${year})` : ""}`),
       h("dt", {}, "Genres"), h("dd", {}, (track.genres ?? []).join(", ") || "—"),
-      h("dt", {}, "Tempo"), h("dd", {}, features.tempo ? `${Math.round(features.tempo)} BPM` : "—"),
       track.reason ? [h("dt", {}, "Why"), h("dd", {}, track.reason)] : null),
     h("h3", {}, "Sound"),
+    ...soundFacts(track).filter(Boolean),
     h("ul", { class: "chart", "aria-label": "Audio features" },
       CHART.filter((name) => typeof features[name] === "number").map((name) => {
         const id = `feat-${name}`;

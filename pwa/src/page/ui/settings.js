@@ -1,13 +1,14 @@
 // Settings: skip threshold, explicit filter, exploration, Spotify, the outbox, log out.
 import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
+import { libraryCard } from "./library.js";
 
 function describe(row) {
   const when = new Date(row.at).toLocaleTimeString();
   return `${row.type} · ${row.track_id} · ${Math.round(row.position_ms / 1000)} s · ${when}`;
 }
 
-export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange }) {
+export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange, onSourcesChange }) {
   const s = me.settings;
   const errors = {};
   const errorSlot = (name) => (errors[name] = h("p", { class: "field-error", id: `set-${name}-error`, role: "alert" }));
@@ -95,13 +96,20 @@ export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange
     h("h3", {}, "Waiting"), pendingList,
     h("h3", {}, "Refused"), failedList);
 
+  const library = libraryCard({ me, onSources: async (settings) => {
+    await onSettings(settings);
+    await onSourcesChange?.();
+  } });
   const logout = h("button", { type: "button", class: "danger", id: "logout", onclick: onLogout }, "Log out");
   const view = h("section", { class: "settings", "aria-labelledby": "settings-title" },
     h("h1", { id: "settings-title" }, "Settings"),
     h("p", { class: "lede" }, `Signed in as ${me.display_name} (@${me.username}).`),
-    form, spotifyCard, outboxCard, h("div", { class: "card" }, logout));
+    form, library, spotifyCard, outboxCard, h("div", { class: "card" }, logout));
   outbox.refresh();
-  view.dispose = () => outbox.removeEventListener("change", renderOutbox);
+  view.dispose = () => {
+    outbox.removeEventListener("change", renderOutbox);
+    library.dispose();
+  };
   return view;
 }
 

@@ -1,0 +1,140 @@
+"""A listener with a local folder, through the HTTP API: status, feed, audio with Range,
+covers, interactions on local tracks, and a file that moved keeping its history."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ApiClient, AuthActions
+from tests.library.media import click_track, embed_picture, jpeg, make_track, tone
+
+
+@pytest.fixture
+def music(tmp_path: Path) -> Path:
+    root = tmp_path / "Music"
+    make_track(root / "Ada" / "Night", "01", "mp3", signal=tone(4.0, 440), title="Blue Hour",
+               artist="Ada Lind", album="Night", genre="Jazz")
+    make_track(root / "Ada" / "Night", "02", "flac", signal=tone(4.0, 330), title="Red Sky",
+               artist="Dario", albumartist="Ada Lind", album="Night", genre="Jazz")
+    beat = make_track(root / "Bram", "beat", "vorbis", signal=click_track(120, 6.0),
+                      title="Beat", artist="Bram", genre="Electronic")
+    embed_picture(beat, "vorbis", jpeg(500, 500))
+    make_track(root / "Bram", "lossless", "alac", signal=tone(3.0, 550), title="Lossless",
+               artist="Cleo")
+    (root / "broken.mp3").write_bytes(b"")
+    return root
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, music: Path) -> dict[str, Any]:
+    return {"TESTING": True, "DATA_DIR": tmp_path / "data", "LIBRARY_DIRS": [music],
+            "ANALYSIS_WORKERS": 0}
+
+
+async def settled(client: ApiClient, want: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        status = await (await client.get("/api/library/status")).get_json()
+        if not status["scanning"] and status["tracks"] >= want:
+            return status  # type: ignore[no-any-return]
+        assert time.monotonic() < deadline, status
+        await asyncio.sleep(0.05)
+
+
+async def test_status_feed_audio_and_covers(client: ApiClient, auth: AuthActions) -> None:
+    assert (await client.get("/api/library/status")).status_code == 401
+    await auth.signup()
+    status = await settled(client, 4)
+    assert (status["tracks"], status["analysed"], status["pending"]) == (4, 0, 4)
+    assert status["failed"] == [{"path": "broken.mp3", "error": "the file is empty (0 bytes)"}]
+    assert status["sources"] == ["local"]
+    me = await (await client.get("/api/me")).get_json()
+    assert me["library"] == {"tracks": 4}
+
+    feed = await (await client.get("/api/feed?limit=10")).get_json()
+    assert feed["source"] == "local"  # the demo catalog only while there is no other source
+    names = {t["name"] for t in feed["pool"]}
+    assert names == {"Blue Hour", "Red Sky", "Beat", "Lossless"}
+    beat = next(t for t in feed["pool"] if t["name"] == "Beat")
+    assert beat["source"] == "local" and beat["id"].startswith("local-")
+    assert beat["artists"][0]["name"] == "Bram" and beat["genres"] == ["Electronic"]
+    assert beat["analysis"] == "pending"
+    demo = await (await client.get("/api/feed?source=demo")).get_json()
+    assert demo["source"] == "demo"
+    bad = await client.get("/api/feed?source=nowhere")
+    assert bad.status_code == 422
+
+    audio = await client.get(beat["audio_url"], headers={"Range": "bytes=0-99"})
+    assert audio.status_code == 206 and audio.headers["Content-Type"].startswith("audio/ogg")
+    assert len(await audio.get_data()) == 100 and (await audio.get_data())[:4] == b"OggS"
+    assert "private" in audio.headers["Cache-Control"]
+    lossless = next(t for t in feed["pool"] if t["name"] == "Lossless")
+    whole = await client.get(lossless["audio_url"])  # ALAC: transcoded once by ffmpeg
+    assert whole.status_code == 200 and (await whole.get_data())[:4] == b"OggS"
+    assert "opus" in whole.headers["Content-Type"]
+
+    cover = beat["album"]["images"][0]["url"]
+    answer = await client.get(cover)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/jpeg"
+    assert "immutable" in answer.headers["Cache-Control"]
+    assert (await client.get("/api/library/covers/../../etc.jpg")).status_code == 404
+    assert (await client.get("/api/library/covers/" + "0" * 32 + ".jpg")).status_code == 404
+    assert (await client.get("/api/tracks/local-00000000000000000000/audio")).status_code == 404
+
+    await auth.logout()
+    assert (await client.get(beat["audio_url"])).status_code == 401
+
+
+async def test_interactions_on_a_moved_file_keep_their_track(
+        app: Any, client: ApiClient, auth: AuthActions, music: Path) -> None:
+    await auth.signup()
+    await settled(client, 4)
+    feed = await (await client.get("/api/feed")).get_json()
+    red = next(t for t in feed["pool"] if t["name"] == "Red Sky")
+    now = int(time.time() * 1000)
+    sent = await client.post("/api/interactions", json={"interactions": [
+        {"id": str(uuid.uuid4()), "track_id": red["id"], "type": "finished",
+         "position_ms": 4000, "duration_ms": 4000, "at": now}]})
+    assert (await sent.get_json())["accepted"]
+    shutil.move(music / "Ada" / "Night" / "02.flac", music / "Renamed Red Sky.flac")
+    result = await app.library.scan()
+    assert (result.added, result.vanished) == (0, 0)
+    audio = await client.get(red["audio_url"])  # the same id, served from the new path
+    assert audio.status_code == 200 and (await audio.get_data())[:4] == b"fLaC"
+    tracks = await app.sources.resolve("ada", [red["id"]])
+    assert tracks[red["id"]]["name"] == "Red Sky"
+
+
+@pytest.mark.slow
+async def test_features_arrive_after_the_tags(tmp_path: Path, music: Path) -> None:
+    """Tracks are in the feed from their tags at once; the analysis fills their features
+    in the background (a real worker process), and the feed shows them."""
+    from backend import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "d2", "LIBRARY_DIRS": [music],
+                      "ANALYSIS_WORKERS": 1})
+    async with app.test_app():
+        client = ApiClient(app.test_client())
+        await AuthActions(client).signup()
+        deadline = time.monotonic() + 240
+        while True:
+            status = await (await client.get("/api/library/status")).get_json()
+            if status["analysed"] == 4:
+                break
+            assert time.monotonic() < deadline, status
+            await asyncio.sleep(0.5)
+        app.sources.catalogs["local"].changed()  # no waiting for the 30 s track cache
+        feed = await (await client.get("/api/feed")).get_json()
+        beat = next(t for t in feed["pool"] if t["name"] == "Beat")
+        assert beat["analysis"] == "done"
+        assert abs(beat["features"]["tempo"] - 120) < 5 or abs(beat["features"]["tempo"] - 60) < 3
+        metrics = (await (await client.get("/metrics")).get_data()).decode()
+        assert "encore_library_analysed 4.0" in metrics
+        assert "encore_library_tracks 4.0" in metrics
