@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     web_root: Path | None = None  # None: pwa/dist (the sources in pwa/ until it is built)
     library_dirs: PathList = []  # local music folders (comma-separated); `~` is expanded
     analysis_workers: Annotated[Int, Field(ge=0, le=64)] = 1  # audio analysis processes; 0: none
-    library_rescan_s: Annotated[Int, Field(ge=0)] = 0  # rescan this often (s); 0: at start only
+    library_rescan_s: Annotated[Int, Field(ge=0)] = 600  # rescan this often (s); 0: at start only
     test_hooks: bool = False  # /__test__/ switches for the end-to-end tests
 
 

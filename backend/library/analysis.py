@@ -3,8 +3,8 @@
 - tempo (BPM): the autocorrelation of the onset envelope, weighted by a log-normal prior
   around 120 BPM (as librosa's own estimator), its peak refined between lags;
 - rhythm_strength (0..1): how high that peak stands, i.e. how clear the pulse is;
-- key (0 = C … 11 = B) and mode (1 major, 0 minor): constant-Q chroma against the
-  Krumhansl–Kessler key profiles, 24 correlations, the best wins;
+- key (0 = C … 11 = B) and mode (1 major, 0 minor): chroma (from an 8192-sample STFT) against
+  the Krumhansl–Kessler key profiles, 24 correlations, the best wins;
 - loudness (dBFS, like Spotify's dB scale) and energy (0..1: level and onset activity);
 - brightness (0..1, from the spectral centroid on a log scale 250 Hz … 8 kHz), with the
   centroid itself in Hz;
@@ -127,13 +127,17 @@ def features(y: Signal) -> dict[str, float]:
     if power < 1e-10:
         raise AnalysisError("the excerpt is silent")
     loudness = 10.0 * math.log10(power)
-    onset = librosa.onset.onset_strength(y=y, sr=RATE, hop_length=HOP)
+    # one spectrogram serves the onsets, the centroid and the MFCCs
+    magnitude = np.abs(librosa.stft(y, n_fft=2048, hop_length=HOP))
+    log_mel = librosa.power_to_db(librosa.feature.melspectrogram(S=magnitude**2, sr=RATE))
+    onset = librosa.onset.onset_strength(S=log_mel, sr=RATE, hop_length=HOP)
     tempo, pulse = _tempo(onset)
-    chroma = librosa.feature.chroma_cqt(y=y, sr=RATE, hop_length=HOP * 4, tuning=0.0)
-    chroma = chroma.mean(axis=1)
+    # chroma from a long window (8192 samples: 2.7 Hz bins, enough to tell low notes apart)
+    chroma = librosa.feature.chroma_stft(y=y, sr=RATE, n_fft=8192, hop_length=HOP * 4,
+                                         tuning=0.0).mean(axis=1)
     key, mode, _ = _key(chroma)
-    centroid = float(np.mean(librosa.feature.spectral_centroid(y=y, sr=RATE, hop_length=HOP)))
-    mfcc = librosa.feature.mfcc(y=y, sr=RATE, n_mfcc=9, hop_length=HOP).mean(axis=1)
+    centroid = float(np.mean(librosa.feature.spectral_centroid(S=magnitude, sr=RATE)))
+    mfcc = librosa.feature.mfcc(S=log_mel, n_mfcc=9).mean(axis=1)
     activity = float(np.mean(onset))
     level = (loudness + 40.0) / 34.0  # -40 dBFS -> 0, -6 dBFS -> 1
     energy = 0.65 * level + 0.35 * min(1.0, activity / 2.5)

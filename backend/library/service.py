@@ -58,6 +58,7 @@ class Library:
         self._analysis_failed: list[dict[str, str]] = []
         self.on_change: list[Callable[[], None]] = []  # called after a scan changed the catalog
         self.stop = asyncio.Event()  # set at shutdown: the background work ends promptly
+        self._tasks: set[asyncio.Task[None]] = set()
         self._metrics(registry or CollectorRegistry())
 
     @property
@@ -84,7 +85,9 @@ class Library:
 
     async def status(self) -> dict[str, Any]:
         """`{tracks, analysed, pending, failed, scanning, eta_s, phase, progress}`."""
-        if not self.state.get("scanning") and time.monotonic() - self._read_at > 1.0:
+        if self.state.get("scanning") and self._phase_started:  # this node does the work
+            return {**self.state, "eta_s": self._eta()}
+        if time.monotonic() - self._read_at > 1.0:
             stored = await self.store.get_library_state(STATE)
             self._read_at = time.monotonic()
             if stored:
@@ -166,6 +169,10 @@ class Library:
             self.state["progress"] = {"done": done, "total": total}
             if progress is not None:
                 progress(done, total)
+            if time.monotonic() - self._published >= PUBLISH_EVERY_S:  # other nodes see it too
+                task = asyncio.get_running_loop().create_task(self._publish())
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
         try:
             result = await self.scanner.scan(step)

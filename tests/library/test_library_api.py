@@ -138,3 +138,21 @@ async def test_features_arrive_after_the_tags(tmp_path: Path, music: Path) -> No
         metrics = (await (await client.get("/metrics")).get_data()).decode()
         assert "encore_library_analysed 4.0" in metrics
         assert "encore_library_tracks 4.0" in metrics
+
+
+async def test_progress_while_scanning(app: Any, client: ApiClient, auth: AuthActions,
+                                       music: Path) -> None:
+    await auth.signup()
+    await settled(client, 4)
+    for n in range(150):  # more than one batch: progress is reported along the way
+        (music / "more" / f"{n}.mp3").parent.mkdir(exist_ok=True)
+        shutil.copy(music / "Ada" / "Night" / "01.mp3", music / "more" / f"{n}.mp3")
+    seen: list[dict[str, Any]] = []
+    result = await app.library.scan(lambda done, total: seen.append(
+        {**app.library.state, "done": done, "total": total}))
+    # the copies (and the failed file, tried again) are read; copies of a known track: same id
+    assert result.read == 151 and result.added == 0
+    assert seen[0]["scanning"] and seen[0]["phase"] == "scanning"
+    assert [s["done"] for s in seen] == [64, 128, 151] and seen[0]["total"] == 151
+    status = await (await client.get("/api/library/status")).get_json()
+    assert not status["scanning"] and status["tracks"] == 4
