@@ -18,6 +18,7 @@ from tests.servers import REPO, EncoreProcess
 
 from .conftest import (
     NetworkSwitch,
+    set_skip_threshold,
     sign_up,
     stored_interactions,
     unique_name,
@@ -96,19 +97,22 @@ def test_local_folder_listening_details_and_offline(playwright: Playwright, rela
     page.goto("/")
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
 
-    # Details: the analysed sound, with numbers.
-    cards.first.get_by_role("button", name="Details").click()
+    # Details: the analysed sound, with numbers (a click track at 110 BPM, an MP3).
+    cards.filter(has_text="Song 2 of Cleo").get_by_role("button", name="Details").click()
     facts = page.locator("#sound-facts")
     facts.wait_for()
     text = facts.inner_text()
-    assert "BPM" in text and "Key" in text and " dB" in text and "Hz" in text, text
+    assert "Tempo\n110 BPM" in text or "Tempo\n55 BPM" in text, text
+    assert "Key" in text and " dB" in text and "Hz" in text and "Rhythm strength" in text
     page.get_by_role("button", name="Close details").click()
 
-    # Play one to the end (seek near it), then skip the next after 3 s.
+    # Play one to the end (hear 2.5 s, past a 2 s skip threshold, then drag to the end), then
+    # skip the next after 3 s.
+    set_skip_threshold(page, 2)
     first_id = cards.first.get_attribute("data-track-id")
     cards.first.get_by_role("button", name="Play").click()
     player = page.locator("#player")
-    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="playback")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 2500, message="playback")
     page.get_by_label("Seek").evaluate(
         "el => { el.value = 960; el.dispatchEvent(new Event('input'));"
         " el.dispatchEvent(new Event('change')); }")
