@@ -20,6 +20,7 @@ from typing import Any
 import shared_model
 from shared_model import UserModel, device
 
+from .rank_memo import RankMemo, valid_until
 from .sources import MusicSources
 from .store import ModelConflict, ModelSnapshot, Store
 from .training_pool import TrainingPool
@@ -44,6 +45,7 @@ class CachedModel:
     replay_due: bool = False  # late interactions wait for the next full replay
     replayed_at: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    ranking: RankMemo | None = None  # the last feed ranking (rank_memo.py)
 
     @property
     def version(self) -> str:
@@ -138,15 +140,19 @@ class ModelService:
     ) -> dict[str, Any]:
         entry = await self.subscribe(username)
         settings = await self._settings(username)
-        ranked = device.rank_feed(
-            entry.model, candidates, settings, limit, now_ms or int(time.time() * 1000)
-        )
-        return {
+        now = now_ms or int(time.time() * 1000)
+        key = RankMemo.key_for(entry.version, entry.model, settings, candidates, limit)
+        if entry.ranking is not None and (again := entry.ranking.answers(key, now)):
+            return again  # nothing it depends on changed (rank_memo.py)
+        ranked = device.rank_feed(entry.model, candidates, settings, limit, now)
+        answer = {
             "track_ids": [t["id"] for t in ranked],
             "scores": [t["score"] for t in ranked],
             "reasons": [t["reason"] for t in ranked],  # beyond the seed's API: the feed shows them
             "model_version": entry.version,
         }
+        entry.ranking = RankMemo(key, candidates, valid_until(entry.model, now), answer)
+        return entry.ranking.answers(key, now) or answer
 
     async def snapshot(self, username: str) -> tuple[str, dict[str, Any]]:
         entry = await self.subscribe(username)

@@ -289,6 +289,12 @@ def demo_catalog() -> list[dict[str, Any]]:
     return [_copy(t) for t in _catalog()]
 
 
+def demo_tracks() -> list[dict[str, Any]]:
+    """The catalog's own track dicts, shared, not copied: for readers that never edit them
+    (the feed ranks them and answers new dicts), so a feed does not copy 646 tracks."""
+    return list(_catalog())
+
+
 def demo_track(track_id: str) -> dict[str, Any] | None:
     """One demo track by id (a fresh copy), or None."""
     track = _index().get(track_id)

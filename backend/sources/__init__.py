@@ -16,7 +16,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from ..catalog.demo import demo_catalog, demo_track
+from ..catalog.demo import demo_track, demo_tracks
 from ..spotify import SpotifyError, SpotifyService
 from . import spotify as spotify_source
 from .catalog import CatalogSource
@@ -30,7 +30,7 @@ SPOTIFY_TRACKS = 20_000
 
 @dataclass
 class Candidates:
-    tracks: list[dict[str, Any]]
+    tracks: list[dict[str, Any]]  # shared and read-only: the same dicts until a new fetch
     source: str  # demo | spotify | local | … | mixed (several)
     note: str | None = None  # said to the user when something fell back
 
@@ -63,12 +63,12 @@ class MusicSources:
         when Spotify cannot play here), or all of them (None, "all"). `seed` changes the
         catalog sources' selection (a refresh)."""
         if source == "demo":
-            return Candidates(demo_catalog(), "demo")
+            return Candidates(demo_tracks(), "demo")
         if source in self.catalogs:
             tracks = await self.catalogs[source].candidates(username, settings, seed)
             if tracks:
                 return Candidates(tracks, source)
-            return Candidates(demo_catalog(), "demo",
+            return Candidates(demo_tracks(), "demo",
                               f"Your {source} library has no tracks yet; playing the demo "
                               "catalog.")
         if source == "spotify":
@@ -88,13 +88,13 @@ class MusicSources:
         tracks = [t for p in parts for t in p.tracks]
         notes = " ".join(p.note for p in parts if p.note) or None
         if not tracks:
-            return Candidates(demo_catalog(), "demo", notes)
+            return Candidates(demo_tracks(), "demo", notes)
         sources = {p.source for p in parts if p.tracks}
         return Candidates(tracks, sources.pop() if len(sources) == 1 else "mixed", notes)
 
     async def _spotify(self, username: str, settings: dict[str, Any]) -> Candidates:
         if not (await self.spotify.status(username)).get("connected"):
-            return Candidates(demo_catalog(), "demo")
+            return Candidates(demo_tracks(), "demo")
         cached = self._candidates.get(username)
         if cached and time.time() - cached[0] < CANDIDATE_TTL_S:
             return Candidates(self._tracks(cached[1]), "spotify")
@@ -108,7 +108,7 @@ class MusicSources:
                     f"Spotify is not answering ({error.message}); showing your last songs.",
                 )
             return Candidates(
-                demo_catalog(),
+                demo_tracks(),
                 "demo",
                 f"Spotify is not answering ({error.message}); playing the demo catalog.",
             )

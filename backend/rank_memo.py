@@ -1,0 +1,59 @@
+"""A user's last feed ranking, answered again while nothing it depends on has changed.
+
+A plain feed request is deterministic between interactions, and ranking every candidate
+through the model is most of its cost, so the model service keeps the last answer per user
+with everything it was computed from: the model's state (every counter and object that
+learning, a new forest, a snapshot or a correction changes), the settings, the limit and the
+candidates themselves (by identity: sources hand out the same read-only track dicts until
+they fetch new ones, and the memo holds them so an identity is never reused). The one input
+that moves on its own is the clock: a recent skip or play stops blocking its track a day
+later, so the answer is only reused until the first of those moments.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared_model import UserModel
+from shared_model.model import DAY_MS
+
+FOREVER = 2**63
+
+
+def model_state(model: UserModel) -> tuple[Any, ...]:
+    """Changes whenever anything ranking reads from the model may have changed."""
+    taste = model.taste
+    return (
+        id(model), id(model.learner), model.learner.updates, id(model.ensemble),
+        model.trained_on, model.applied_through, model.interactions, len(model.recent_skips),
+        len(model.recent_plays), len(model.disliked), id(taste), taste.count, taste.through,
+    )
+
+
+def valid_until(model: UserModel, now_ms: int) -> int:
+    """The first moment a recent skip or play leaves the day window ranking looks back on."""
+    moments = [at + DAY_MS for _, at in model.recent_skips if now_ms - at < DAY_MS]
+    moments += [at + DAY_MS for _, _, at in model.recent_plays if now_ms - at < DAY_MS]
+    return min(moments, default=FOREVER)
+
+
+@dataclass
+class RankMemo:
+    key: tuple[Any, ...]
+    candidates: list[dict[str, Any]]  # held: the ids in the key stay theirs
+    until_ms: int
+    answer: dict[str, Any]
+
+    @staticmethod
+    def key_for(version: str, model: UserModel, settings: dict[str, Any],
+                candidates: list[dict[str, Any]], limit: int) -> tuple[Any, ...]:
+        return (version, model_state(model), json.dumps(settings, sort_keys=True, default=str),
+                limit, tuple(map(id, candidates)))
+
+    def answers(self, key: tuple[Any, ...], now_ms: int) -> dict[str, Any] | None:
+        if key != self.key or now_ms >= self.until_ms:
+            return None
+        return {name: list(value) if isinstance(value, list) else value
+                for name, value in self.answer.items()}
