@@ -10,6 +10,7 @@ from quart import g
 from quart_schema import QuartSchema
 
 from .app_types import EncoreApp
+from .compression import install_compression
 from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         conversion_preference="msgspec",
     )
     install_input_parsing(app)
+    install_compression(app)
     register_error_handlers(app)
 
     app.metrics = Metrics()
