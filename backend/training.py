@@ -76,12 +76,20 @@ def _export_tree(tree: Any, positive: int | None) -> dict[str, list[Any]]:
 
 def train_ensemble(examples: Sequence[Example], kind: str = "random_forest",
                    seed: int = 0) -> dict[str, Any] | None:
-    """Fit an ensemble on (vector, target, weight) examples; None if there is too little data.
+    """Fit an ensemble on (vector, target, weight) examples and export it; None if there is
+    too little data.
 
     kind: "random_forest" (default: in a quick simulated-listener check it matched
     gradient boosting on quality, trains faster and evaluates bit-identically), "extra_trees"
     or "gradient_boosting".
     """
+    model = fit_ensemble(examples, kind, seed)
+    return None if model is None else export_forest(model)
+
+
+def fit_ensemble(examples: Sequence[Example], kind: str = "random_forest",
+                 seed: int = 0) -> Any | None:
+    """The fitted scikit-learn estimator that train_ensemble exports (or None)."""
     usable = [(x, t, w) for x, t, w in examples if w > 0.0]
     if len(usable) < MIN_EXAMPLES:
         return None
@@ -107,7 +115,7 @@ def train_ensemble(examples: Sequence[Example], kind: str = "random_forest",
     else:
         raise ValueError(f"unknown ensemble kind {kind!r}")
     model.fit(X, y, sample_weight=w)
-    return export_forest(model)
+    return model
 
 
 def rebuild_model(interactions: Sequence[dict[str, Any]],

@@ -4,7 +4,8 @@
 
 For simulated users with 1,000 and 10,000 interactions over the demo catalog: suggest
 (rank 500 candidates), one learn update, a full rebuild (replay + train the forest), the
-training alone, and the compressed snapshot size; then rank + learn inside Pyodide under
+training alone, and the compressed snapshot size; the forest over the same 500 rows next to
+scikit-learn's own predict_proba; then rank, learn and a re-rank of 200 inside Pyodide under
 Node (skipped when node or node_modules/pyodide is missing).
 """
 
@@ -21,9 +22,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from backend.catalog.demo import demo_catalog
-from backend.training import train_ensemble
-from shared_model import UserModel, encode, rank, training_examples
+from backend.training import export_forest, fit_ensemble, train_ensemble
+from shared_model import UserModel, encode, forest, rank, training_examples, vectorize
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS: dict[str, Any] = {"favorite_genres": ["jazz"], "exploration": 0.3}
@@ -62,11 +65,38 @@ def _rebuild(interactions: list[dict[str, Any]], by_id: dict[str, dict[str, Any]
     return model
 
 
+def _forest_side_by_side(examples: list[Any], candidates: list[dict[str, Any]]
+                         ) -> tuple[float, float, float, float]:
+    """ms for P(finish) of the candidates from the same forest: scikit-learn's predict_proba
+    (rows as a float64 array), ours on first sight (a new forest), ours remembered
+    (the same forest again), and the plain tree walk. Checks they agree to 1e-12."""
+    fitted = fit_ensemble(examples)
+    exported = export_forest(fitted)
+    rows = [vectorize(t) for t in candidates]
+    array = np.array(rows, dtype=np.float64)
+    sklearn_s = _best(partial(fitted.predict_proba, array))
+
+    def ours(ensemble: dict[str, Any]) -> list[float]:
+        return [forest.predict_proba(ensemble, x) for x in rows]
+
+    cold_s = float("inf")
+    for _ in range(3):  # a new forest object each time: nothing remembered
+        fresh = json.loads(json.dumps(exported))
+        t0 = time.perf_counter()
+        ours(fresh)
+        cold_s = min(cold_s, time.perf_counter() - t0)
+    warm_s = _best(partial(ours, exported))
+    walk_s = _best(lambda: [forest.predict_proba_uncached(exported, x) for x in rows])
+    gap = np.max(np.abs(np.array(ours(exported)) - fitted.predict_proba(array)[:, 1]))
+    assert gap <= 1e-12, gap
+    return sklearn_s, cold_s, warm_s, walk_s
+
+
 def main() -> None:
     tracks = demo_catalog()
     by_id = {t["id"]: t for t in tracks}
     candidates = (tracks * 2)[:500]
-    rows, scenarios = [], []
+    rows, scenarios, side = [], [], []
     for n in (1_000, 10_000):
         interactions = _history(tracks, n + 10, seed=n)
         past, future = interactions[:n], interactions[n:]
@@ -75,7 +105,12 @@ def main() -> None:
         examples = training_examples(past, by_id, SETTINGS)
         train_s = _best(partial(train_ensemble, examples), repeat=1)
         now = future[-1]["at"]
+        fresh = UserModel.from_dict(json.loads(json.dumps(model.to_dict())))
+        t0 = time.perf_counter()
+        rank(fresh, candidates, SETTINGS, 30, now)  # a new forest: nothing remembered yet
+        first_s = time.perf_counter() - t0
         rank_s = _best(partial(rank, model, candidates, SETTINGS, 30, now))
+        side.append((n, first_s, rank_s, *_forest_side_by_side(examples, candidates)))
         learn_s = float("inf")
         for interaction in future[:3]:  # each on a fresh copy: one update, not a replay
             fresh = UserModel.from_dict(model.to_dict())
@@ -93,6 +128,16 @@ def main() -> None:
         print(f"{n:>12,} {rank_s * 1e3:>12.1f} {learn_s * 1e3:>9.3f} {rebuild_s * 1e3:>9.0f} "
               f"{train_s * 1e3:>9.0f} {size / 1024:>9.1f}")
 
+    print("\nThe same forest over the same 500 rows, ms (best of 3): scikit-learn's own\n"
+          "predict_proba next to shared_model (new forest: first sight;\n"
+          "same forest: results remembered; walk: the plain node-by-node reference), and\n"
+          "suggest 500 (the whole ranking: forest, learner, reasons, artist spacing)")
+    print(f"{'interactions':>12} {'sklearn':>8} {'new forest':>11} {'same forest':>12} "
+          f"{'walk':>7} {'suggest, new forest':>20} {'suggest':>8}")
+    for n, first_s, rank_s, sk, cold, warm, walk in side:
+        print(f"{n:>12,} {sk * 1e3:>8.1f} {cold * 1e3:>11.1f} {warm * 1e3:>12.2f} "
+              f"{walk * 1e3:>7.1f} {first_s * 1e3:>20.1f} {rank_s * 1e3:>8.1f}")
+
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "pyodide").exists():
         print("\nPyodide: skipped (node or node_modules/pyodide missing)")
@@ -106,9 +151,11 @@ def main() -> None:
         wall = time.perf_counter() - t0
     results = json.loads(done.stdout)
     print(f"\nPyodide {results[0]['python']} under Node (whole run incl. start-up: {wall:.1f} s)")
-    print(f"{'interactions':>12} {'suggest 500':>12} {'learn 1':>9}")
+    print(f"{'interactions':>12} {'first suggest':>14} {'suggest 500':>12} {'learn 1':>9} "
+          f"{'re-rank 200 after a play':>25}")
     for (n, *_), res in zip(rows, results, strict=True):
-        print(f"{n:>12,} {res['rank_s'] * 1e3:>12.1f} {res['learn_s'] * 1e3:>9.3f}")
+        print(f"{n:>12,} {res['rank_first_s'] * 1e3:>14.1f} {res['rank_s'] * 1e3:>12.1f} "
+              f"{res['learn_s'] * 1e3:>9.3f} {res['rerank200_s'] * 1e3:>25.1f}")
 
 
 if __name__ == "__main__":

@@ -14,21 +14,20 @@ probability (mean_proba) or the regression value (boosted_logit). scikit-learn c
 float32 before comparing `x <= threshold`, so we round inputs the same way; mean_proba sums
 trees in order and divides once, as scikit-learn does, and matches it to the bit.
 
-Speed (the same bits, less work): an ensemble is compiled once into one Python function of
-nested comparisons (each threshold and leaf value a constant: no list lookups per node), the
-float32 rounding of a vector is one C call (array('f'), the same IEEE round-to-nearest as
-struct and numpy), and a vector's result is remembered per ensemble, since a forest changes
-only when it is retrained while the same candidates are ranked again and again. Exported
-ensembles are treated as read-only once evaluated (they are cached by identity).
+Speed (the same bits, less work): the float32 rounding of a vector is one C call
+(array('f'), the same IEEE round-to-nearest as struct and numpy), and a vector's result is
+remembered per ensemble, since a forest changes only when it is retrained while the same
+candidates are ranked again and again. (Compiling the trees to Python code was tried: with
+results remembered, each vector is evaluated once per forest, and compiling cost more than
+it saved, most of all in Pyodide.) Exported ensembles are treated as read-only once
+evaluated (they are cached by identity).
 """
 
 from __future__ import annotations
 
-import math
 import struct
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 from .detmath import sigmoid
@@ -36,8 +35,7 @@ from .detmath import sigmoid
 FORMAT = "encore-trees"
 FORMAT_VERSION = 1
 _F32 = struct.Struct("<f")
-MAX_COMPILED_DEPTH = 60  # deeper trees (not ours) are walked instead of compiled
-_ENSEMBLES_KEPT = 256  # compiled ensembles kept (one per user whose model is in use)
+_ENSEMBLES_KEPT = 256  # prepared ensembles kept (one per user whose model is in use)
 _SCORES_KEPT = 8192  # results kept per ensemble
 
 
@@ -101,96 +99,67 @@ def _walk(exported: dict[str, Any], x32: list[float]) -> float:
     return sigmoid(raw)
 
 
-def _constant(value: Any) -> str:
-    """A float as source text that reads back as the very same float (or ValueError)."""
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError("not a finite number")
-    return repr(number)
+class _Prepared:
+    """An ensemble's trees as tuples of their node lists (no dict lookups per tree), and the
+    results computed so far, by vector."""
 
-
-def _tree_lines(tree: dict[str, list[Any]], add: str) -> list[str]:
-    """Nested ifs that end in `add.format(leaf)` for the leaf x reaches (ValueError if the
-    tree cannot be compiled: too deep, a cycle, a value that is not a finite number)."""
-    feature, threshold = tree["feature"], tree["threshold"]
-    left, right, value = tree["left"], tree["right"], tree["value"]
-    lines: list[str] = []
-    stack: list[tuple[int, int, str]] = [(0, 1, "")]  # (node, depth, "" or "else")
-    while stack:
-        node, depth, prefix = stack.pop()
-        if depth > MAX_COMPILED_DEPTH:
-            raise ValueError("tree too deep to compile")
-        pad = "    " * depth
-        if prefix:
-            lines.append(f"{pad[4:]}else:")
-        if int(left[node]) < 0:
-            lines.append(pad + add.format(_constant(value[node])))
-            continue
-        lines.append(f"{pad}if x[{int(feature[node])}] <= {_constant(threshold[node])}:")
-        stack.append((int(right[node]), depth + 1, "else"))
-        stack.append((int(left[node]), depth + 1, ""))
-    return lines
-
-
-def _compile(exported: dict[str, Any]) -> Callable[[list[float]], float]:
-    """One function of the float32-rounded vector, adding up the trees in their order."""
-    trees = exported["trees"]
-    if exported["kind"] == "mean_proba":
-        lines = ["def ensemble(x):", "    t = 0.0"]
-        for tree in trees:
-            lines += _tree_lines(tree, "t += {}")
-        lines.append(f"    return t / {len(trees)}")
-    else:
-        rate = _constant(exported["learning_rate"])
-        lines = ["def ensemble(x):", f"    t = {_constant(exported['init'])}"]
-        for tree in trees:
-            lines += _tree_lines(tree, f"t += {rate} * {{}}")
-        lines.append("    return sigmoid(t)")
-    scope: dict[str, Any] = {"sigmoid": sigmoid}
-    exec(compile("\n".join(lines), "<encore-trees>", "exec"), scope)  # numbers only: see above
-    function: Callable[[list[float]], float] = scope["ensemble"]
-    return function
-
-
-class _Compiled:
     def __init__(self, exported: dict[str, Any]) -> None:
         self.exported = exported  # held, so its id is not reused while this lives
-        try:
-            self.function: Callable[[list[float]], float] = _compile(exported)
-        except (ValueError, TypeError, KeyError, IndexError, SyntaxError, RecursionError):
-            self.function = lambda x32: _walk(exported, x32)
+        self.kind = exported["kind"]
+        self.trees = [(t["feature"], t["threshold"], t["left"], t["right"], t["value"])
+                      for t in exported["trees"]]
+        self.init = float(exported.get("init", 0.0))
+        self.rate = float(exported.get("learning_rate", 1.0))
         self.scores: dict[tuple[float, ...], float] = {}
 
+    def function(self, x32: list[float]) -> float:
+        """The same arithmetic as _walk, in the same order."""
+        if self.kind == "mean_proba":
+            total = 0.0
+            for feature, threshold, left, right, value in self.trees:
+                node = 0
+                while left[node] >= 0:
+                    node = left[node] if x32[feature[node]] <= threshold[node] else right[node]
+                total += float(value[node])
+            return total / len(self.trees)
+        raw = self.init
+        for feature, threshold, left, right, value in self.trees:
+            node = 0
+            while left[node] >= 0:
+                node = left[node] if x32[feature[node]] <= threshold[node] else right[node]
+            raw += self.rate * float(value[node])
+        return sigmoid(raw)
 
-_COMPILED: OrderedDict[int, _Compiled] = OrderedDict()
+
+_PREPARED: OrderedDict[int, _Prepared] = OrderedDict()
 
 
-def _compiled(exported: dict[str, Any]) -> _Compiled:
+def _prepared(exported: dict[str, Any]) -> _Prepared:
     key = id(exported)
-    found = _COMPILED.get(key)
+    found = _PREPARED.get(key)
     if found is None or found.exported is not exported:
-        found = _COMPILED[key] = _Compiled(exported)
-        while len(_COMPILED) > _ENSEMBLES_KEPT:
-            _COMPILED.popitem(last=False)
+        found = _PREPARED[key] = _Prepared(exported)
+        while len(_PREPARED) > _ENSEMBLES_KEPT:
+            _PREPARED.popitem(last=False)
     else:
-        _COMPILED.move_to_end(key)
+        _PREPARED.move_to_end(key)
     return found
 
 
 def predict_proba(exported: dict[str, Any], x: list[float]) -> float:
     """Probability of the positive class for one feature vector."""
-    compiled = _compiled(exported)
+    prepared = _prepared(exported)
     key = tuple(x)
-    found = compiled.scores.get(key)
+    found = prepared.scores.get(key)
     if found is None:
-        found = compiled.function(to_float32_all(x))
-        if len(compiled.scores) >= _SCORES_KEPT:
-            compiled.scores.clear()
-        compiled.scores[key] = found
+        found = prepared.function(to_float32_all(x))
+        if len(prepared.scores) >= _SCORES_KEPT:
+            prepared.scores.clear()
+        prepared.scores[key] = found
     return found
 
 
 def predict_proba_uncached(exported: dict[str, Any], x: list[float]) -> float:
-    """The same value by the reference walk, nothing compiled or remembered (for tests and
+    """The same value by the reference walk, nothing remembered (for tests and
     the benchmark's side-by-side)."""
     return _walk(exported, [to_float32(v) for v in x])
