@@ -69,7 +69,8 @@ connectivity.addEventListener("change", ({ detail }) => {
     outbox.flushSoon(0);
     keepOffline();
   }
-  queue.rearrange();
+  if (model.ready) rerank().catch(() => queue.rearrange());
+  else queue.rearrange();
 });
 offlineAudio.addEventListener("change", () => {
   if (!connectivity.online) queue.rearrange();
@@ -134,7 +135,9 @@ async function learnUnsent() {
 async function rerank() {
   if (!model.ready) return;
   const started = performance.now();
-  const ranked = await model.rank(queue.candidates(), QUEUE_LENGTH);
+  // The whole pool, ranked: offline, saved tracks come first even when ranked below the first 30.
+  const candidates = queue.candidates();
+  const ranked = await model.rank(candidates, connectivity.online ? QUEUE_LENGTH : candidates.length);
   queue.applyRanking(ranked);
   window.encore.marks.lastRerankMs = performance.now() - started;
   if (playback.current) keepOffline();

@@ -67,9 +67,12 @@ export class Queue extends EventTarget {
     this.#changed();
   }
 
-  /** Re-apply the playable-first rule (the line went or came back, a track got saved). */
+  /** Re-apply the playable-first rule (the line went or came back, a track got saved); tracks
+   *  of the pool that can play now and were ranked below the list come back into it. */
   rearrange() {
-    const order = this.#arranged(this.order);
+    const listed = new Set(this.order);
+    const extra = this.candidates().filter((t) => !listed.has(t.id) && !this.unplayable.has(t.id) && this.canPlayNow(t));
+    const order = this.#arranged([...this.order, ...extra.map((t) => t.id)]).slice(0, Math.max(QUEUE_LENGTH, this.order.length));
     if (order.join() === this.order.join()) return;
     this.order = order;
     this.#changed();

@@ -1,0 +1,67 @@
+"""Issue 8, defect 5: listening goes on when the server goes away. While the server answers, the
+playing track and the next ten are saved on the device (the browser is asked to keep them);
+when the server becomes unreachable — here with the network still "up" for the browser, the
+server cut at the relay — the banner says so, saved tracks come first, and Next plays eleven
+tracks in a row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Playwright
+
+from .conftest import NetworkSwitch, sign_up, unique_name, wait_until
+from .test_offline import open_profile
+
+pytestmark = pytest.mark.e2e
+
+
+def saved_cards(page: Page) -> list[str]:
+    ids: list[str] = page.locator(".track-card", has=page.locator(".offline-badge")).evaluate_all(
+        "cards => cards.map(c => c.dataset.trackId)")
+    return ids
+
+
+def up_next(page: Page) -> list[str]:
+    ids: list[str] = page.locator("#feed-list .track-card:not(.now)").evaluate_all(
+        "cards => cards.map(c => c.dataset.trackId)")
+    return ids
+
+
+def playing(page: Page) -> tuple[str | None, int]:
+    player = page.locator("#player")
+    return player.get_attribute("data-track-id"), int(player.get_attribute("data-position") or 0)
+
+
+def test_the_next_ten_play_when_the_server_is_unreachable(playwright: Playwright,
+                                                          network: NetworkSwitch,
+                                                          tmp_path: Path) -> None:
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("commute"))
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    wait_until(lambda: len(saved_cards(page)) >= 11, timeout=120, message="eleven saved")
+    assert page.evaluate("() => encore.offlineAudio.persisted") is not None  # asked to keep them
+    first, _ = playing(page)
+
+    network.set_online(False)  # the server is gone; the browser still says "online"
+    assert page.evaluate("() => navigator.onLine") is True
+    heard = [first]
+    for n in range(10):
+        page.get_by_role("button", name="Next (skip)").click()
+        wait_until(lambda: playing(page)[0] not in heard and playing(page)[1] > 300, timeout=30,
+                   message=f"track {n + 2} plays offline")
+        heard.append(playing(page)[0])
+        if n == 0:
+            banner = page.locator("#offline-banner")
+            wait_until(banner.is_visible, message="the banner")
+            assert "Can't reach Encore's server" in banner.inner_text()
+            # Saved tracks first: what Next will play is at the top of the list.
+            saved = set(saved_cards(page))
+            wait_until(lambda saved=saved: set(up_next(page)[:9]) <= saved,
+                       message="saved tracks first")
+    assert len(set(heard)) == 11
+    context.close()
