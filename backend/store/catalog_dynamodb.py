@@ -21,7 +21,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .areas import DynamoArea, Item, KeySchema
-from .base import StoreUnavailable
 from .catalog import CatalogTrack, LibraryFile, source_of
 
 CATALOG_KEYS: dict[str, KeySchema] = {
@@ -31,7 +30,6 @@ CATALOG_KEYS: dict[str, KeySchema] = {
     "LibraryState": [("name", "HASH")],
 }
 _CONCURRENCY = 16
-_THROTTLE_GIVE_UP = 30.0
 
 
 def _s(v: str) -> dict[str, str]:
@@ -71,25 +69,11 @@ class CatalogDynamo(DynamoArea):
 
         return list(await asyncio.gather(*(one(j) for j in jobs)))
 
-    async def _batch_write(self, table: str, requests: list[dict[str, Any]]) -> None:
-        deadline = time.monotonic() + _THROTTLE_GIVE_UP
-        for start in range(0, len(requests), 25):
-            pending, delay = requests[start:start + 25], 0.05
-            while pending:
-                out = await self._call("batch_write_item", RequestItems={self._t(table): pending})
-                pending = out.get("UnprocessedItems", {}).get(self._t(table), [])
-                if pending:
-                    if time.monotonic() > deadline:
-                        raise StoreUnavailable("DynamoDB kept throttling the catalog writes")
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 1.0)
-
     async def _set_links(self, track_id: str, add: set[str], remove: set[str]) -> None:
-        requests = [{"PutRequest": {"Item": {"key": _s(k), "id": _s(track_id)}}}
-                    for k in sorted(add)]
-        requests += [{"DeleteRequest": {"Key": {"key": _s(k), "id": _s(track_id)}}}
-                     for k in sorted(remove - add)]
-        await self._batch_write("CatalogLinks", requests)
+        await self._batch_put("CatalogLinks", [{"key": _s(k), "id": _s(track_id)}
+                                               for k in sorted(add)])
+        await self._batch_delete("CatalogLinks", [{"key": _s(k), "id": _s(track_id)}
+                                                  for k in sorted(remove - add)])
 
     async def _pending_link(self, item: Item) -> None:
         key = f"pending#{item['source']['S']}"
@@ -226,8 +210,7 @@ class CatalogDynamo(DynamoArea):
                 out["error"] = _s(f.error)
             return out
 
-        await self._batch_write("LibraryFiles", [{"PutRequest": {"Item": item(f)}}
-                                                 for f in files])
+        await self._batch_put("LibraryFiles", [item(f) for f in files])
 
     async def library_files(self, root: str) -> list[LibraryFile]:
         return [LibraryFile(root=i["root"]["S"], path=i["path"]["S"], size=int(i["size"]["N"]),
@@ -240,8 +223,8 @@ class CatalogDynamo(DynamoArea):
                     ExpressionAttributeValues={":r": _s(root)})]
 
     async def delete_library_files(self, root: str, paths: list[str]) -> None:
-        await self._batch_write("LibraryFiles", [
-            {"DeleteRequest": {"Key": {"root": _s(root), "path": _s(p)}}} for p in paths])
+        await self._batch_delete("LibraryFiles", [{"root": _s(root), "path": _s(p)}
+                                                  for p in paths])
 
     # shared state and leases
 
