@@ -106,6 +106,8 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     @app.before_serving
     async def _open() -> None:
         await app.store.open()
+        if role == "web":
+            app.add_background_task(local.warm)  # the catalog's index, before the first feed
         if role == "web" and app.library.enabled:
             app.add_background_task(app.library.run, settings.library_rescan_s,
                                     app.shutdown_event)

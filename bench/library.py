@@ -96,13 +96,15 @@ async def feed_latency(size: int, requests: int) -> dict[str, Any]:
             assert first.status_code == 200, await first.get_data()
             body = await first.get_json()
             assert body["source"] == "local", body["source"]
-            times = []
+            times, cpu = [], []
             for i in range(requests):
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 answer = await client.get("/api/feed?refresh=1" if i % 2 else "/api/feed")
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - used)
                 assert answer.status_code == 200
             return {"size": size, "p50": statistics.median(times) * 1000,
+                    "cpu50": statistics.median(cpu) * 1000,
                     "p90": sorted(times)[int(len(times) * 0.9)] * 1000, "cold": cold * 1000,
                     "pool": len(body["pool"])}
 
@@ -211,7 +213,8 @@ def node_memory(size: int) -> dict[str, Any]:
                                 env={"ENCORE_ANALYSIS_WORKERS": "0"})
         process.start()
         try:
-            with httpx.Client(base_url=process.url, headers={"X-Requested-With": "encore"}) as c:
+            with httpx.Client(base_url=process.url, headers={"X-Requested-With": "encore"},
+                              timeout=300) as c:
                 c.post("/api/auth/signup", json={"username": "bench", "password": "correct horse"})
                 for _ in range(5):
                     assert c.get("/api/feed").status_code == 200
@@ -231,13 +234,29 @@ async def _nothing() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--only", default="analysis,rescan,feed,memory",
+                        help="comma-separated parts to run")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
     sizes = [1000, 5000] if args.quick else [1000, 10_000, 50_000]
     print(f"# Library benchmark ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
 
+    if parts & {"analysis", "rescan"}:
+        analysis_and_rescan(args.quick, sizes, parts)
+    if "feed" in parts:
+        feed_table(sizes, 20 if args.quick else 40)
+    if "memory" in parts:
+        print("\n## Web node memory (RSS after 5 feeds)\n")
+        print("| catalog tracks | RSS MB |\n| ---: | ---: |")
+        for size in (0, sizes[-1]):
+            m = node_memory(size)
+            print(f"| {m['size']:,} | {m['rss_mb']:.0f} |")
+
+
+def analysis_and_rescan(quick: bool, sizes: list[int], parts: set[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "music"
-        count = 6 if args.quick else 30
+        count = 6 if quick else 30
         started = time.perf_counter()
         paths = make_files(folder, count)
         print(f"made {count} 3-minute MP3s in {time.perf_counter() - started:.0f} s\n")
@@ -249,30 +268,31 @@ def main() -> None:
         print("## Audio analysis of 3-minute MP3s (30 s excerpt each)\n")
         print("| workers | tracks | total s | worker start-up s | tracks/min (warm) | "
               "1,000 tracks (min) |\n| ---: | ---: | ---: | ---: | ---: | ---: |")
-        for workers in (1, 2):
-            a = asyncio.run(analysis_speed(folder, workers))
-            print(f"| {workers} | {a['tracks']} | {a['seconds']:.1f} | {a['start']:.1f} | "
-                  f"{a['per_min']:.0f} | {a['thousand_min']:.1f} |")
+        if "analysis" in parts:
+            for workers in (1, 2):
+                a = asyncio.run(analysis_speed(folder, workers))
+                print(f"| {workers} | {a['tracks']} | {a['seconds']:.1f} | {a['start']:.1f} | "
+                      f"{a['per_min']:.0f} | {a['thousand_min']:.1f} |")
+        if "rescan" not in parts:
+            return
         r = asyncio.run(rescan(sizes[-1], paths[0]))
     print("\n## Rescan of unchanged files\n")
     print("| files | rescan s | files read |\n| ---: | ---: | ---: |")
     print(f"| {r['size']:,} | {r['seconds']:.1f} | 0 |")
 
-    print("\n## Feed latency against library size (SQLite, in-process ranking)\n")
-    print("| tracks | p50 ms | p90 ms | first feed ms (index build) | pool |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
-    results = [asyncio.run(feed_latency(size, 20 if args.quick else 40)) for size in sizes]
-    for f in results:
-        print(f"| {f['size']:,} | {f['p50']:.1f} | {f['p90']:.1f} | {f['cold']:.0f} | "
-              f"{f['pool']} |")
-    print(f"\np50 at {sizes[-1]:,} / p50 at {sizes[0]:,}: "
-          f"{results[-1]['p50'] / results[0]['p50']:.2f}×")
 
-    print("\n## Web node memory (RSS after 5 feeds)\n")
-    print("| catalog tracks | RSS MB |\n| ---: | ---: |")
-    for size in (0, sizes[-1]):
-        m = node_memory(size)
-        print(f"| {m['size']:,} | {m['rss_mb']:.0f} |")
+def feed_table(sizes: list[int], requests: int) -> None:
+    print("\n## Feed latency against library size (SQLite, in-process ranking)\n")
+    print("| tracks | p50 ms | p90 ms | CPU ms per feed (p50) | first feed ms (index build) "
+          "| pool |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    results = [asyncio.run(feed_latency(size, requests)) for size in sizes]
+    for f in results:
+        print(f"| {f['size']:,} | {f['p50']:.1f} | {f['p90']:.1f} | {f['cpu50']:.1f} | "
+              f"{f['cold']:.0f} | {f['pool']} |")
+    print(f"\np50 at {sizes[-1]:,} / p50 at {sizes[0]:,}: "
+          f"{results[-1]['p50'] / results[0]['p50']:.2f}× wall, "
+          f"{results[-1]['cpu50'] / results[0]['cpu50']:.2f}× CPU")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ within a minute) and ranked. The cost of a feed depends on the pool size, not th
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 import time
 from collections import Counter, OrderedDict
@@ -19,13 +21,17 @@ from typing import Any
 
 from shared_model.features import genre_families
 
-from ..store import Store
+from ..store import Store, StoreError
+from ..store.catalog import CatalogTrack
+
+log = logging.getLogger("encore.sources")
 
 CANDIDATES = 400  # tracks handed to ranking per feed
 HISTORY = 200  # recent interactions that steer the selection
 TRACK_TTL_S = 30.0  # how long a track read from the store is reused
 TRACK_CACHE = 5000  # tracks kept per node
-INDEX_TTL_S = 300.0  # the index is rebuilt at least this often (other nodes' scans)
+INDEX_TTL_S = 300.0  # the index is rebuilt (in the background) at least this often: other
+# nodes' scans
 _POSITIVE = ("finished", "liked")
 _NEGATIVE = ("skipped", "disliked")
 
@@ -48,47 +54,54 @@ class CatalogSource:
         self.prefix = f"{name}-"
         self._index = _Index()
         self._stale = True
+        self._building = asyncio.Lock()
+        self._rebuild: asyncio.Task[None] | None = None
         self._tracks: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
 
     def owns(self, track_id: str) -> bool:
         return track_id.startswith(self.prefix)
 
     def changed(self) -> None:
-        """The catalog changed (a scan): rebuild the index before the next feed."""
+        """The catalog changed (a scan): rebuild the index (in the background; feeds use the
+        previous one meanwhile) and forget cached tracks."""
         self._stale = True
         self._tracks.clear()
 
     async def size(self) -> int:
         return len((await self._current()).ids)
 
+    async def warm(self) -> None:
+        """Build the index before the first feed needs it (a web node's start); a store that
+        does not answer now leaves it to the first feed."""
+        try:
+            await self._current()
+        except StoreError as error:
+            log.warning("the %s catalog's index waits for the store: %s", self.name, error)
+
     async def _current(self) -> _Index:
-        if self._stale or time.monotonic() - self._index.built_at > INDEX_TTL_S:
+        if not self._index.built_at or (self._stale and not self._index.ids):
+            # never built, or empty until now: the caller waits (a rebuild then is quick)
+            async with self._building:
+                if not self._index.built_at or (self._stale and not self._index.ids):
+                    self._stale = False
+                    self._index = await self._build()
+        elif (self._stale or time.monotonic() - self._index.built_at > INDEX_TTL_S) and (
+                self._rebuild is None or self._rebuild.done()):
             self._stale = False
-            self._index = await self._build()
+            self._rebuild = asyncio.get_running_loop().create_task(self._replace())
         return self._index
 
+    async def _replace(self) -> None:
+        self._index = await self._build()
+
     async def _build(self) -> _Index:
-        index = _Index(built_at=time.monotonic())
+        index = _Index()
         after = ""
         while True:
             page = await self.store.catalog_tracks(self.name, after_id=after, limit=1000)
-            for record in page:
-                if not record.present:
-                    continue
-                n = len(index.ids)
-                index.ids.append(record.id)
-                index.position[record.id] = n
-                artists = tuple(str(a.get("id") or a.get("name")) for a in
-                                record.doc.get("artists") or [])
-                families = tuple(g for g in genre_families(record.doc.get("genres") or [])
-                                 if not g.startswith("other:"))
-                index.artists.append(artists)
-                index.families.append(families)
-                for a in artists:
-                    index.by_artist.setdefault(a, []).append(n)
-                for g in families:
-                    index.by_family.setdefault(g, []).append(n)
+            await asyncio.to_thread(_add_page, index, page)  # the event loop keeps serving
             if len(page) < 1000:
+                index.built_at = time.monotonic()
                 return index
             after = page[-1].id
 
@@ -152,6 +165,25 @@ class CatalogSource:
             while len(self._tracks) > TRACK_CACHE:
                 self._tracks.popitem(last=False)
         return {i: _copy(t) for i, t in found.items()}
+
+
+def _add_page(index: _Index, page: list[CatalogTrack]) -> None:
+    for record in page:
+        if not record.present:
+            continue
+        n = len(index.ids)
+        index.ids.append(record.id)
+        index.position[record.id] = n
+        artists = tuple(str(a.get("id") or a.get("name")) for a in
+                        record.doc.get("artists") or [])
+        families = tuple(g for g in genre_families(record.doc.get("genres") or [])
+                         if not g.startswith("other:"))
+        index.artists.append(artists)
+        index.families.append(families)
+        for a in artists:
+            index.by_artist.setdefault(a, []).append(n)
+        for g in families:
+            index.by_family.setdefault(g, []).append(n)
 
 
 def _copy(track: dict[str, Any]) -> dict[str, Any]:
