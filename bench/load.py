@@ -187,6 +187,8 @@ def run_endpoints(workers: int, duration: int, connections: int,
             ("GET /healthz", "/healthz", {}, None, connections),
             ("GET /api/feed", "/api/feed", {"Cookie": cookie, **BROWSER}, None, connections),
             ("GET /api/feed, one client", "/api/feed", {"Cookie": cookie, **BROWSER}, None, 1),
+            ("POST /api/interactions (1), training", "/api/interactions", auth(trainer_cookie),
+             INTERACTIONS_LUA.format(batch=1, seed=3), connections),
             ("POST /model/suggest (500)", "/model/suggest",
              {"X-Encore-Model-Secret": SECRET, "Content-Type": "application/json"},
              SUGGEST_LUA.format(body_file=body_file), connections),
@@ -194,8 +196,6 @@ def run_endpoints(workers: int, duration: int, connections: int,
              INTERACTIONS_LUA.format(batch=1, seed=1), connections),
             ("POST /api/interactions (20)", "/api/interactions", auth(users["batch"]),
              INTERACTIONS_LUA.format(batch=20, seed=2), connections),
-            ("POST /api/interactions (1), training", "/api/interactions", auth(trainer_cookie),
-             INTERACTIONS_LUA.format(batch=1, seed=3), connections),
         ]
         if only:
             cases = [cases[0]] + [c for c in cases[1:] if any(o in c[0] for o in only)]
