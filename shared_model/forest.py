@@ -15,12 +15,12 @@ float32 before comparing `x <= threshold`, so we round inputs the same way; mean
 trees in order and divides once, as scikit-learn does, and matches it to the bit.
 
 Speed (the same bits, less work): the float32 rounding of a vector is one C call
-(array('f'), the same IEEE round-to-nearest as struct and numpy), and a vector's result is
-remembered per ensemble, since a forest changes only when it is retrained while the same
-candidates are ranked again and again. (Compiling the trees to Python code was tried: with
-results remembered, each vector is evaluated once per forest, and compiling cost more than
-it saved, most of all in Pyodide.) Exported ensembles are treated as read-only once
-evaluated (they are cached by identity).
+(array("f"), the same IEEE round-to-nearest as struct and numpy), and a vector's result is
+remembered per ensemble (keyed by its float32 bytes, all the trees read), since a forest
+changes only when it is retrained while the same candidates are ranked again and again.
+(Compiling the trees to Python code was tried: with results remembered, each vector is
+evaluated once per forest, and compiling cost more than it saved, most of all in Pyodide.)
+Exported ensembles are treated as read-only once evaluated (they are cached by identity).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from .detmath import sigmoid
 FORMAT = "encore-trees"
 FORMAT_VERSION = 1
 _F32 = struct.Struct("<f")
-_ENSEMBLES_KEPT = 256  # prepared ensembles kept (one per user whose model is in use)
-_SCORES_KEPT = 8192  # results kept per ensemble
+_ENSEMBLES_KEPT = 64  # prepared ensembles kept (one per user whose model is in use)
+_SCORES_KEPT = 2048  # results kept per ensemble (~300 bytes each: a few feeds' candidates)
 
 
 def to_float32(x: float) -> float:
@@ -110,7 +110,7 @@ class _Prepared:
                       for t in exported["trees"]]
         self.init = float(exported.get("init", 0.0))
         self.rate = float(exported.get("learning_rate", 1.0))
-        self.scores: dict[tuple[float, ...], float] = {}
+        self.scores: dict[bytes, float] = {}
 
     def function(self, x32: list[float]) -> float:
         """The same arithmetic as _walk, in the same order."""
@@ -149,10 +149,11 @@ def _prepared(exported: dict[str, Any]) -> _Prepared:
 def predict_proba(exported: dict[str, Any], x: list[float]) -> float:
     """Probability of the positive class for one feature vector."""
     prepared = _prepared(exported)
-    key = tuple(x)
+    x32 = array("f", x)  # what the trees read, so the exact key: 4 bytes a feature
+    key = x32.tobytes()
     found = prepared.scores.get(key)
     if found is None:
-        found = prepared.function(to_float32_all(x))
+        found = prepared.function(x32.tolist())
         if len(prepared.scores) >= _SCORES_KEPT:
             prepared.scores.clear()
         prepared.scores[key] = found
