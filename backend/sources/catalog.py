@@ -26,7 +26,7 @@ from ..store.catalog import CatalogTrack
 
 log = logging.getLogger("encore.sources")
 
-CANDIDATES = 400  # tracks handed to ranking per feed
+CANDIDATES = 300  # tracks handed to ranking per feed (the pool is 200)
 HISTORY = 200  # recent interactions that steer the selection
 TRACK_TTL_S = 30.0  # how long a track read from the store is reused
 TRACK_CACHE = 5000  # tracks kept per node

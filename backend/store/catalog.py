@@ -37,7 +37,7 @@ class CatalogTrack:
     def track(self) -> dict[str, Any]:
         """The Track the API and the model see: the doc with the analysed features merged in
         (an analysed feature wins over one the source gave)."""
-        doc = json.loads(json.dumps(self.doc))  # a deep copy callers may change
+        doc = dict(self.doc)  # the record's own lists stay shared: copy before changing them
         doc["features"] = {**(doc.get("features") or {}), **self.features}
         doc["analysis"] = self.analysis
         return doc
