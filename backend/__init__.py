@@ -22,8 +22,11 @@ from .model_service import ModelService
 from .security import add_security_headers, check_csrf, trust_proxies
 from .sources import MusicSources
 from .sources.catalog import CatalogSource
+from .sources.subsonic import SubsonicSource
 from .spotify import SpotifyService
 from .store import make_store
+from .subsonic.media import CoverCache
+from .subsonic.service import subsonic_service
 from .throttle import LoginThrottle
 from .training_pool import TrainingPool
 
@@ -76,7 +79,9 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
                           settings.analysis_workers, app.metrics.registry)
     local = CatalogSource(app.store, "local")
     app.library.on_change.append(local.changed)
-    app.sources = MusicSources(app.spotify, [local])
+    app.subsonic = subsonic_service(settings, app.store, cipher)
+    app.subsonic_covers = CoverCache(settings.data_dir / "subsonic-covers")
+    app.sources = MusicSources(app.spotify, [local], SubsonicSource(app.subsonic, app.store))
     local_models = ModelService(
         app.store,
         app.sources,
@@ -111,12 +116,15 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         if role == "web" and app.library.enabled:
             app.add_background_task(app.library.run, settings.library_rescan_s,
                                     app.shutdown_event)
+        if app.subsonic.shared_url:  # sign in to the server-wide library without delaying start
+            app.add_background_task(app.subsonic.shared)
 
     @app.after_serving
     async def _close() -> None:
         await app.models.close()
         local_models.trainer.close()
         await app.spotify.close()
+        await app.subsonic.close()
         await app.store.close()
 
     from .blueprints import (
@@ -129,6 +137,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         model_api,
         spotify,
         static,
+        subsonic,
         testing,
         tracks,
     )
@@ -137,8 +146,8 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     app.register_blueprint(model_api.bp)
     if role == "model":
         return app
-    for blueprint in (auth.bp, me.bp, spotify.bp, interactions.bp, feed.bp, tracks.bp,
-                      library.bp):
+    for blueprint in (auth.bp, me.bp, spotify.bp, subsonic.bp, interactions.bp, feed.bp,
+                      tracks.bp, library.bp):
         app.register_blueprint(blueprint)
     if settings.test_hooks:
         app.register_blueprint(testing.bp)

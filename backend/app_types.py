@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from .sources import MusicSources
     from .spotify import SpotifyService
     from .store import Store
+    from .subsonic.media import CoverCache
+    from .subsonic.service import SubsonicService
     from .throttle import LoginThrottle
 
 
@@ -23,6 +25,8 @@ class EncoreApp(Quart):
     metrics: Metrics
     login_throttle: LoginThrottle
     spotify: SpotifyService
+    subsonic: SubsonicService
+    subsonic_covers: CoverCache
     sources: MusicSources
     models: ModelClient
     library: Library  # the local folders (ENCORE_LIBRARY_DIRS): scan, analysis, audio

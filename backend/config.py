@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     login_account_max_failures: Annotated[Int, Field(ge=1)] = 50  # per account, all addresses
     login_window_s: Annotated[Int, Field(ge=1)] = 60
     max_content_length: Annotated[Int, Field(ge=1024)] = 1024 * 1024
+    subsonic_url: Url | None = None  # a server-wide Subsonic library for every listener
+    subsonic_user: str = ""  # its account (with subsonic_password), or:
+    subsonic_password: Secret = ""
+    subsonic_api_key: Secret = ""  # an OpenSubsonic API key instead of user + password
+    subsonic_allowed_hosts: StrList = []  # hosts listeners may connect their own accounts to
+    subsonic_timeout_s: Annotated[Float, Field(gt=0, le=60)] = 8.0  # per Subsonic request
     web_root: Path | None = None  # None: pwa/dist (the sources in pwa/ until it is built)
     library_dirs: PathList = []  # local music folders (comma-separated); `~` is expanded
     analysis_workers: Annotated[Int, Field(ge=0, le=64)] = 1  # audio analysis processes; 0: none

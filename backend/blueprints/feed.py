@@ -21,7 +21,7 @@ class FeedQuery(BaseModel):
     limit: QueryInt = Field(30, ge=1, le=100, description="tracks to show")
     pool: QueryInt = Field(200, ge=1, le=1000, description="ranked candidates for offline use")
     refresh: bool = Field(False, description="move what was shown out of the way")
-    source: Literal["all", "demo", "spotify", "local"] | None = Field(
+    source: Literal["all", "demo", "spotify", "local", "subsonic"] | None = Field(
         None, description="one source (all: every source the listener has)")
     shown: str = Field(
         "", max_length=4000, pattern=r"^([A-Za-z0-9:_.\-]+(,[A-Za-z0-9:_.\-]+)*)?$",

@@ -35,6 +35,10 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
         app().store, app().models, user.username, data, app().add_background_task
     )
     app().metrics.interactions_stored.inc(len(result.accepted))
+    accepted = set(result.accepted)
+    fresh = [item.model_dump() for item in data.interactions if item.id in accepted]
+    if fresh:  # what was listened to goes back to the sources (Subsonic: scrobble, star)
+        app().add_background_task(app().sources.listened, user.username, fresh)
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 

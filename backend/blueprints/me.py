@@ -24,6 +24,7 @@ async def me() -> dict[str, Any]:
         "settings": settings_of(user),
         "spotify": await app().spotify.status(user.username),
         "library": {"tracks": await app().sources.catalogs["local"].size()},
+        "subsonic": await app().subsonic.status(user.username),
     }
 
 

@@ -19,8 +19,9 @@ from backend.catalog import MIME_TYPE, demo_cover_svg, demo_track, track_audio_p
 from backend.errors import ApiError
 from backend.inputs import whole_number
 from backend.library.service import AudioUnavailable
+from backend.subsonic.ids import is_subsonic_id
 
-from . import signed_in
+from . import signed_in, subsonic
 
 bp = Blueprint("tracks", __name__)
 
@@ -78,6 +79,8 @@ async def track_audio(track_id: str) -> Response:
         except AudioUnavailable as error:
             raise ApiError(404, "track_not_found", str(error)) from error
         return await send_audio(path, mime, public=False)
+    if is_subsonic_id(track_id):
+        return await subsonic.audio(track_id)
     track = _find_track(track_id)
     if track is None:
         raise ApiError(404, "track_not_found", "There is no playable track with that id.")

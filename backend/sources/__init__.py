@@ -1,11 +1,12 @@
 """Music sources: where a user's feed candidates come from and how a track id resolves.
 
 Sources: the demo catalog (built in), catalog sources (the local library; any source that
-keeps its tracks in the store's catalog), and a connected Spotify account. `source=all` (the
-default) mixes every source the listener has and allows (`settings.sources`, empty = all);
-the demo catalog only while there is no other. The feed never fails because a source does:
-Spotify falls back to its last candidates, then to the other sources or the demo catalog,
-and says so.
+keeps its tracks in the store's catalog), a connected Spotify account, and Subsonic servers
+(the listener's own account, this Encore's server-wide library: `sources/subsonic.py`).
+`source=all` (the default) mixes every source the listener has and allows
+(`settings.sources`, empty = all); the demo catalog only while there is no other. The feed
+never fails because a source does: Spotify and Subsonic fall back to their last candidates,
+then to the other sources or the demo catalog, and say so.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from cachetools import LRUCache
 
 from ..catalog.demo import demo_track, demo_tracks
 from ..spotify import SpotifyError, SpotifyService
+from ..subsonic.ids import is_subsonic_id
 from . import spotify as spotify_source
 from .catalog import CatalogSource
+from .subsonic import SubsonicSource
 
 CANDIDATE_TTL_S = 600  # how long a user's Spotify candidates are reused before asking again
 # This node's memory of Spotify tracks, bounded (least recently used go first): the users whose
@@ -37,22 +40,26 @@ class Candidates:
 
 class MusicSources:
     def __init__(self, spotify: SpotifyService,
-                 catalogs: list[CatalogSource] | None = None) -> None:
+                 catalogs: list[CatalogSource] | None = None,
+                 subsonic: SubsonicSource | None = None) -> None:
         self.spotify = spotify
         self.catalogs = {c.name: c for c in catalogs or []}
+        self.subsonic = subsonic
         # id -> track, across users; username -> (fetched at, ids)
         self._spotify_tracks: LRUCache[str, dict[str, Any]] = LRUCache(SPOTIFY_TRACKS)
         self._candidates: LRUCache[str, tuple[float, list[str]]] = LRUCache(CANDIDATE_USERS)
 
     def names(self) -> list[str]:
         """Every source a feed may ask for by name."""
-        return ["all", "demo", "spotify", *self.catalogs]
+        return ["all", "demo", "spotify", *self.catalogs, *(["subsonic"] if self.subsonic else [])]
 
     async def available(self, username: str) -> list[str]:
         """The sources this listener has (the demo catalog only when there is no other)."""
         have = [name for name, c in self.catalogs.items() if await c.size() > 0]
         if (await self.spotify.status(username)).get("connected"):
             have.append("spotify")
+        if self.subsonic is not None and await self.subsonic.service.reachable(username):
+            have.append("subsonic")
         return have or ["demo"]
 
     async def candidates(
@@ -73,11 +80,19 @@ class MusicSources:
                               "catalog.")
         if source == "spotify":
             return await self._spotify(username, settings)
+        if source == "subsonic":
+            part = await self._subsonic(username, settings)
+            if part.tracks:
+                return part
+            return Candidates(demo_tracks(), "demo", _and_demo(part.note))
         allowed = set(settings.get("sources") or []) or None
         names = [n for n in await self.available(username)
                  if n != "demo" and (allowed is None or n in allowed)]
         parts: list[Candidates] = []
         for name in names:
+            if name == "subsonic":
+                parts.append(await self._subsonic(username, settings))
+                continue
             part = (await self._spotify(username, settings) if name == "spotify"
                     else Candidates(await self.catalogs[name].candidates(
                         username, settings, seed), name))
@@ -88,9 +103,14 @@ class MusicSources:
         tracks = [t for p in parts for t in p.tracks]
         notes = " ".join(p.note for p in parts if p.note) or None
         if not tracks:
-            return Candidates(demo_tracks(), "demo", notes)
+            return Candidates(demo_tracks(), "demo", _and_demo(notes))
         sources = {p.source for p in parts if p.tracks}
         return Candidates(tracks, sources.pop() if len(sources) == 1 else "mixed", notes)
+
+    async def _subsonic(self, username: str, settings: dict[str, Any]) -> Candidates:
+        assert self.subsonic is not None
+        answer = await self.subsonic.candidates(username, settings)
+        return Candidates(answer.tracks, "subsonic", answer.notice)
 
     async def _spotify(self, username: str, settings: dict[str, Any]) -> Candidates:
         if not (await self.spotify.status(username)).get("connected"):
@@ -135,6 +155,7 @@ class MusicSources:
             or any(c.owns(track_id) for c in self.catalogs.values())
             or track_id in self._spotify_tracks
             or spotify_source.looks_like_spotify_id(track_id)
+            or (self.subsonic is not None and is_subsonic_id(track_id))  # offline plays too
         )
 
     async def resolve(self, username: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -143,6 +164,9 @@ class MusicSources:
         missing: list[str] = []
         for catalog in self.catalogs.values():
             found.update(await catalog.resolve([i for i in ids if catalog.owns(i)]))
+        if self.subsonic is not None:
+            found.update(await self.subsonic.resolve(
+                username, [i for i in dict.fromkeys(ids) if is_subsonic_id(i)]))
         for track_id in dict.fromkeys(ids):
             if track_id in found:
                 continue
@@ -159,3 +183,20 @@ class MusicSources:
             except SpotifyError:
                 pass  # learned later, when the model is rebuilt with Spotify reachable
         return found
+
+    def forget(self, username: str) -> None:
+        """A source changed (Subsonic connected or not): ask again at the next feed."""
+        if self.subsonic is not None:
+            self.subsonic.forget(username)
+
+    async def listened(self, username: str, interactions: list[dict[str, Any]]) -> None:
+        """Tell the sources what was listened to (Subsonic: scrobble, star, report)."""
+        if self.subsonic is not None:
+            await self.subsonic.listened(username, interactions)
+
+
+def _and_demo(notes: str | None) -> str | None:
+    """A notice that says the demo catalog plays instead, when it does not say so yet."""
+    if notes and "demo catalog" not in notes:
+        return f"{notes} Playing the demo catalog."
+    return notes

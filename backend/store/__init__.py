@@ -26,6 +26,7 @@ from .base import (
     User,
     UsernameTaken,
 )
+from .subsonic import SubsonicLink
 
 __all__ = [
     "Correction",
@@ -43,6 +44,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "SubsonicLink",
     "User",
     "UsernameTaken",
     "make_store",

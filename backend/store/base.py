@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .catalog import CatalogTrack, LibraryFile
+from .subsonic import SubsonicLink
 
 # DynamoDB's item limit is 400 KB; the snapshot blob must leave room for the other attributes.
 # Both stores enforce it, so a model that outgrows DynamoDB fails the same way on SQLite.
@@ -357,3 +358,12 @@ class Store(CatalogStore, AttemptsStore, Protocol):
 
     async def delete_user_data(self, username: str) -> None:
         """Remove the user and everything stored about them, from every table."""
+
+    # a listener's own Subsonic account (store/subsonic*.py)
+    async def put_subsonic_link(self, link: SubsonicLink) -> None:
+        """Replace the user's link (one per user)."""
+
+    async def get_subsonic_link(self, username: str) -> SubsonicLink | None: ...
+
+    async def delete_subsonic_link(self, username: str) -> bool:
+        """False when there was none."""

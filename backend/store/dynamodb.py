@@ -65,6 +65,7 @@ from .base import (
 from .catalog_dynamodb import CatalogDynamo
 from .likes_dynamodb import LikesDynamo
 from .playlists_dynamodb import PlaylistsDynamo
+from .subsonic_dynamodb import SubsonicDynamo
 from .taste_dynamodb import TasteDynamo
 
 _KEYS: dict[str, KeySchema] = {  # table -> [(attribute, HASH|RANGE)]
@@ -110,6 +111,7 @@ def _opt_s(item: Item, name: str) -> str:
 class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
     AttemptsDynamo,
     LikesDynamo,
+    SubsonicDynamo,
     CatalogDynamo,
     PlaylistsDynamo,
     TasteDynamo,

@@ -42,6 +42,7 @@ from .catalog_sqlite import CatalogSQLite
 from .likes_sqlite import LikesSQLite
 from .playlists_sqlite import PlaylistsSQLite
 from .sqlite_commits import GroupCommit
+from .subsonic_sqlite import SubsonicSQLite
 from .taste_sqlite import TasteSQLite
 
 T = TypeVar("T")
@@ -89,6 +90,7 @@ def _caused(error: StoreError, cause: BaseException) -> StoreError:
 class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
     AttemptsSQLite,
     LikesSQLite,
+    SubsonicSQLite,
     CatalogSQLite,
     PlaylistsSQLite,
     TasteSQLite,

@@ -14,6 +14,8 @@ every request has a timeout, so a slow or dead server costs a bounded wait.
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,8 +73,28 @@ class ServerInfo:
         }
 
 
+_SIGN_IN = re.compile(r"([?&](?:u|p|t|s|apiKey)=)[^&\s\"']*")
+
+
+class _RedactSignIn(logging.Filter):
+    """httpx2 logs every request's URL at INFO; a Subsonic URL carries the sign-in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_SIGN_IN.sub(r"\1…", str(a)) if "/rest/" in str(a) else a
+                                for a in record.args)
+        return True
+
+
+_REDACT = _RedactSignIn()
+
+
 def new_http_client() -> httpx2.AsyncClient:
-    """One pool for every Subsonic server; redirects are errors, never followed."""
+    """One pool for every Subsonic server; redirects are errors, never followed; the sign-in
+    parameters never reach a log line."""
+    logger = logging.getLogger("httpx2")
+    if _REDACT not in logger.filters:
+        logger.addFilter(_REDACT)
     return httpx2.AsyncClient(
         follow_redirects=False,
         timeout=httpx2.Timeout(10.0, connect=5.0),

@@ -1,0 +1,352 @@
+"""Feed candidates from Subsonic servers, as Encore Tracks, and what listening tells the server.
+
+Candidates (per server the listener reaches, in parallel, within one time budget):
+random songs; songs of the listener's favourite genres (matched to the server's genre names);
+the server's most played and newest albums; and, seeded by what the listener finished or liked
+lately, `getSimilarSongs2` and `getTopSongs` for those artists and `getSonicSimilarTracks` for
+those songs where the server offers `sonicSimilarity`. A method the server does not have
+(Supysonic has neither similar nor top songs) is not asked again for a day.
+
+Listening goes back to the server as its users expect: a finish is scrobbled
+(`submission=true`, at the time it happened, also when it reaches Encore late from an offline
+device), a like stars the song, a dislike unstars it, and where `playbackReport` is offered the
+end of a play (finished or skipped, with its position) is reported without a second scrobble.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import Store
+from ..subsonic.errors import SubsonicError
+from ..subsonic.ids import parse_track_id, track_id
+from ..subsonic.service import Connection, SubsonicService
+
+log = logging.getLogger("encore.subsonic")
+
+CANDIDATE_TTL_S = 600  # a listener's candidates are reused this long before asking again
+FETCH_BUDGET_S = 12.0  # the most a feed waits for Subsonic servers
+UNSUPPORTED_S = 24 * 3600
+MAX_TRACKS = 50_000  # tracks remembered by a node (id -> Track), oldest forgotten first
+# What browsers play as they are; anything else is transcoded to MP3 by the server.
+PLAYABLE = frozenset({"mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "mp4", "aac", "webm"})
+COVER_SIZES = (64, 300, 600)
+
+
+@dataclass
+class SubsonicCandidates:
+    tracks: list[dict[str, Any]]
+    notice: str | None = None
+
+
+def to_track(song: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The Encore Track for a Subsonic `Child`; None for what cannot be a track."""
+    song_id = str(song.get("id") or "")
+    tid = track_id(key, song_id) if song_id else None
+    if tid is None or song.get("isDir") or song.get("isVideo"):
+        return None
+    artists = [{"id": _artist_id(key, str(a.get("id") or a.get("name") or "")),
+                "name": str(a.get("name") or "")} for a in song.get("artists") or []
+               if isinstance(a, dict)]
+    if not artists and (song.get("artist") or song.get("artistId")):
+        artists = [{"id": _artist_id(key, str(song.get("artistId") or song.get("artist"))),
+                    "name": str(song.get("artist") or "")}]
+    genres = [str(g.get("name")) for g in song.get("genres") or [] if isinstance(g, dict)
+              and g.get("name")] or ([str(song["genre"])] if song.get("genre") else [])
+    album: dict[str, Any] = {"name": str(song.get("album") or ""), "images": []}
+    if song.get("albumId"):
+        album["id"] = f"subsonic-{key}-album-{song['albumId']}"
+    if song.get("coverArt"):
+        cover = f"/api/subsonic/covers/{key}/{song['coverArt']}"
+        album["images"] = [{"url": f"{cover}?size={s}", "width": s, "height": s}
+                           for s in reversed(COVER_SIZES)]
+    track: dict[str, Any] = {
+        "id": tid, "uri": f"subsonic:{key}:{song_id}", "source": "subsonic",
+        "name": str(song.get("title") or ""), "artists": artists, "album": album,
+        "genres": [g.lower() for g in genres], "explicit": song.get("explicitStatus") == "explicit",
+        "duration_ms": int(song.get("duration") or 0) * 1000, "features": _features(song),
+        "audio_url": f"/api/tracks/{tid}/audio",
+    }
+    if isinstance(song.get("year"), int) and song["year"] > 0:
+        track["release_year"] = song["year"]
+    return track
+
+
+def _artist_id(key: str, artist: str) -> str:
+    return f"subsonic-{key}-artist-{artist}"[:128]
+
+
+def _features(song: dict[str, Any]) -> dict[str, float]:
+    """What the server knows about the sound: BPM, and loudness from ReplayGain (a track gain
+    of g dB means about -18 - g LUFS)."""
+    features: dict[str, float] = {}
+    if isinstance(song.get("bpm"), int | float) and song["bpm"] > 0:
+        features["tempo"] = float(song["bpm"])
+    gain = (song.get("replayGain") or {}).get("trackGain")
+    if isinstance(gain, int | float):
+        features["loudness"] = max(-60.0, min(0.0, -18.0 - float(gain)))
+    return features
+
+
+def target_format(suffix: str) -> str:
+    """`raw` (the file as it is: Range works) when browsers play it, else `mp3`."""
+    return "raw" if suffix.lower() in PLAYABLE or not suffix else "mp3"
+
+
+class SubsonicSource:
+    def __init__(self, service: SubsonicService, store: Store) -> None:
+        self.service = service
+        self.store = store
+        self._tracks: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._suffix: dict[str, str] = {}  # track id -> file suffix
+        self._candidates: dict[str, tuple[float, list[str]]] = {}  # username -> (at, ids)
+        self._unsupported: dict[tuple[str, str], float] = {}  # (server key, method) -> until
+        self._genres: dict[str, tuple[float, list[str]]] = {}  # server key -> (at, names)
+
+    # --- tracks --------------------------------------------------------------------------
+    def _remember(self, song: dict[str, Any], key: str) -> dict[str, Any] | None:
+        track = to_track(song, key)
+        if track is None:
+            return None
+        self._tracks[track["id"]] = track
+        self._tracks.move_to_end(track["id"])
+        self._suffix[track["id"]] = str(song.get("suffix") or "")
+        while len(self._tracks) > MAX_TRACKS:
+            old, _ = self._tracks.popitem(last=False)
+            self._suffix.pop(old, None)
+        return track
+
+    def cached(self, tid: str) -> dict[str, Any] | None:
+        return self._tracks.get(tid)
+
+    async def suffix_of(self, connection: Connection, tid: str, song_id: str) -> str:
+        if tid not in self._suffix:
+            self._remember(await connection.client.song(song_id), connection.key)
+        return self._suffix.get(tid, "")
+
+    async def resolve(self, username: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Tracks by id (remembered, else `getSong`); unknown or unreachable ones left out."""
+        found = {i: self._tracks[i] for i in ids if i in self._tracks}
+        missing = [i for i in ids if i not in found and parse_track_id(i)]
+        if not missing:
+            return found
+        connections = {c.key: c for c in await self.service.connections(username)}
+        for tid in missing[:200]:
+            key, song_id = parse_track_id(tid) or ("", "")
+            connection = connections.get(key)
+            if connection is None:
+                continue
+            try:
+                track = self._remember(await connection.client.song(song_id), key)
+            except SubsonicError as error:
+                if error.unreachable:
+                    break  # learned later, when the model is rebuilt with the server back
+                continue
+            if track is not None:
+                found[tid] = track
+        return found
+
+    # --- candidates ----------------------------------------------------------------------
+    async def candidates(self, username: str, settings: dict[str, Any]) -> SubsonicCandidates:
+        connections = await self.service.connections(username)
+        notices = [self._shared_notice()] if self.service.shared_url and not any(
+            c.scope == "server" for c in connections) else []
+        if not connections:
+            return SubsonicCandidates([], _join(notices))
+        cached = self._candidates.get(username)
+        if cached and time.time() - cached[0] < CANDIDATE_TTL_S:
+            return SubsonicCandidates(self._known(cached[1]), _join(notices))
+        seeds = await self._seeds(username)
+        results = await asyncio.gather(*(self._fetch_within_budget(c, settings, seeds)
+                                         for c in connections), return_exceptions=True)
+        tracks: dict[str, dict[str, Any]] = {}
+        for connection, result in zip(connections, results, strict=True):
+            if isinstance(result, SubsonicError):
+                notices.append(_failure_notice(connection, result))
+                if connection.scope == "server":
+                    self.service.shared_failed(result)
+                continue
+            if isinstance(result, BaseException):
+                log.exception("subsonic candidates failed", exc_info=result)
+                notices.append(f"The Subsonic server at {_host(connection)} failed.")
+                continue
+            for track in result:
+                tracks.setdefault(track["id"], track)
+        if not tracks and cached:  # every server failed: the last songs, said so
+            notices.append("Showing your last Subsonic songs.")
+            return SubsonicCandidates(self._known(cached[1]), _join(notices))
+        if tracks:
+            self._candidates[username] = (time.time(), list(tracks))
+        return SubsonicCandidates(list(tracks.values()), _join(notices))
+
+    def _known(self, ids: list[str]) -> list[dict[str, Any]]:
+        return [self._tracks[i] for i in ids if i in self._tracks]
+
+    def forget(self, username: str) -> None:
+        """Ask the servers again next time (after connect/disconnect)."""
+        self._candidates.pop(username, None)
+
+    def _shared_notice(self) -> str:
+        error = self.service.shared_error
+        why = error.message if error else "it is not signed in yet."
+        return f"This Encore's Subsonic library is unavailable: {why}"
+
+    async def _seeds(self, username: str) -> list[str]:
+        """Subsonic tracks the listener finished or liked lately, newest first (at most 3)."""
+        page = await self.store.list_interactions(username, 200)
+        seeds: list[str] = []
+        for item in page.interactions:
+            if item.type in ("finished", "liked") and parse_track_id(item.track_id) and (
+                    item.track_id not in seeds):
+                seeds.append(item.track_id)
+            if len(seeds) == 3:
+                break
+        return seeds
+
+    async def _fetch_within_budget(self, connection: Connection, settings: dict[str, Any],
+                                   seeds: list[str]) -> list[dict[str, Any]]:
+        try:
+            async with asyncio.timeout(FETCH_BUDGET_S):
+                return await self._fetch(connection, settings, seeds)
+        except TimeoutError:
+            raise SubsonicError.down(_host(connection), "did not answer in time") from None
+
+    async def _fetch(self, connection: Connection, settings: dict[str, Any],
+                     seeds: list[str]) -> list[dict[str, Any]]:
+        client, key = connection.client, connection.key
+        # Random songs first: if the server cannot even do that, it is the error to report.
+        songs = await client.random_songs(150)
+        calls = [self._optional(connection, "getAlbumList2", self._album_songs(connection))]
+        for genre in await self._server_genres(connection, settings):
+            calls.append(self._optional(connection, "getSongsByGenre",
+                                        client.songs_by_genre(genre, 40)))
+        for seed in seeds:
+            parsed = parse_track_id(seed)
+            if parsed is None or parsed[0] != key:
+                continue
+            calls += await self._seeded(connection, seed, parsed[1])
+        for more in await asyncio.gather(*calls):
+            songs += more
+        tracks: dict[str, dict[str, Any]] = {}
+        for song in songs:
+            track = self._remember(song, key)
+            if track is not None:
+                tracks.setdefault(track["id"], track)
+        return list(tracks.values())
+
+    async def _seeded(self, connection: Connection, seed: str, song_id: str) -> list[Any]:
+        client = connection.client
+        known = self._tracks.get(seed)
+        if known is None:
+            try:
+                known = self._remember(await client.song(song_id), connection.key)
+            except SubsonicError:
+                return []
+        artist = (known or {}).get("artists", [{}])[0] if known else {}
+        raw_artist = str(artist.get("id", "")).removeprefix(f"subsonic-{connection.key}-artist-")
+        calls: list[Any] = []
+        if raw_artist:
+            calls.append(self._optional(connection, "getSimilarSongs2",
+                                        client.similar_songs(raw_artist, 40)))
+        if artist.get("name"):
+            calls.append(self._optional(connection, "getTopSongs",
+                                        client.top_songs(artist["name"], 15)))
+        if connection.info.offers("sonicSimilarity"):
+            calls.append(self._optional(connection, "getSonicSimilarTracks",
+                                        client.sonic_similar(song_id, 30)))
+        return calls
+
+    async def _album_songs(self, connection: Connection) -> list[dict[str, Any]]:
+        client = connection.client
+        albums = (await client.album_list("frequent", 4)) + (await client.album_list("newest", 4))
+        picked = list({a["id"]: a for a in albums if a.get("id")}.values())[:6]
+        lists = await asyncio.gather(*(client.album_songs(a["id"]) for a in picked),
+                                     return_exceptions=True)
+        return [s for songs in lists if isinstance(songs, list) for s in songs]
+
+    async def _server_genres(self, connection: Connection, settings: dict[str, Any]) -> list[str]:
+        """The server's names of the listener's favourite genres ("rock" -> "Rock")."""
+        wanted = [str(g).lower() for g in settings.get("favorite_genres", [])][:4]
+        if not wanted:
+            return []
+        cached = self._genres.get(connection.key)
+        if cached is None or time.time() - cached[0] > CANDIDATE_TTL_S:
+            names = await self._optional(connection, "getGenres", connection.client.genres())
+            cached = (time.time(), [str(g.get("value") or "") for g in names])
+            self._genres[connection.key] = cached
+        return [name for name in cached[1] if _genre_key(name) in {_genre_key(w) for w in wanted}]
+
+    async def _optional(self, connection: Connection, method: str, call: Any) -> list[Any]:
+        """An extra source of candidates: its failure costs nothing but its songs, and a method
+        the server does not have is not asked again for a day."""
+        marker = (connection.key, method)
+        if self._unsupported.get(marker, 0) > time.time():
+            call.close()
+            return []
+        try:
+            result: list[Any] = await call
+            return result
+        except SubsonicError as error:
+            if _not_offered(error):
+                self._unsupported[marker] = time.time() + UNSUPPORTED_S
+            return []
+
+    # --- listening goes back to the server -------------------------------------------------
+    async def listened(self, username: str, interactions: list[dict[str, Any]]) -> None:
+        mine = [i for i in interactions if parse_track_id(str(i.get("track_id", "")))]
+        if not mine:
+            return
+        connections = {c.key: c for c in await self.service.connections(username)}
+        for item in sorted(mine, key=lambda i: (i["at"], i["id"])):
+            key, song_id = parse_track_id(item["track_id"]) or ("", "")
+            connection = connections.get(key)
+            if connection is None:
+                continue
+            try:
+                await self._tell(connection, song_id, item)
+            except SubsonicError as error:
+                log.warning("subsonic %s of %s for %s failed: %s", item["type"],
+                            item["track_id"], username, error.message)
+
+    async def _tell(self, connection: Connection, song_id: str, item: dict[str, Any]) -> None:
+        client, kind = connection.client, item["type"]
+        if kind == "liked":
+            await client.star(song_id)
+        elif kind == "disliked":
+            await client.unstar(song_id)
+        else:  # finished | skipped: the end of a play
+            if kind == "finished":
+                await client.scrobble(song_id, int(item["at"]), submission=True)
+            if connection.info.offers("playbackReport"):
+                await client.report_playback(song_id, "stopped", int(item["position_ms"]),
+                                             ignore_scrobble=True)
+
+
+def _not_offered(error: SubsonicError) -> bool:
+    """The server has no such method (rather than failing at it)."""
+    said = error.server_message.lower()
+    return (error.code == 0 and any(w in said for w in ("unknown", "not implemented",
+                                                         "not supported"))) or (
+        error.unreachable and ("HTTP 404" in error.message or "HTTP 501" in error.message))
+
+
+def _genre_key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _host(connection: Connection) -> str:
+    return connection.client.host
+
+
+def _failure_notice(connection: Connection, error: SubsonicError) -> str:
+    text = error.message.rstrip(".")
+    return f"{text}. Your Subsonic songs are left out for now."
+
+
+def _join(notices: list[str]) -> str | None:
+    return " ".join(n for n in notices if n) or None

@@ -1,0 +1,125 @@
+"""Subsonic audio and cover art, through Encore's own origin.
+
+Browsers cannot call another origin's Subsonic API, and the credentials must stay on the server,
+so `GET /api/tracks/subsonic-…/audio` streams the server's `stream` answer through, passing the
+listener's Range header on and the answer's status (200, 206, 416) and byte headers back. It
+asks for `format=raw` (the file as it is, so ranges work) unless browsers cannot play the
+format, which the server then transcodes to MP3. The answer is private to the listener but may
+be kept: the service worker caches the next tracks for offline listening.
+
+Covers are fetched once per (server, cover, size) and kept on disk under the data dir
+(bounded: the least recently used go first), then served with long cache headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx2
+from quart import Response
+
+from .errors import SubsonicError
+from .service import Connection
+
+AUDIO_MAX_AGE = 24 * 3600
+COVER_MAX_AGE = 7 * 24 * 3600
+_PASSED_ON = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag",
+              "Last-Modified")
+_KINDS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
+
+
+async def stream_audio(connection: Connection, song_id: str, range_header: str | None,
+                       target: str) -> Response:
+    """The server's audio as Encore's answer; SubsonicError when the server fails."""
+    upstream = await connection.client.open_stream(
+        song_id, range_header if target == "raw" else None, target)
+    headers = {name: upstream.headers[name] for name in _PASSED_ON if name in upstream.headers}
+    if target == "raw":
+        headers.setdefault("Accept-Ranges", "bytes")
+    else:
+        headers.pop("Accept-Ranges", None)
+    headers["Cache-Control"] = f"private, max-age={AUDIO_MAX_AGE}"
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_raw(64 * 1024):
+                yield chunk
+        except httpx2.HTTPError:
+            return  # the server broke off: the browser sees a short body and retries a range
+        finally:
+            await upstream.aclose()
+
+    response = Response(body(), status=upstream.status_code, headers=headers)
+    if "Content-Length" in headers:
+        response.content_length = int(headers["Content-Length"])
+    return response
+
+
+class CoverCache:
+    """Cover images on disk: `<root>/<server key>/<sha256(cover id)>-<size>.<ext>`."""
+
+    def __init__(self, root: Path, max_files: int = 5000) -> None:
+        self.root = root
+        self.max_files = max_files
+        self._writes = 0
+
+    def _stem(self, key: str, cover_id: str, size: int) -> Path:
+        digest = hashlib.sha256(cover_id.encode()).hexdigest()[:40]
+        return self.root / key / f"{digest}-{size}"
+
+    def get(self, key: str, cover_id: str, size: int) -> tuple[bytes, str] | None:
+        stem = self._stem(key, cover_id, size)
+        for kind, ext in _KINDS.items():
+            path = stem.with_suffix(f".{ext}")
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            os.utime(path)  # recently used: pruned last
+            return data, kind
+        return None
+
+    def put(self, key: str, cover_id: str, size: int, data: bytes, kind: str) -> None:
+        ext = _KINDS.get(kind)
+        if ext is None:
+            return
+        path = self._stem(key, cover_id, size).with_suffix(f".{ext}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{ext}.{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)  # readers never see half a file
+        self._writes += 1
+        if self._writes % 100 == 0:
+            self.prune()
+
+    def prune(self) -> int:
+        """Delete the least recently used files beyond `max_files`; how many went."""
+        files = sorted((p for p in self.root.glob("*/*") if p.is_file()),
+                       key=lambda p: p.stat().st_mtime)
+        extra = files[: max(0, len(files) - self.max_files)]
+        for path in extra:
+            path.unlink(missing_ok=True)
+        return len(extra)
+
+    async def fetch(self, connection: Connection, cover_id: str, size: int) -> tuple[bytes, str]:
+        """From disk, else from the server (then kept); SubsonicError when it fails."""
+        cached = self.get(connection.key, cover_id, size)
+        if cached is not None:
+            return cached
+        data, kind = await connection.client.cover_art(cover_id, size)
+        if kind not in _KINDS:
+            raise SubsonicError.down(connection.client.host, f"sent a cover of type {kind}")
+        self.put(connection.key, cover_id, size, data, kind)
+        return data, kind
+
+
+def cover_response(data: bytes, kind: str) -> Response:
+    response = Response(data, content_type=kind)
+    response.headers["Cache-Control"] = f"private, max-age={COVER_MAX_AGE}, immutable"
+    response.headers["Last-Modified"] = time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                                      time.gmtime())
+    return response

@@ -1,0 +1,102 @@
+"""A Subsonic server that is down, slow, or answers `status: failed` with any error code leaves
+the rest of Encore working: the feed answers (last songs, else the demo catalog) with a notice
+saying why, within a bounded time, and listening is still stored."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend.sources import subsonic as subsonic_source
+from backend.subsonic.errors import MESSAGES
+from tests.fakes.subsonic import RunningSubsonic, run_subsonic
+
+
+@pytest.fixture
+def server() -> Iterator[RunningSubsonic]:
+    with run_subsonic() as running:
+        yield running
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
+            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"], "SUBSONIC_TIMEOUT_S": 1.0}
+
+
+@pytest.fixture
+async def listener(client: Any, auth: Any, server: RunningSubsonic) -> Any:
+    await auth.signup()
+    answer = await client.post("/api/subsonic/connect", json={
+        "url": server.url, "username": "listener", "password": "listen-password"})
+    assert answer.status_code == 200
+    return client
+
+
+async def timed_feed(client: Any, **params: Any) -> tuple[dict[str, Any], float]:
+    started = time.monotonic()
+    answer = await client.get("/api/feed", query_string={"limit": 20, **params})
+    assert answer.status_code == 200, await answer.get_data(as_text=True)
+    return await answer.get_json(), time.monotonic() - started
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+async def test_every_error_code_gives_the_demo_catalog_and_says_why(
+        listener: Any, server: RunningSubsonic, code: int) -> None:
+    server.state.set(fail_code=code)
+    body, _ = await timed_feed(listener)
+    assert body["source"] == "demo" and len(body["tracks"]) == 20
+    assert MESSAGES[code] in body["notice"] and f"error {code}" in body["notice"]
+    assert "Playing the demo catalog" in body["notice"]
+
+
+async def test_a_server_going_down_keeps_the_last_songs(listener: Any, server: RunningSubsonic,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subsonic_source, "CANDIDATE_TTL_S", 0)  # every feed asks the server
+    before, _ = await timed_feed(listener)
+    assert before["source"] == "subsonic"
+    server.stop()  # the server is gone: connections refused
+    body, took = await timed_feed(listener, refresh=1)
+    assert body["source"] == "subsonic" and body["tracks"]
+    assert {t["id"] for t in body["pool"]} <= {t["id"] for t in before["pool"]}
+    assert "cannot be reached" in body["notice"] and "last Subsonic songs" in body["notice"]
+    assert took < 5
+    # audio of a track on the dead server is a clear 502, not a 500
+    audio = await listener.get(before["tracks"][0]["audio_url"])
+    assert audio.status_code == 502
+    assert (await audio.get_json())["error"]["code"] == "subsonic_unreachable"
+    # and listening is still stored, scrobbles simply cannot reach the server
+    track = before["tracks"][0]
+    stored = await listener.post("/api/interactions", json={"interactions": [{
+        "id": str(uuid.uuid4()), "track_id": track["id"], "type": "finished",
+        "position_ms": track["duration_ms"], "duration_ms": track["duration_ms"],
+        "at": int(time.time() * 1000)}]})
+    assert stored.status_code == 200 and len((await stored.get_json())["accepted"]) == 1
+
+
+async def test_a_slow_server_costs_a_bounded_wait(listener: Any, server: RunningSubsonic) -> None:
+    server.state.set(latency_s=3.0)  # slower than ENCORE_SUBSONIC_TIMEOUT_S (1 s)
+    body, took = await timed_feed(listener)
+    assert body["source"] == "demo"
+    assert "did not answer in time" in body["notice"]
+    assert took < 3.0
+
+
+async def test_a_proxy_error_page_is_not_mistaken_for_songs(listener: Any,
+                                                            server: RunningSubsonic) -> None:
+    server.state.set(http_status=502)
+    body, _ = await timed_feed(listener)
+    assert body["source"] == "demo" and "answered HTTP 502" in body["notice"]
+
+
+async def test_the_rest_of_encore_works_meanwhile(listener: Any, server: RunningSubsonic) -> None:
+    server.state.set(fail_code=0)
+    assert (await listener.get("/api/me")).status_code == 200
+    assert (await listener.get("/api/feed?source=demo")).status_code == 200
+    assert (await listener.get("/api/model")).status_code == 200
+    assert (await listener.get("/healthz")).status_code == 200
