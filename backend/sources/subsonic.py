@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+
+from cachetools import LRUCache
 
 from ..store import Store
 from ..subsonic.errors import SubsonicError
@@ -32,7 +33,10 @@ log = logging.getLogger("encore.subsonic")
 CANDIDATE_TTL_S = 600  # a listener's candidates are reused this long before asking again
 FETCH_BUDGET_S = 12.0  # the most a feed waits for Subsonic servers
 UNSUPPORTED_S = 24 * 3600
-MAX_TRACKS = 50_000  # tracks remembered by a node (id -> Track), oldest forgotten first
+# This node's memory, bounded (least recently used go first): Subsonic tracks it served (a
+# forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
+MAX_TRACKS = 20_000
+CANDIDATE_USERS = 2000
 # What browsers play as they are; anything else is transcoded to MP3 by the server.
 PLAYABLE = frozenset({"mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "mp4", "aac", "webm"})
 COVER_SIZES = (64, 300, 600)
@@ -102,9 +106,10 @@ class SubsonicSource:
     def __init__(self, service: SubsonicService, store: Store) -> None:
         self.service = service
         self.store = store
-        self._tracks: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._suffix: dict[str, str] = {}  # track id -> file suffix
-        self._candidates: dict[str, tuple[float, list[str]]] = {}  # username -> (at, ids)
+        self._tracks: LRUCache[str, dict[str, Any]] = LRUCache(MAX_TRACKS)
+        self._suffix: LRUCache[str, str] = LRUCache(MAX_TRACKS)  # track id -> file suffix
+        # username -> (fetched at, ids)
+        self._candidates: LRUCache[str, tuple[float, list[str]]] = LRUCache(CANDIDATE_USERS)
         self._unsupported: dict[tuple[str, str], float] = {}  # (server key, method) -> until
         self._genres: dict[str, tuple[float, list[str]]] = {}  # server key -> (at, names)
 
@@ -114,11 +119,7 @@ class SubsonicSource:
         if track is None:
             return None
         self._tracks[track["id"]] = track
-        self._tracks.move_to_end(track["id"])
         self._suffix[track["id"]] = str(song.get("suffix") or "")
-        while len(self._tracks) > MAX_TRACKS:
-            old, _ = self._tracks.popitem(last=False)
-            self._suffix.pop(old, None)
         return track
 
     def cached(self, tid: str) -> dict[str, Any] | None:
