@@ -154,6 +154,7 @@ async function loadFeed({ refresh = false } = {}) {
   }
   const feed = await api(`/api/feed?${query}`);
   if (feed.restarted) toast("You've been through every song in your feed once: starting over.");
+  if (!app.spotifyError) banner.notice(feed.notice ?? null); // e.g. a Subsonic server that is down
   queue.setFeed(feed);
   app.feed = feed;
   app.feedLoaded = true;
@@ -270,6 +271,11 @@ async function route() {
       onSourcesChange: () => loadFeed(),
       onSpotifyChange: async () => {
         app.me = await api("/api/me");
+        route();
+      },
+      onSourcesChange: async () => { // Subsonic connected or not: the next feed asks again
+        app.me = await api("/api/me");
+        app.feedLoaded = false;
         route();
       },
     }), "Settings");

@@ -2,6 +2,7 @@
 import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
 import { libraryCard } from "./library.js";
+import { subsonicCard } from "./subsonic.js";
 
 function describe(row) {
   const when = new Date(row.at).toLocaleTimeString();
@@ -104,7 +105,8 @@ export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange
   const view = h("section", { class: "settings", "aria-labelledby": "settings-title" },
     h("h1", { id: "settings-title" }, "Settings"),
     h("p", { class: "lede" }, `Signed in as ${me.display_name} (@${me.username}).`),
-    form, library, spotifyCard, outboxCard, h("div", { class: "card" }, logout));
+    form, library, spotifyCard, subsonicCard({ me, onChange: onSourcesChange ?? onSpotifyChange }),
+    outboxCard, h("div", { class: "card" }, logout));
   outbox.refresh();
   view.dispose = () => {
     outbox.removeEventListener("change", renderOutbox);

@@ -6,27 +6,12 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.backend.subsonic.conftest import PASSWORD
 from tests.fakes.subsonic import RunningSubsonic, run_subsonic
-
-PASSWORD = "listen-password"
-
-
-@pytest.fixture
-def server() -> Iterator[RunningSubsonic]:
-    with run_subsonic() as running:
-        yield running
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
-            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1", "*.music.example.org"]}
 
 
 async def connect(client: Any, server: RunningSubsonic, **body: Any) -> Any:

@@ -7,36 +7,12 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from backend.subsonic.ids import parse_track_id
-from tests.fakes.subsonic import RunningSubsonic, run_subsonic
+from tests.fakes.subsonic import RunningSubsonic
 from tests.fakes.subsonic.media import song_wav
-
-
-@pytest.fixture
-def server() -> Iterator[RunningSubsonic]:
-    with run_subsonic() as running:
-        yield running
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data", "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
-
-
-@pytest.fixture
-async def listener(client: Any, auth: Any, server: RunningSubsonic) -> Any:
-    await auth.signup()
-    await client.patch("/api/me/settings", json={"favorite_genres": ["jazz"]})
-    answer = await client.post("/api/subsonic/connect", json={
-        "url": server.url, "username": "listener", "password": "listen-password"})
-    assert answer.status_code == 200
-    return client
 
 
 async def feed(client: Any, **params: Any) -> dict[str, Any]:

@@ -6,36 +6,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backend.sources import subsonic as subsonic_source
 from backend.subsonic.errors import MESSAGES
-from tests.fakes.subsonic import RunningSubsonic, run_subsonic
-
-
-@pytest.fixture
-def server() -> Iterator[RunningSubsonic]:
-    with run_subsonic() as running:
-        yield running
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
-            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"], "SUBSONIC_TIMEOUT_S": 1.0}
-
-
-@pytest.fixture
-async def listener(client: Any, auth: Any, server: RunningSubsonic) -> Any:
-    await auth.signup()
-    answer = await client.post("/api/subsonic/connect", json={
-        "url": server.url, "username": "listener", "password": "listen-password"})
-    assert answer.status_code == 200
-    return client
+from tests.fakes.subsonic import RunningSubsonic
 
 
 async def timed_feed(client: Any, **params: Any) -> tuple[dict[str, Any], float]:

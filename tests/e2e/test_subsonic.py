@@ -1,0 +1,151 @@
+"""E2E through a real Subsonic server (Supysonic over generated MP3/Ogg/FLAC files): a listener
+connects their account in the settings (a wrong password and a host this Encore does not allow
+are refused in words first), plays a Subsonic track to the end — the server scrobbles it —
+skips another — not scrobbled — then goes offline for real and plays the next cached track."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Playwright
+
+from tests.servers import EncoreProcess
+from tests.supysonic import SupysonicServer
+
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NetworkSwitch,
+    sign_up,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def encore(tmp_path_factory: pytest.TempPathFactory,
+           supysonic: SupysonicServer) -> Iterator[EncoreProcess]:
+    process = EncoreProcess("serve", tmp_path_factory.mktemp("encore-subsonic"), {
+        "ENCORE_TEST_HOOKS": "1", "ENCORE_SUBSONIC_ALLOWED_HOSTS": "127.0.0.1"})
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def relay(encore: EncoreProcess) -> Iterator[NetworkSwitch]:
+    switch = NetworkSwitch(encore.port)
+    yield switch
+    switch.close()
+
+
+@pytest.fixture
+def context(playwright: Playwright, relay: NetworkSwitch,
+            tmp_path: Path) -> Iterator[BrowserContext]:
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        base_url=relay.url, viewport={"width": 1280, "height": 800})
+    yield context
+    context.close()
+
+
+def connect_subsonic(page: Page, supysonic: SupysonicServer) -> None:
+    """In the settings, as a listener would; the refusals are said plainly first."""
+    page.goto("/settings")
+    card = page.locator("section", has=page.get_by_role("heading", name="Subsonic"))
+    card.get_by_text("Not connected.").wait_for()
+    error = page.locator("#subsonic-error")
+
+    card.get_by_label("Server address").fill(f"http://localhost:{supysonic.port}")
+    card.get_by_label("Username", exact=True).fill(supysonic.username)
+    card.get_by_label("Password", exact=True).fill(supysonic.password)
+    card.get_by_role("button", name="Connect Subsonic").click()
+    wait_until(lambda: "may not connect to localhost" in error.inner_text(),
+               message="the host refusal")
+
+    card.get_by_label("Server address").fill(supysonic.url)
+    card.get_by_label("Password", exact=True).fill("not the password")
+    card.get_by_role("button", name="Connect Subsonic").click()
+    wait_until(lambda: "Wrong username or password" in error.inner_text(),
+               message="the wrong-password refusal")
+
+    card.get_by_label("Password", exact=True).fill(supysonic.password)
+    card.get_by_role("button", name="Connect Subsonic").click()
+    status = page.locator("#subsonic-status")
+    wait_until(lambda: status.inner_text().startswith(f"Connected to {supysonic.url} as "
+                                                      f"{supysonic.username}"),
+               message="connected")
+    assert "Subsonic 1.12.0" in status.inner_text()
+    assert page.locator("#subsonic-password").count() == 0  # the form is gone with the secret
+
+
+def go_offline(context: BrowserContext, relay: NetworkSwitch) -> None:
+    context.set_offline(True)  # the page
+    relay.set_online(False)  # and the service worker: the server is really unreachable
+
+
+def test_listening_through_a_subsonic_server(context: BrowserContext, relay: NetworkSwitch,
+                                             supysonic: SupysonicServer) -> None:
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("sub"))
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    connect_subsonic(page, supysonic)
+
+    page.goto("/")
+    cards = page.locator("#feed-list .track-card")
+    cards.first.wait_for()
+    wait_until(lambda: (cards.first.get_attribute("data-track-id") or "").startswith(
+        "subsonic-"), message="a Subsonic feed")
+    ids = cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")
+    assert ids and all(i.startswith("subsonic-") for i in ids)
+
+    # Play the first track to the end (they last 4.5 to 6 s); the player moves on by itself.
+    first = cards.first
+    first_id = first.get_attribute("data-track-id")
+    first_title = first.locator("h3.title").inner_text()
+    first.get_by_role("button", name="Play").click()
+    player = page.locator("#player")
+    wait_until(lambda: player.get_attribute("data-track-id") not in (None, first_id),
+               timeout=30, message="the first track played to its end")
+    second_id = player.get_attribute("data-track-id")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) >= 1000,
+               message="a second of the next track")
+    second_title = page.locator("#player-title").inner_text()
+    page.get_by_role("button", name="Next (skip)").click()
+
+    def stored() -> dict[str, dict] | None:
+        items = {i["track_id"]: i for i in stored_interactions(page)}
+        return items if {first_id, second_id} <= set(items) else None
+
+    items = wait_until(stored, message="the finish and the skip stored")
+    assert items[first_id]["type"] == "finished" and items[second_id]["type"] == "skipped"
+
+    # On the server: the finish is scrobbled (Supysonic passes it to ListenBrainz as a listen),
+    # the skip is not, and the server saw the listener streaming (now playing).
+    listens = supysonic.listenbrainz
+    wait_until(lambda: first_title in listens.scrobbled(), message="Supysonic's scrobble")
+    assert second_title not in listens.scrobbled()
+    assert supysonic.now_playing(), "Supysonic shows nothing playing"
+
+    # The next tracks were cached as they came up; offline for real, one still plays.
+    badge = page.locator(".track-card .offline-badge")
+    wait_until(lambda: badge.count() >= 1, message="a Subsonic track available offline")
+    page.get_by_role("button", name="Pause").click()
+    go_offline(context, relay)
+    cached = page.locator(".track-card", has=page.locator(".offline-badge")).first
+    cached_id = cached.get_attribute("data-track-id")
+    assert cached_id and cached_id.startswith("subsonic-")
+    cached.get_by_role("button", name="Play").click()
+    wait_until(lambda: player.get_attribute("data-track-id") == cached_id
+               and int(player.get_attribute("data-position") or 0) > 500,
+               message="offline playback of a cached Subsonic track")
+    context.set_offline(False)
+    relay.set_online(True)
