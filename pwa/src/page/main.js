@@ -273,9 +273,9 @@ async function route() {
         app.me = await api("/api/me");
         route();
       },
-      onSourcesChange: async () => { // Subsonic connected or not: the next feed asks again
+      onSubsonicChange: async () => { // connected or not: a new feed, and the card says so
         app.me = await api("/api/me");
-        app.feedLoaded = false;
+        await loadFeed().catch(feedError);
         route();
       },
     }), "Settings");

@@ -9,7 +9,7 @@ function describe(row) {
   return `${row.type} · ${row.track_id} · ${Math.round(row.position_ms / 1000)} s · ${when}`;
 }
 
-export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange, onSourcesChange }) {
+export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange, onSourcesChange, onSubsonicChange }) {
   const s = me.settings;
   const errors = {};
   const errorSlot = (name) => (errors[name] = h("p", { class: "field-error", id: `set-${name}-error`, role: "alert" }));
@@ -105,7 +105,7 @@ export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange
   const view = h("section", { class: "settings", "aria-labelledby": "settings-title" },
     h("h1", { id: "settings-title" }, "Settings"),
     h("p", { class: "lede" }, `Signed in as ${me.display_name} (@${me.username}).`),
-    form, library, spotifyCard, subsonicCard({ me, onChange: onSourcesChange ?? onSpotifyChange }),
+    form, library, spotifyCard, subsonicCard({ me, onChange: onSubsonicChange }),
     outboxCard, h("div", { class: "card" }, logout));
   outbox.refresh();
   view.dispose = () => {
