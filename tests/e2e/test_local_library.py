@@ -17,6 +17,7 @@ from tests.library.media import chord_progression, click_track, make_track
 from tests.servers import REPO, EncoreProcess
 
 from .conftest import (
+    ARTIFACTS,
     NetworkSwitch,
     set_skip_threshold,
     sign_up,
@@ -93,6 +94,8 @@ def test_local_folder_listening_details_and_offline(playwright: Playwright, rela
                message="library status")
     page.locator("#library-failures summary").click()
     assert "broken.flac" in page.locator("#library-failed").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#library-card").screenshot(path=ARTIFACTS / "settings-library.png")
     assert page.get_by_label("Your music folder").is_checked()
     page.goto("/")
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
@@ -104,6 +107,7 @@ def test_local_folder_listening_details_and_offline(playwright: Playwright, rela
     text = facts.inner_text()
     assert "Tempo\n110 BPM" in text or "Tempo\n55 BPM" in text, text
     assert "Key" in text and " dB" in text and "Hz" in text and "Rhythm strength" in text
+    page.locator("#details").screenshot(path=ARTIFACTS / "details-local.png")
     page.get_by_role("button", name="Close details").click()
 
     # Play one to the end (hear 2.5 s, past a 2 s skip threshold, then drag to the end), then

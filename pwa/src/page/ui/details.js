@@ -11,7 +11,7 @@ export function showDetails(panel, track) {
   close.addEventListener("click", () => hideDetails(panel));
   const cover = coverUrl(track, 300);
   const year = track.album?.release_year ?? track.release_year;
-  panel.replaceChildren(
+  panel.replaceChildren(...[ // (a null child would show as the text "null")
     close,
     cover ? h("img", { class: "cover big", src: cover, alt: `Cover of ${track.album?.name ?? track.name}`, width: 160, height: 160 }) : null,
     h("h2", { id: "details-title" }, track.name),
@@ -21,14 +21,14 @@ export function showDetails(panel, track) {
       h("dt", {}, "Genres"), h("dd", {}, (track.genres ?? []).join(", ") || "—"),
       track.reason ? [h("dt", {}, "Why"), h("dd", {}, track.reason)] : null),
     h("h3", {}, "Sound"),
-    ...soundFacts(track).filter(Boolean),
+    ...soundFacts(track),
     h("ul", { class: "chart", "aria-label": "Audio features" },
       CHART.filter((name) => typeof features[name] === "number").map((name) => {
         const id = `feat-${name}`;
         return h("li", {},
           h("label", { for: id }, name),
           h("meter", { id, min: 0, max: 1, value: features[name], title: `${Math.round(features[name] * 100)} %` }));
-      })));
+      }))].filter(Boolean));
   panel.hidden = false;
   panel.setAttribute("role", "dialog");
   close.focus();

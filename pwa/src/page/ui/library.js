@@ -18,8 +18,9 @@ export function libraryCard({ me, onSources }) {
   const phase = h("p", { id: "library-phase", class: "hint" });
   const failedCount = h("span", { id: "library-failed-count" }, "0");
   const failedList = h("ul", { class: "outbox-list", id: "library-failed" });
+  const failedWord = h("span", {}, " files could not be used");
   const failures = h("details", { id: "library-failures", hidden: true },
-    h("summary", {}, failedCount, " files could not be used"), failedList);
+    h("summary", {}, failedCount, failedWord), failedList);
   const sourcesBox = h("fieldset", { id: "library-sources", class: "field" },
     h("legend", {}, "Play music from"));
   const saved = h("p", { class: "saved", role: "status" });
@@ -65,6 +66,7 @@ export function libraryCard({ me, onSources }) {
       ? `${status.phase === "analysing" ? "Analysing the sound" : "Scanning files"}: ${number(done)} of ${number(total)}${eta(status.eta_s)}`
       : status.scanned_at ? `Last scanned ${new Date(status.scanned_at).toLocaleString()}.` : "";
     failedCount.textContent = number(status.failed.length);
+    failedWord.textContent = status.failed.length === 1 ? " file could not be used" : " files could not be used";
     failures.hidden = status.failed.length === 0;
     failedList.replaceChildren(...status.failed.slice(0, 200).map((f) =>
       h("li", {}, h("code", {}, f.path), h("span", { class: "field-error" }, ` — ${f.error}`))));
