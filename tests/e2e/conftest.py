@@ -128,11 +128,34 @@ def route_spotify(context: BrowserContext, server: Server) -> None:
     context.route(SPOTIFY_HOSTS, forward)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+def _keep_page_log(context: BrowserContext, request: pytest.FixtureRequest) -> list[str]:
+    """What the page said (console, toasts, errors): printed when the test fails."""
+    log: list[str] = []
+    context.on("console", lambda m: log.append(f"console.{m.type}: {m.text}"))
+    context.on("weberror", lambda e: log.append(f"error: {e.error}"))
+    return log
+
+
 @pytest.fixture
-def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+def context(browser: Browser, server: Server,
+            request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
     route_spotify(context, server)
+    log = _keep_page_log(context, request)
     yield context
+    if request.node.stash.get(_FAILED, False):
+        print("\n--- the page's log ---\n" + "\n".join(log[-40:]))
     # The stand-in SDK long-polls the emulator: let requests still in flight end quietly.
     context.unroute_all(behavior="ignoreErrors")
     context.close()

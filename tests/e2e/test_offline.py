@@ -59,7 +59,7 @@ def test_offline_listening_is_kept_and_synced_once(playwright: Playwright, netwo
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
     # Play the top track for a moment: it and the next ones land in the offline audio cache
-    # (four skips need five saved tracks: a track that cannot load is not a skip).
+    # (three skips need four saved tracks: a track that cannot load is not a skip).
     first = page.locator("#feed-list .track-card").first
     first.get_by_role("button", name="Play").click()
     page.locator(".track-card .offline-badge").nth(4).wait_for(timeout=90_000)

@@ -39,6 +39,7 @@ export function coverUrl(track, size = 300) {
 }
 
 export function toast(message) {
+  console.info(`toast: ${message}`); // in the page's log too (tests print it when they fail)
   const el = document.getElementById("toast");
   el.textContent = message;
   el.classList.add("show");

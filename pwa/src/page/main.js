@@ -69,7 +69,8 @@ connectivity.addEventListener("change", ({ detail }) => {
     outbox.flushSoon(0);
     keepOffline();
   }
-  if (model.ready) rerank().catch(() => queue.rearrange());
+  // Saved tracks first matters more than keeping the cards still: the whole list may move.
+  if (model.ready) rerank({ keep: 0 }).catch(() => queue.rearrange());
   else queue.rearrange();
 });
 offlineAudio.addEventListener("change", () => {
@@ -132,13 +133,15 @@ async function learnUnsent() {
   })));
 }
 
-async function rerank() {
+/** Rank the pool on the device. The cards on screen (and above it) stay where they are unless
+ *  `keep` says otherwise: a new ranking never moves what the listener is looking at. */
+async function rerank({ keep = app.view?.cardsInView?.() ?? 0 } = {}) {
   if (!model.ready) return;
   const started = performance.now();
   // The whole pool, ranked: offline, saved tracks come first even when ranked below the first 30.
   const candidates = queue.candidates();
   const ranked = await model.rank(candidates, connectivity.online ? QUEUE_LENGTH : candidates.length);
-  queue.applyRanking(ranked);
+  queue.applyRanking(ranked, { keep });
   window.encore.marks.lastRerankMs = performance.now() - started;
   if (playback.current) keepOffline();
 }
@@ -332,7 +335,10 @@ async function logout() {
 // -- boot ---------------------------------------------------------------------------------
 async function boot() {
   mark("boot");
-  registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(reload) });
+  registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(() => {
+    offlineAudio.stop();
+    reload();
+  }) });
   // Pyodide starts while the page asks who is signed in (served by the service worker's cache).
   if (controlledAtBoot) model.spawn();
   playerBar(document.getElementById("player"), playback);

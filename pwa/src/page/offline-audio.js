@@ -19,6 +19,15 @@ export class OfflineAudio extends EventTarget {
     this.budget = BUDGET_MAX_BYTES;
     this.running = null;
     this.again = false;
+    this.stopped = false;
+    this.inFlight = null; // AbortController of the download under way
+  }
+
+  /** No more downloads (an update is about to take over: in-flight fetches would hold the old
+   *  service worker, and the new one, back). */
+  stop() {
+    this.stopped = true;
+    this.inFlight?.abort();
   }
 
   has(trackId) {
@@ -53,17 +62,19 @@ export class OfflineAudio extends EventTarget {
   }
 
   async #fetchWanted() {
-    if (!navigator.serviceWorker?.controller || !this.isOnline()) return;
+    if (this.stopped || !navigator.serviceWorker?.controller || !this.isOnline()) return;
     await this.#askToPersist();
     await this.#updateBudget();
     for (const track of this.wanted) {
-      if (this.again || !this.isOnline()) return; // the queue changed, or the line went
+      if (this.stopped || this.again || !this.isOnline()) return; // stopped, new queue, no line
       if (this.saved.has(track.id)) continue;
       if (this.bytes + (track.duration_ms ?? 60000) * 16 > this.budget) return; // ~128 kbit/s
       try {
-        const response = await fetch(track.audio_url);
+        this.inFlight = new AbortController();
+        const response = await fetch(track.audio_url, { signal: this.inFlight.signal });
         if (!response.ok) continue;
         const size = (await response.arrayBuffer()).byteLength;
+        this.inFlight = null;
         if (await inAudioCache(track.audio_url)) {
           this.saved.add(track.id);
           this.bytes += size;

@@ -1,5 +1,7 @@
 // The feed: cards with cover, title, artists, the reason, play and details; "refresh feed".
-import { artistNames, clear, coverUrl, h } from "../dom.js";
+// Cards are kept per track and only moved when their place changes, so a card under the
+// listener's pointer is never swapped for a copy in the middle of a click.
+import { artistNames, coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
 
 export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, modelStatus }) {
@@ -31,13 +33,40 @@ export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, mode
         h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(track) }, icon("info"))));
   }
 
+  const cards = new Map(); // track id -> {key, el}
+
+  function cardFor(track, now) {
+    const key = [now, track.reason, track.name, offlineIds().has(track.id)].join("|");
+    const kept = cards.get(track.id);
+    if (kept?.key === key) return kept.el;
+    const el = card(track, now);
+    cards.set(track.id, { key, el });
+    return el;
+  }
+
   function render() {
     const current = queue.current;
-    const items = [current && !queue.done.has(current.id) ? card(current, true) : null, ...queue.tracks.map((t) => card(t, false))];
-    clear(list).append(...items.filter(Boolean));
+    const wanted = [current && !queue.done.has(current.id) ? cardFor(current, true) : null,
+      ...queue.tracks.map((t) => cardFor(t, false))].filter(Boolean);
+    wanted.forEach((el, i) => {
+      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
+    });
+    while (list.children.length > wanted.length) list.lastElementChild.remove();
+    for (const [id, { el }] of cards) if (!el.isConnected) cards.delete(id);
     list.dataset.generation = String(queue.generation);
     list.dataset.source = queue.source;
     status.textContent = modelStatus();
+  }
+
+  /** How many up-next cards are on screen or above it (the player bar hides the bottom). */
+  function cardsInView() {
+    const bottom = innerHeight - (document.getElementById("player")?.offsetHeight ?? 0);
+    const cards = [...list.querySelectorAll(".track-card:not(.now)")];
+    let seen = 0;
+    cards.forEach((card, i) => {
+      if (card.getBoundingClientRect().top < bottom) seen = i + 1;
+    });
+    return seen;
   }
 
   queue.addEventListener("change", render);
@@ -48,6 +77,7 @@ export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, mode
       refresh),
     list);
   view.render = render;
+  view.cardsInView = cardsInView;
   view.dispose = () => queue.removeEventListener("change", render);
   return view;
 }
