@@ -31,7 +31,8 @@ from ..subsonic.service import Connection, SubsonicService
 log = logging.getLogger("encore.subsonic")
 
 CANDIDATE_TTL_S = 600  # a listener's candidates are reused this long before asking again
-FETCH_BUDGET_S = 12.0  # the most a feed waits for Subsonic servers
+FEED_WAIT_S = 5.0  # the most a feed waits for Subsonic servers; a slower answer lands later
+FETCH_BUDGET_S = 30.0  # the most one round of asking a server may take in the background
 UNSUPPORTED_S = 24 * 3600
 # This node's memory, bounded (least recently used go first): Subsonic tracks it served (a
 # forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
@@ -112,6 +113,7 @@ class SubsonicSource:
         self._candidates: LRUCache[str, tuple[float, list[str]]] = LRUCache(CANDIDATE_USERS)
         self._unsupported: dict[tuple[str, str], float] = {}  # (server key, method) -> until
         self._genres: dict[str, tuple[float, list[str]]] = {}  # server key -> (at, names)
+        self._fetching: dict[str, asyncio.Task[tuple[list[dict[str, Any]], list[str]]]] = {}
 
     # --- tracks --------------------------------------------------------------------------
     def _remember(self, song: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -162,10 +164,38 @@ class SubsonicSource:
         cached = self._candidates.get(username)
         if cached and time.time() - cached[0] < CANDIDATE_TTL_S:
             return SubsonicCandidates(self._known(cached[1]), _join(notices))
-        seeds = await self._seeds(username)
+        # One round of asking per listener at a time. It runs on its own, so a feed that stops
+        # waiting (a slow server) does not throw the work away: the next feed has the songs.
+        task = self._fetching.get(username)
+        if task is None or task.done():
+            seeds = await self._seeds(username)
+            task = self.service.spawn(self._ask(username, connections, settings, seeds))
+            self._fetching[username] = task
+            task.add_done_callback(lambda done: self._fetching.pop(username, None)
+                                   if self._fetching.get(username) is done else None)
+        try:
+            async with asyncio.timeout(FEED_WAIT_S):
+                tracks, failures = await asyncio.shield(task)
+        except TimeoutError:
+            hosts = ", ".join(_host(c) for c in connections)
+            notices.append(f"The Subsonic server at {hosts} is slow to answer; its songs "
+                           "will be in your feed shortly.")
+            songs = self._known(cached[1]) if cached else []
+            return SubsonicCandidates(songs, _join(notices))
+        notices += failures
+        if not tracks and cached:  # every server failed: the last songs, said so
+            notices.append("Showing your last Subsonic songs.")
+            return SubsonicCandidates(self._known(cached[1]), _join(notices))
+        return SubsonicCandidates(tracks, _join(notices))
+
+    async def _ask(self, username: str, connections: list[Connection], settings: dict[str, Any],
+                   seeds: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+        """Every server's candidates (kept for the listener when there are any) and what
+        failed, in words."""
         results = await asyncio.gather(*(self._fetch_within_budget(c, settings, seeds)
                                          for c in connections), return_exceptions=True)
         tracks: dict[str, dict[str, Any]] = {}
+        notices: list[str] = []
         for connection, result in zip(connections, results, strict=True):
             if isinstance(result, SubsonicError):
                 notices.append(_failure_notice(connection, result))
@@ -178,12 +208,9 @@ class SubsonicSource:
                 continue
             for track in result:
                 tracks.setdefault(track["id"], track)
-        if not tracks and cached:  # every server failed: the last songs, said so
-            notices.append("Showing your last Subsonic songs.")
-            return SubsonicCandidates(self._known(cached[1]), _join(notices))
-        if tracks:
-            self._candidates[username] = (time.time(), list(tracks))
-        return SubsonicCandidates(list(tracks.values()), _join(notices))
+        if tracks and self._fetching.get(username) is asyncio.current_task():
+            self._candidates[username] = (time.time(), list(tracks))  # not after a disconnect
+        return list(tracks.values()), notices
 
     def _known(self, ids: list[str]) -> list[dict[str, Any]]:
         return [self._tracks[i] for i in ids if i in self._tracks]
@@ -191,6 +218,7 @@ class SubsonicSource:
     def forget(self, username: str) -> None:
         """Ask the servers again next time (after connect/disconnect)."""
         self._candidates.pop(username, None)
+        self._fetching.pop(username, None)
 
     def _shared_notice(self) -> str:
         error = self.service.shared_error

@@ -19,8 +19,9 @@ import asyncio
 import json
 import math
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 
@@ -32,7 +33,9 @@ from .errors import SubsonicError
 from .ids import server_key
 from .urls import BadServerUrl, host_allowed, host_of, normalize_url
 
+T = TypeVar("T")
 RETRY_SHARED_S = 30.0  # after the server-wide server failed, try it again this much later
+SHARED_WAIT_S = 3.0  # the most a request waits for the server-wide sign-in (it goes on after)
 RECHECK_S = 24 * 3600  # re-read a listener's server (extensions, version) once a day
 CONNECT_ATTEMPTS = 10  # per listener per minute: connect must not be a password oracle
 
@@ -70,13 +73,24 @@ class SubsonicService:
         self._shared: Connection | None = None
         self._shared_error: SubsonicError | None = None
         self._shared_tried = 0.0
-        self._shared_lock = asyncio.Lock()
+        self._signing_in: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()  # work that outlives a request
         self.shared_url = normalize_url(config.url) if config.url else None
         if self.shared_url and not (config.api_key or (config.user and config.password)):
             raise ValueError("ENCORE_SUBSONIC_URL needs ENCORE_SUBSONIC_USER and "
                              "ENCORE_SUBSONIC_PASSWORD, or ENCORE_SUBSONIC_API_KEY")
 
+    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run `work` on its own (a request may stop waiting for it); ended at close()."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.http.aclose()
 
     def _client(self, url: str, credentials: Credentials,
@@ -85,29 +99,35 @@ class SubsonicService:
 
     # --- the server-wide library -----------------------------------------------------------
     async def shared(self) -> Connection | None:
-        """The server-wide connection once signed in; None when there is none or it failed
-        recently (`shared_error` says why)."""
+        """The server-wide connection once signed in; None when there is none, it failed
+        recently (`shared_error` says why), or signing in takes longer than SHARED_WAIT_S (it
+        goes on in the background: a slow server never holds a feed for long)."""
         if self.shared_url is None or self._shared is not None:
             return self._shared
-        if time.monotonic() - self._shared_tried < RETRY_SHARED_S and self._shared_tried:
+        if self._signing_in is None or self._signing_in.done():
+            if self._shared_tried and time.monotonic() - self._shared_tried < RETRY_SHARED_S:
+                return None
+            self._shared_tried = time.monotonic()
+            self._signing_in = self.spawn(self._sign_in_shared(self.shared_url))
+        try:
+            async with asyncio.timeout(SHARED_WAIT_S):
+                await asyncio.shield(self._signing_in)
+        except TimeoutError:
             return None
-        async with self._shared_lock:
-            if self._shared is None and (not self._shared_tried or time.monotonic()
-                                         - self._shared_tried >= RETRY_SHARED_S):
-                self._shared_tried = time.monotonic()
-                config = self.config
-                credentials = (Credentials(api_key=config.api_key) if config.api_key else
-                               Credentials(config.user, password=config.password))
-                client = self._client(self.shared_url, credentials)
-                try:
-                    await client.negotiate()
-                except SubsonicError as error:
-                    self._shared_error = error
-                    return None
-                self._shared_error = None
-                self._shared = Connection(server_key(self.shared_url), self.shared_url,
-                                          "server", client)
         return self._shared
+
+    async def _sign_in_shared(self, url: str) -> None:
+        config = self.config
+        credentials = (Credentials(api_key=config.api_key) if config.api_key else
+                       Credentials(config.user, password=config.password))
+        client = self._client(url, credentials)
+        try:
+            await client.negotiate()
+        except SubsonicError as error:
+            self._shared_error = error
+            return
+        self._shared_error = None
+        self._shared = Connection(server_key(url), url, "server", client)
 
     @property
     def shared_error(self) -> SubsonicError | None:

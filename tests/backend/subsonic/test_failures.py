@@ -4,14 +4,19 @@ saying why, within a bounded time, and listening is still stored."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backend import create_app
 from backend.sources import subsonic as subsonic_source
+from backend.subsonic import service as subsonic_service
 from backend.subsonic.errors import MESSAGES
+from tests.conftest import ApiClient, AuthActions
 from tests.fakes.subsonic import RunningSubsonic
 
 
@@ -77,3 +82,41 @@ async def test_the_rest_of_encore_works_meanwhile(listener: Any, server: Running
     assert (await listener.get("/api/feed?source=demo")).status_code == 200
     assert (await listener.get("/api/model")).status_code == 200
     assert (await listener.get("/healthz")).status_code == 200
+
+
+async def test_a_slow_servers_songs_land_in_the_next_feed(
+        listener: Any, server: RunningSubsonic, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slower than a feed waits, within the request timeout: this feed goes on without it, the
+    asking goes on, and a later feed has the songs."""
+    monkeypatch.setattr(subsonic_source, "FEED_WAIT_S", 0.3)
+    server.state.set(latency_s=0.4)
+    body, took = await timed_feed(listener)
+    assert body["source"] == "demo" and "slow to answer" in body["notice"]
+    assert took < 2.0
+    server.state.set(latency_s=0.0)
+    deadline = time.monotonic() + 15
+    while (body := (await timed_feed(listener))[0])["source"] != "subsonic":
+        assert time.monotonic() < deadline, body["notice"]
+        await asyncio.sleep(0.2)
+    assert body["notice"] is None and body["tracks"]
+
+
+async def test_a_slow_server_wide_library_never_holds_a_feed(
+        tmp_path: Path, server: RunningSubsonic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subsonic_service, "SHARED_WAIT_S", 0.2)
+    server.state.set(latency_s=0.5)  # each sign-in request: slower than the wait
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data",
+                      "SUBSONIC_URL": server.url, "SUBSONIC_USER": "listener",
+                      "SUBSONIC_PASSWORD": "listen-password"})
+    async with app.test_app():
+        client = ApiClient(app.test_client())
+        await AuthActions(client).signup()
+        body, took = await timed_feed(client)
+        assert body["source"] == "demo" and "not signed in yet" in body["notice"]
+        assert took < 2.0
+        deadline = time.monotonic() + 15
+        while (body := (await timed_feed(client))[0])["source"] != "subsonic":
+            assert time.monotonic() < deadline, body["notice"]
+            await asyncio.sleep(0.2)
+        me = await (await client.get("/api/me")).get_json()
+        assert me["subsonic"]["scope"] == "server" and me["subsonic"]["connected"]

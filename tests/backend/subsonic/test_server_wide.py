@@ -75,7 +75,7 @@ async def test_a_finish_is_scrobbled_on_the_server(app: Any, client: Any, auth: 
         "position_ms": track["duration_ms"], "duration_ms": track["duration_ms"], "at": at}]})
     assert answer.status_code == 200
     listens = supysonic.listenbrainz
-    await wait_for(lambda: "Rock Song 3" in listens.scrobbled(), "Supysonic's scrobble")
+    await wait_for(lambda: "Rock Song 3" in listens.scrobbled(), "Supysonic's scrobble", 30)
     assert [x["listened_at"] for x in listens.listens if x["title"] == "Rock Song 3"] == [
         at / 1000]  # Supysonic passes the time on as given (ms / 1000)
 
