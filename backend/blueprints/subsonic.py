@@ -37,6 +37,12 @@ class ConnectBody(BaseModel):
         return self
 
 
+class NowPlayingBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    track_id: str = Field(min_length=1, max_length=128)
+    position_ms: int = Field(default=0, ge=0, le=6 * 3600 * 1000)
+
+
 class CoverQuery(BaseModel):
     size: int = Field(default=300, description=f"one of {COVER_SIZES}")
 
@@ -93,6 +99,21 @@ async def disconnect() -> Response:
     await app().subsonic.disconnect(user.username)
     app().sources.forget(user.username)
     return Response("", status=204)
+
+
+@bp.post("/now-playing")
+@signed_in.required
+@validate_request(NowPlayingBody)
+async def now_playing(data: NowPlayingBody) -> Response:
+    """The page started a Subsonic track: the server shows it as playing (in the background;
+    202 at once, whatever the server does)."""
+    user = await signed_in.user()
+    source = app().sources.subsonic
+    if source is None or not await source.now_playing(user.username, data.track_id,
+                                                      data.position_ms):
+        raise ApiError(404, "track_not_found",
+                       "That Subsonic track is not on a server you are connected to.")
+    return Response("", status=202)
 
 
 @bp.get("/covers/<key>/<cover_id>")

@@ -326,6 +326,28 @@ class SubsonicSource:
             return []
 
     # --- listening goes back to the server -------------------------------------------------
+    async def now_playing(self, username: str, tid: str, position_ms: int) -> bool:
+        """A play started: the server shows it as now playing (`scrobble submission=false`,
+        and `reportPlayback state=playing` where offered; never a play count: the finish
+        scrobbles). False when the track is not on a server the listener reaches."""
+        parsed = parse_track_id(tid)
+        connection = (await self.service.connection_for(username, parsed[0])) if parsed else None
+        if parsed is None or connection is None:
+            return False
+
+        async def tell() -> None:
+            try:
+                await connection.client.scrobble(parsed[1], int(time.time() * 1000),
+                                                  submission=False)
+                if connection.info.offers("playbackReport"):
+                    await connection.client.report_playback(parsed[1], "playing", position_ms,
+                                                            ignore_scrobble=True)
+            except SubsonicError as error:
+                log.info("subsonic now playing for %s failed: %s", username, error.message)
+
+        self.service.spawn(tell())
+        return True
+
     async def listened(self, username: str, interactions: list[dict[str, Any]]) -> None:
         mine = [i for i in interactions if parse_track_id(str(i.get("track_id", "")))]
         if not mine:

@@ -133,6 +133,8 @@ def test_listening_through_a_subsonic_server(context: BrowserContext, relay: Net
     listens = supysonic.listenbrainz
     wait_until(lambda: first_title in listens.scrobbled(), message="Supysonic's scrobble")
     assert second_title not in listens.scrobbled()
+    playing_now = [x["title"] for x in listens.listens if x["type"] == "playing_now"]
+    assert first_title in playing_now and second_title in playing_now  # shown as they started
     assert supysonic.now_playing(), "Supysonic shows nothing playing"
 
     # The next tracks were cached as they came up; offline for real, one still plays.

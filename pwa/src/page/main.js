@@ -10,6 +10,7 @@ import { OutboxClient } from "./outbox-client.js";
 import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
+import { reportNowPlaying } from "./subsonic-now-playing.js";
 import { cacheUserData, clearUserCaches, registerServiceWorker, whenControlled } from "./sw-client.js";
 import { authView } from "./ui/auth.js";
 import { banners } from "./ui/banners.js";
@@ -50,6 +51,7 @@ const playback = new Playback({
 playback.addEventListener("track", ({ detail: track }) => {
   queue.setCurrent(track);
   keepOffline();
+  reportNowPlaying(track);
 });
 playback.addEventListener("error", ({ detail }) => toast(detail));
 playback.addEventListener("unplayable", ({ detail: { track, next } }) => {

@@ -167,3 +167,25 @@ async def test_covers_are_proxied_and_kept(listener: Any, server: RunningSubsoni
     assert (await listener.get(url.split("?")[0] + "?size=77")).status_code == 422
     missing = url.rsplit("/", 1)[0] + "/al-missing?size=300"
     assert (await listener.get(missing)).status_code == 404
+
+
+async def test_a_started_play_shows_as_now_playing(listener: Any,
+                                                  server: RunningSubsonic) -> None:
+    track = (await feed(listener))["tracks"][0]
+    song_id = parse_track_id(track["id"])[1]  # type: ignore[index]
+    answer = await listener.post("/api/subsonic/now-playing",
+                                 json={"track_id": track["id"], "position_ms": 1500})
+    assert answer.status_code == 202
+    await until(lambda: server.state.reports, "the playback report")
+    report = server.state.reports[-1]
+    assert (report.media_id, report.state, report.position_ms, report.ignore_scrobble) == (
+        song_id, "playing", 1500, True)
+    scrobble = server.state.scrobbles[-1]
+    assert (scrobble.song_id, scrobble.submission) == (song_id, False)  # now playing only
+    assert server.state.accounts["listener"].plays == {}  # no play counted for a start
+    other = await listener.post("/api/subsonic/now-playing",
+                                json={"track_id": "subsonic-0123456789-x"})
+    assert other.status_code == 404
+    bad = await listener.post("/api/subsonic/now-playing", json={"track_id": track["id"],
+                                                                  "position_ms": -1})
+    assert bad.status_code == 422
