@@ -19,7 +19,7 @@ from .library.service import Library
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
-from .security import add_security_headers, check_csrf, trust_proxies
+from .security import check_csrf, security_headers, trust_proxies
 from .sources import MusicSources
 from .sources.catalog import CatalogSource
 from .sources.subsonic import SubsonicSource
@@ -106,7 +106,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         await check_csrf(settings)
 
     app.after_request(app.metrics.after_request)
-    app.after_request(add_security_headers)
+    app.after_request(security_headers(settings))
 
     @app.before_serving
     async def _open() -> None:

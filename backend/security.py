@@ -3,6 +3,9 @@ request says about the listener's origin (the settings they depend on are passed
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import urlsplit
+
 from hypercorn.middleware import ProxyFixMiddleware
 from quart import Quart, Response, request
 
@@ -12,26 +15,61 @@ from .errors import ApiError
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "X-Requested-With"  # the page sends "X-Requested-With: encore"
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        # Pyodide compiles WebAssembly; the Web Playback SDK comes from Spotify.
-        "script-src 'self' 'wasm-unsafe-eval' https://sdk.scdn.co",
-        "worker-src 'self'",
-        "connect-src 'self' https://api.spotify.com https://*.spotify.com wss://*.spotify.com"
-        " https://sdk.scdn.co https://*.scdn.co",
-        "img-src 'self' data: blob: https://i.scdn.co https://*.scdn.co https://*.spotifycdn.com",
-        "media-src 'self' blob: https://*.scdn.co https://*.spotifycdn.com",
-        "frame-src https://sdk.scdn.co https://*.spotify.com",
-        "style-src 'self'",
-        "font-src 'self'",
-        "manifest-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self' https://accounts.spotify.com",
-        "frame-ancestors 'none'",
-    ]
-)
+SPOTIFY_DOMAINS = ("spotify.com", "scdn.co", "spotifycdn.com")
+
+
+def spotify_dev_origins(settings: Settings) -> list[str]:
+    """The configured Spotify accounts/API origins when they are not Spotify's own (the emulator
+    in development): the browser loads the player, covers and previews from there."""
+    origins: list[str] = []
+    for url in (settings.spotify_accounts_url, settings.spotify_api_url):
+        parts = urlsplit(str(url))
+        host = parts.hostname or ""
+        if host and not any(host == d or host.endswith("." + d) for d in SPOTIFY_DOMAINS):
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    return origins
+
+
+def content_security_policy(extra_origins: Sequence[str] = ()) -> str:
+    """Encore's CSP; `extra_origins` (a Spotify emulator) may serve scripts, media and images."""
+    extra = "".join(f" {origin}" for origin in extra_origins)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            # Pyodide compiles WebAssembly; the Web Playback SDK comes from Spotify.
+            f"script-src 'self' 'wasm-unsafe-eval' https://sdk.scdn.co{extra}",
+            "worker-src 'self'",
+            "connect-src 'self' https://api.spotify.com https://*.spotify.com wss://*.spotify.com"
+            f" https://sdk.scdn.co https://*.scdn.co{extra}",
+            "img-src 'self' data: blob: https://i.scdn.co https://*.scdn.co"
+            f" https://*.spotifycdn.com{extra}",
+            f"media-src 'self' blob: https://*.scdn.co https://*.spotifycdn.com{extra}",
+            f"frame-src https://sdk.scdn.co https://*.spotify.com{extra}",
+            "style-src 'self'",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action 'self' https://accounts.spotify.com{extra}",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+def spotify_browser_urls(settings: Settings) -> dict[str, str]:
+    """Where the page loads the Web Playback SDK from and sends its player commands: Spotify's
+    own hosts, or the configured emulator's origin in development."""
+    api = str(settings.spotify_api_url).rstrip("/")
+    dev = spotify_dev_origins(settings)
+    if api.startswith(tuple(dev)) and dev:
+        parts = urlsplit(api)
+        return {"sdk_url": f"{parts.scheme}://{parts.netloc}/spotify-player.js", "api_url": api}
+    return {"sdk_url": "https://sdk.scdn.co/spotify-player.js", "api_url": "https://api.spotify.com/v1"}
 
 
 def own_origin(settings: Settings) -> str:
@@ -80,9 +118,21 @@ async def check_csrf(settings: Settings) -> None:
         raise ApiError(403, "csrf_failed", f"Missing Origin or {CSRF_HEADER} header.")
 
 
-async def add_security_headers(response: Response) -> Response:
+def security_headers(settings: Settings) -> Callable[[Response], Awaitable[Response]]:
+    """The after-request hook adding the security headers (the CSP names a Spotify emulator's
+    origin when one is configured, so the documented development set-up works as written)."""
+    policy = content_security_policy(spotify_dev_origins(settings))
+
+    async def add(response: Response) -> Response:
+        return await add_security_headers(response, policy)
+
+    return add
+
+
+async def add_security_headers(response: Response,
+                               policy: str = CONTENT_SECURITY_POLICY) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", policy)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")

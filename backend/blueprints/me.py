@@ -9,6 +9,7 @@ from quart_schema import validate_request
 
 from .. import accounts
 from ..app_types import app
+from ..security import spotify_browser_urls
 from ..user_settings import SettingsPatch, settings_of
 from . import signed_in
 
@@ -22,7 +23,8 @@ async def me() -> dict[str, Any]:
         "username": user.username,
         "display_name": user.display_name,
         "settings": settings_of(user),
-        "spotify": await app().spotify.status(user.username),
+        "spotify": {**await app().spotify.status(user.username),
+                    **spotify_browser_urls(app().settings)},
         "library": {"tracks": await app().sources.catalogs["local"].size()},
         "subsonic": await app().subsonic.status(user.username),
     }

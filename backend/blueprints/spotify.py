@@ -33,12 +33,24 @@ def _require_configured() -> None:
         )
 
 
+RETURN_PAGES = ("/", "/welcome", "/settings")  # where a connect may come back to; nothing else
+
+
+class LoginQuery(BaseModel):
+    """Where the listener started from: they come back there (onboarding keeps their picks).
+    Anything but one of Encore's own pages is ignored: never a redirect off-site."""
+
+    next: str | None = Field(None, max_length=64, description="/, /welcome or /settings")
+
+
 @bp.get("/auth/spotify/login")
 @signed_in.required
-async def login() -> WerkzeugResponse:
+@validate_querystring(LoginQuery)
+async def login(query_args: LoginQuery) -> WerkzeugResponse:
     _require_configured()
     session = await signed_in.session()
     url = app().spotify.begin_login(session, _redirect_uri())
+    session.data["spotify_next"] = query_args.next if query_args.next in RETURN_PAGES else "/"
     await signed_in.save(session)
     return redirect(url, 302)
 
@@ -58,6 +70,8 @@ async def callback(query_args: CallbackQuery) -> WerkzeugResponse:
     _require_configured()
     session = await signed_in.session()
     pending = session.data.pop("spotify_oauth", None)
+    back = session.data.pop("spotify_next", "/")
+    back = back if back in RETURN_PAGES else "/"
     await signed_in.save(session)  # the state is one-time, whatever happens next
     state = query_args.state or ""
     if (
@@ -68,7 +82,7 @@ async def callback(query_args: CallbackQuery) -> WerkzeugResponse:
     ):
         raise ApiError(400, "invalid_state", "This Spotify sign-in link is stale or not yours.")
     if query_args.error:
-        return redirect("/?spotify=denied", 302)
+        return redirect(f"{back}?spotify=denied", 302)  # the page says so
     code = query_args.code or ""
     if not code or len(code) > 2048:
         raise ApiError(400, "invalid_request", "The callback has no authorization code.")
@@ -78,7 +92,7 @@ async def callback(query_args: CallbackQuery) -> WerkzeugResponse:
         raise ApiError(
             400 if error.status < 500 else 502, "spotify_failed", error.message
         ) from None
-    return redirect("/?spotify=connected", 302)
+    return redirect(f"{back}?spotify=connected", 302)
 
 
 @bp.get("/api/spotify/token")

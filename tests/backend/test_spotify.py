@@ -73,6 +73,10 @@ async def test_authorize_url_uses_pkce_and_state(client, auth, emulator):
     assert "streaming" in query["scope"][0]
 
 
+def emulator_origin(app) -> str:
+    return str(app.settings.spotify_api_url).removesuffix("/v1").rstrip("/")
+
+
 async def test_connect_end_to_end_and_tokens_encrypted_at_rest(app, client, auth, emulator):
     await auth.signup()
     await connect(client)
@@ -82,6 +86,9 @@ async def test_connect_end_to_end_and_tokens_encrypted_at_rest(app, client, auth
         "configured": True,
         "product": "premium",
         "display_name": "Premium Listener",
+        # the emulator's origin, where the page loads the player from in development
+        "sdk_url": f"{emulator_origin(app)}/spotify-player.js",
+        "api_url": f"{emulator_origin(app)}/v1",
     }
     token = await client.get("/api/spotify/token")
     assert token.headers["Cache-Control"] == "no-store"
@@ -259,3 +266,44 @@ async def test_spotify_routes_need_a_session_and_configuration(tmp_path):
         unconfigured = await raw.get("/auth/spotify/login")
         assert unconfigured.status_code == 503
         assert (await unconfigured.get_json())["error"]["code"] == "spotify_not_configured"
+
+
+async def test_connecting_from_onboarding_comes_back_to_onboarding(client, auth, emulator):
+    """Connect Spotify from the onboarding card: the listener returns to their picks (connected
+    or cancelled), never to a feed that skipped them; other return pages are ignored."""
+    await auth.signup()
+    start = await client.get("/auth/spotify/login", query_string={"next": "/welcome"})
+    params = await asyncio.to_thread(agree, start.headers["Location"])
+    done = await client.get("/auth/spotify/callback",
+                            query_string={"code": params["code"], "state": params["state"]})
+    assert done.headers["Location"] == "/welcome?spotify=connected"
+    start = await client.get("/auth/spotify/login", query_string={"next": "/settings"})
+    state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+    denied = await client.get("/auth/spotify/callback",
+                              query_string={"state": state, "error": "access_denied"})
+    assert denied.headers["Location"] == "/settings?spotify=denied"
+    start = await client.get("/auth/spotify/login", query_string={"next": "/api/me"})
+    state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+    denied = await client.get("/auth/spotify/callback",
+                              query_string={"state": state, "error": "access_denied"})
+    assert denied.headers["Location"] == "/?spotify=denied"
+
+
+async def test_the_emulator_s_origin_may_serve_the_player_covers_and_previews(client, emulator):
+    """Development against the emulator works as the README says: its origin is in the CSP."""
+    csp = (await client.get("/healthz")).headers["Content-Security-Policy"]
+    for directive in ("script-src", "img-src", "media-src", "connect-src"):
+        sources = next(d for d in csp.split("; ") if d.startswith(directive)).split()
+        assert emulator.url in sources, directive
+
+
+async def test_with_spotify_itself_the_policy_and_the_player_are_spotify_s(tmp_path):
+    from backend import create_app
+    from backend.security import spotify_browser_urls
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data"})
+    assert spotify_browser_urls(app.settings) == {
+        "sdk_url": "https://sdk.scdn.co/spotify-player.js", "api_url": "https://api.spotify.com/v1"}
+    async with app.test_app():
+        csp = (await app.test_client().get("/healthz")).headers["Content-Security-Policy"]
+    assert "127.0.0.1" not in csp and "localhost" not in csp

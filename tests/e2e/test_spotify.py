@@ -14,9 +14,11 @@ pytestmark = pytest.mark.e2e
 
 def connect_spotify(page: Page) -> None:
     page.get_by_role("link", name="Settings").click()
-    page.get_by_role("link", name="Connect Spotify").click()
+    page.get_by_role("button", name="Connect Spotify").click()
     page.locator("select[name=user]").select_option("premium-user")  # the emulator's consent page
     page.get_by_role("button", name="Agree").click()
+    page.get_by_role("heading", name="Settings").wait_for()  # back where the listener started
+    page.get_by_role("link", name="Feed").click()
     page.get_by_role("heading", name="Your feed").wait_for()
 
 

@@ -191,8 +191,9 @@ async function startModel() {
 async function startSpotify() {
   if (!app.me?.spotify?.connected || playback.spotify) return;
   const { SpotifyPlayer } = await import("./players/spotify-player.js");
+  const { sdk_url: sdkUrl, api_url: apiUrl } = app.me.spotify;
   try {
-    playback.useSpotify(await SpotifyPlayer.connect({ volume: playback.volume }));
+    playback.useSpotify(await SpotifyPlayer.connect({ volume: playback.volume, sdkUrl, apiUrl }));
     document.body.dataset.spotify = "ready";
     app.spotifyError = null;
     banner.notice(null);
@@ -202,6 +203,20 @@ async function startSpotify() {
     banner.notice(`${error.message}. Playing previews and Encore's demo catalog instead.`);
     if (app.feedLoaded) await playableFeed().catch(feedError);
   }
+}
+
+/** Spotify was disconnected: its player goes, and the feed switches to the other sources at
+ *  once (its tracks could no longer play). */
+async function dropSpotify() {
+  const current = playback.current?.track;
+  if (current?.source === "spotify") await playback.stopCurrent();
+  await playback.spotify?.disconnect?.().catch(() => {});
+  playback.useSpotify(null);
+  app.spotifyError = null;
+  app.demoOnly = false;
+  banner.notice(null);
+  document.body.dataset.spotify = "off";
+  await loadFeed().catch(feedError);
 }
 
 // Without the SDK only previews play; a Spotify app without previews gets the demo catalog.
@@ -244,7 +259,20 @@ function show(view, title) {
   }
 }
 
+/** ?spotify=connected|denied, from the OAuth callback: said once, then gone from the address. */
+function takeSpotifyFlash() {
+  const params = new URLSearchParams(location.search);
+  const flash = params.get("spotify");
+  if (!flash) return null;
+  params.delete("spotify");
+  history.replaceState({}, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
+  if (flash === "connected") toast("Spotify is connected.");
+  if (flash === "denied") toast("Spotify isn't connected: the sign-in was cancelled on Spotify's page.");
+  return ["connected", "denied"].includes(flash) ? flash : null;
+}
+
 async function route() {
+  const flash = takeSpotifyFlash();
   const path = location.pathname;
   hideDetails(document.getElementById("details"));
   if (!app.me) {
@@ -256,6 +284,7 @@ async function route() {
   if (path === "/welcome") {
     show(await onboardingView({
       me: app.me,
+      spotifyFlash: flash,
       onDone: async (settings) => {
         applySettings(settings); // the worker ranks with the picks from now on
         await loadFeed().catch(feedError);
@@ -268,6 +297,7 @@ async function route() {
     show(settingsView({
       me: app.me,
       outbox,
+      spotifyFlash: flash,
       onSettings: async (settings) => {
         applySettings(settings);
         await rerank();
@@ -276,6 +306,8 @@ async function route() {
       onSourcesChange: () => loadFeed(),
       onSpotifyChange: async () => {
         app.me = await api("/api/me");
+        cacheUserData([{ path: "/api/me", body: app.me }]);
+        if (!app.me.spotify?.connected) await dropSpotify();
         route();
       },
       onSubsonicChange: async () => { // connected or not: a new feed, and the card says so

@@ -124,6 +124,16 @@ export class Playback extends EventTarget {
     }
   }
 
+  /** Stop the current track without judging it again (e.g. its source went away). */
+  async stopCurrent() {
+    const c = this.current;
+    if (!c) return;
+    this.#leaveCurrent();
+    await c.player.stop?.().catch?.(() => {});
+    c.playing = false;
+    this.#emit("state", { position_ms: c.position_ms, duration_ms: c.duration_ms, playing: false });
+  }
+
   async seek(ms) {
     await this.current?.player.seek(ms);
   }

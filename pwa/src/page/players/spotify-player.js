@@ -1,5 +1,6 @@
 // The Spotify Web Playback SDK player (connected Premium accounts). Same interface as AudioPlayer.
-// The SDK script comes from Spotify; its token from /api/spotify/token (never stored anywhere).
+// The SDK script comes from Spotify (or, in development, the emulator the server names in
+// /api/me); its token from /api/spotify/token (never stored anywhere).
 import { api } from "../api.js";
 
 const SDK_URL = "https://sdk.scdn.co/spotify-player.js";
@@ -7,11 +8,11 @@ const WEB_API = "https://api.spotify.com/v1";
 const TICK_MS = 500;
 
 let sdkPromise;
-function loadSdk() {
+function loadSdk(url) {
   sdkPromise ??= new Promise((resolve, reject) => {
     window.onSpotifyWebPlaybackSDKReady = () => resolve(window.Spotify);
     const script = document.createElement("script");
-    script.src = SDK_URL;
+    script.src = url;
     script.async = true;
     script.onerror = () => reject(new Error("The Spotify player could not be loaded."));
     document.head.append(script);
@@ -28,9 +29,9 @@ export class SpotifyPlayer extends EventTarget {
   kind = "spotify";
 
   /** Connect the SDK; rejects with a user-facing message on initialization/auth/account errors. */
-  static async connect({ volume = 0.8 } = {}) {
-    const Spotify = await loadSdk();
-    const self = new SpotifyPlayer();
+  static async connect({ volume = 0.8, sdkUrl = SDK_URL, apiUrl = WEB_API } = {}) {
+    const Spotify = await loadSdk(sdkUrl);
+    const self = new SpotifyPlayer(apiUrl);
     self.sdk = new Spotify.Player({
       name: "Encore",
       volume,
@@ -54,15 +55,16 @@ export class SpotifyPlayer extends EventTarget {
     return self;
   }
 
-  constructor() {
+  constructor(apiUrl = WEB_API) {
     super();
+    this.apiUrl = apiUrl;
     this.uri = null;
     this.last = { position_ms: 0, duration_ms: 0, playing: false, at: 0 };
     this.timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
   async #webApi(method, path, body) {
-    const response = await fetch(`${WEB_API}${path}`, {
+    const response = await fetch(`${this.apiUrl}${path}`, {
       method,
       headers: { Authorization: `Bearer ${await token()}`, "Content-Type": "application/json" },
       body: body ? JSON.stringify(body) : undefined,
@@ -125,5 +127,12 @@ export class SpotifyPlayer extends EventTarget {
   async stop() {
     this.uri = null;
     await this.sdk.pause();
+  }
+
+  /** Spotify was disconnected: leave the Spotify Connect device list and stop reporting. */
+  async disconnect() {
+    clearInterval(this.timer);
+    this.uri = null;
+    await this.sdk.disconnect?.();
   }
 }

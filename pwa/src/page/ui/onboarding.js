@@ -1,6 +1,7 @@
 // Onboarding: pick favourite genres (the cold-start prior), optionally connect Spotify.
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { spotifyCard } from "./spotify.js";
 
 const FALLBACK_GENRES = ["pop", "rock", "hip-hop", "electronic", "jazz", "classical", "folk", "metal",
   "r&b", "country", "reggae", "latin", "ambient", "blues", "indie", "soul"];
@@ -15,7 +16,7 @@ export async function genreList() {
   return FALLBACK_GENRES;
 }
 
-export async function onboardingView({ me, onDone }) {
+export async function onboardingView({ me, onDone, spotifyFlash = null }) {
   const chosen = new Set(me.settings?.favorite_genres ?? []);
   const genres = await genreList();
   const status = h("p", { class: "form-error", role: "alert" });
@@ -29,17 +30,16 @@ export async function onboardingView({ me, onDone }) {
       });
       return chip;
     }));
-  const spotify = me.spotify?.configured
-    ? h("div", { class: "card soft" },
-      h("h2", {}, "Spotify (optional)"),
-      h("p", {}, "Premium accounts can stream Spotify's catalogue here. Without it, Encore plays its demo catalog."),
-      h("a", { class: "button", href: "/auth/spotify/login" }, "Connect Spotify"))
-    : null;
+  const savePicks = () => api("/api/me/settings", { method: "PATCH", body: { favorite_genres: [...chosen] } });
+  const spotify = spotifyCard({
+    me, returnTo: "/welcome", flash: spotifyFlash, beforeConnect: savePicks,
+    lede: "Premium accounts can stream Spotify's catalogue here. Your picks are kept while you connect.",
+  });
   const save = h("button", { type: "button", class: "primary wide" }, "Start listening");
   save.addEventListener("click", async () => {
     save.disabled = true;
     try {
-      const settings = await api("/api/me/settings", { method: "PATCH", body: { favorite_genres: [...chosen] } });
+      const settings = await savePicks();
       await onDone(settings);
     } catch (error) {
       status.textContent = error.message;

@@ -2,6 +2,7 @@
 import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
 import { libraryCard } from "./library.js";
+import { spotifyCard } from "./spotify.js";
 import { subsonicCard } from "./subsonic.js";
 
 function describe(row) {
@@ -9,7 +10,7 @@ function describe(row) {
   return `${row.type} · ${row.track_id} · ${Math.round(row.position_ms / 1000)} s · ${when}`;
 }
 
-export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange, onSourcesChange, onSubsonicChange }) {
+export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange, onSourcesChange, onSubsonicChange, spotifyFlash = null }) {
   const s = me.settings;
   const errors = {};
   const errorSlot = (name) => (errors[name] = h("p", { class: "field-error", id: `set-${name}-error`, role: "alert" }));
@@ -62,19 +63,7 @@ export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange
     }
   });
 
-  const sp = me.spotify ?? {};
-  const spotifyCard = h("section", { class: "card", "aria-labelledby": "set-spotify" },
-    h("h2", { id: "set-spotify" }, "Spotify"),
-    h("p", { id: "spotify-status" }, sp.connected
-      ? `Connected${sp.display_name ? ` as ${sp.display_name}` : ""}${sp.product ? ` (${sp.product})` : ""}.`
-      : sp.configured === false ? "Spotify isn't set up on this server; Encore plays its demo catalog."
-        : sp.reconnect ? `Reconnect needed: ${sp.message ?? "the authorisation expired."}` : "Not connected."),
-    sp.connected
-      ? h("button", { type: "button", class: "ghost", id: "spotify-disconnect", onclick: async () => {
-        await api("/api/spotify/disconnect", { method: "POST" });
-        await onSpotifyChange();
-      } }, "Disconnect Spotify")
-      : sp.configured === false ? null : h("a", { class: "button", href: "/auth/spotify/login", id: "spotify-connect" }, "Connect Spotify"));
+  const spotify = spotifyCard({ me, returnTo: "/settings", flash: spotifyFlash, onDisconnect: onSpotifyChange });
 
   const pendingList = h("ul", { class: "outbox-list", id: "outbox-pending" });
   const failedList = h("ul", { class: "outbox-list", id: "outbox-failed" });
@@ -105,7 +94,7 @@ export function settingsView({ me, outbox, onSettings, onLogout, onSpotifyChange
   const view = h("section", { class: "settings", "aria-labelledby": "settings-title" },
     h("h1", { id: "settings-title" }, "Settings"),
     h("p", { class: "lede" }, `Signed in as ${me.display_name} (@${me.username}).`),
-    form, library, spotifyCard, subsonicCard({ me, onChange: onSubsonicChange }),
+    form, library, spotify, subsonicCard({ me, onChange: onSubsonicChange }),
     outboxCard, h("div", { class: "card" }, logout));
   outbox.refresh();
   view.dispose = () => {
