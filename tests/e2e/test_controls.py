@@ -69,5 +69,6 @@ def test_keyboard_shortcuts_and_media_session(page: Page, server: Server) -> Non
     items = {(i["track_id"], i["type"]): i for i in wait_until(both, message="stored")}
     assert set(items) == {(first_id, "skipped"), (second_id, "liked")}
     skipped = items[(first_id, "skipped")]
-    # Recorded where the listener left (the attribute lags the audio clock by one state tick).
-    assert left_at - 100 <= skipped["position_ms"] <= left_at + 1500
+    # Recorded as what was heard: up to where the listener left (no seek here), give or take one
+    # report of the audio clock (~250 ms) at either end.
+    assert left_at - 300 <= skipped["position_ms"] <= left_at + 1500

@@ -80,10 +80,16 @@ def test_offline_listening_is_kept_and_synced_once(playwright: Playwright, netwo
 
     for n in range(1, 4):
         before = queue_order(page)
+        leaving = player.get_attribute("data-track-id")
         page.get_by_role("button", name="Next (skip)").click()
         wait_until(lambda n=n: waiting(page) == n, message=f"{n} waiting")
         wait_until(lambda before=before: queue_order(page) not in (before, before[1:]),
                    message="re-ranked queue")
+        # The next saved track is heard before the listener skips it in turn (a track skipped
+        # before it started was never heard: it is no skip).
+        wait_until(lambda leaving=leaving: player.get_attribute("data-track-id") != leaving
+                   and int(player.get_attribute("data-position") or 0) > 300,
+                   message=f"saved track {n + 1} playing")
     assert page.get_by_role("status").filter(has_text="3 interactions waiting").is_visible()
 
     # A new page in the same profile (the browser closed and opened again): still 3 waiting.

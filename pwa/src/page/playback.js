@@ -191,8 +191,9 @@ export class Playback extends EventTarget {
     const now = performance.now();
     const elapsed = now - c.reported_at;
     c.reported_at = now;
-    // Played since the last report, unless it moved further than the clock did (a seek).
-    if (c.playing && step > 0 && step <= elapsed * 1.1 + CLOCK_SLACK_MS) c.heard_ms += step;
+    // Played since the last report (playing at either end of it: the first stretch after a
+    // start or a resume counts too), unless it moved further than the clock did (a seek).
+    if ((c.playing || state.playing) && step > 0 && step <= elapsed * 1.1 + CLOCK_SLACK_MS) c.heard_ms += step;
     c.position_ms = state.position_ms;
     if (state.duration_ms > 0) c.duration_ms = state.duration_ms;
     c.playing = state.playing;
