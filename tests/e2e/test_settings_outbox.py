@@ -51,7 +51,8 @@ def test_refused_interaction_is_shown_and_retried_once(page: Page,
     refused.first.wait_for()
     assert refused.count() == 1
     text = refused.inner_text()
-    assert "skipped" in text and skipped_id in text and "test switch" in text
+    name = page.evaluate("id => encore.queue.byId.get(id).name", skipped_id)
+    assert f"Skipped “{name}”" in text and "test switch" in text  # the song, by name
     assert page.locator("#outbox-failed-count").inner_text() == "1"
     assert page.locator("#outbox-pending-count").inner_text() == "0"
     assert stored_interactions(page) == []

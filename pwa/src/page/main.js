@@ -251,8 +251,11 @@ function show(view, title) {
   app.view?.dispose?.();
   app.view = view;
   clear(main).append(view);
+  scrollTo(0, 0); // a new page opens at its top, not where the last one was scrolled to
   document.title = title ? `${title} · Encore` : "Encore";
   document.getElementById("topbar").hidden = !app.me;
+  // Nothing to play before the picks: the bar would only cover the onboarding's button.
+  document.getElementById("player").hidden = !app.me || (location.pathname === "/welcome" && !playback.current);
   for (const a of document.querySelectorAll(".topnav a")) {
     a.toggleAttribute("aria-current", a.getAttribute("href") === location.pathname);
     if (a.hasAttribute("aria-current")) a.setAttribute("aria-current", "page");
@@ -297,6 +300,7 @@ async function route() {
     show(settingsView({
       me: app.me,
       outbox,
+      trackOf: (id) => queue.byId.get(id),
       spotifyFlash: flash,
       onSettings: async (settings) => {
         applySettings(settings);
@@ -322,7 +326,7 @@ async function route() {
   show(feedView({
     queue,
     onPlay: (track) => playback.play(track),
-    onDetails: (track) => showDetails(document.getElementById("details"), track),
+    onDetails: (track) => showDetails(document.getElementById("details"), track, { onPlay: (t) => playback.play(t) }),
     onRefresh: () => loadFeed({ refresh: true }).catch(feedError),
     offlineIds: () => offlineAudio.saved,
     modelStatus,

@@ -1,6 +1,34 @@
-// Sign up and log in: one form each; the API's messages appear next to the field they name.
+// Sign up and log in: one form each; messages appear next to the field they name, in sentences
+// (the form checks what it can before sending; the server's refusals are put in words too).
 import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
+
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+const SAY = {
+  username: "Use 3 to 32 letters, digits, dots, dashes or underscores (no spaces).",
+  passwordShort: "Use at least 8 characters.",
+  passwordLong: "That's too long: use at most 1,000 characters.",
+  displayName: "Use 1 to 64 characters, without control characters.",
+};
+
+/** Sign-up's own checks: {field: sentence} for what the server would refuse. */
+function signupProblems(data) {
+  const problems = {};
+  if (!USERNAME.test(data.username ?? "")) problems.username = SAY.username;
+  const bytes = new TextEncoder().encode(data.password ?? "").length;
+  if ([...(data.password ?? "")].length < 8) problems.password = SAY.passwordShort;
+  else if (bytes > 1024) problems.password = SAY.passwordLong;
+  return problems;
+}
+
+/** A server message about `name`, as a sentence a person reads. */
+function sentence(name, message) {
+  if (name === "username" && !/taken/i.test(message)) return SAY.username;
+  if (name === "password") return /at most|long/i.test(message) ? SAY.passwordLong : SAY.passwordShort;
+  if (name === "display_name") return SAY.displayName;
+  const text = message.replace(/^Value error, /, "");
+  return text.charAt(0).toUpperCase() + text.slice(1).replace(/\.?$/, ".");
+}
 
 function field({ name, label, type = "text", autocomplete, hint }) {
   const id = `f-${name}`;
@@ -11,23 +39,21 @@ function field({ name, label, type = "text", autocomplete, hint }) {
     h("p", { class: "field-error", id: `${id}-error`, role: "alert" }));
 }
 
-function showErrors(form, error) {
-  const fields = error instanceof ApiError ? error.fields : {};
+function showErrors(form, error, fields = error instanceof ApiError ? error.fields : {}) {
   let placed = false;
   for (const input of form.querySelectorAll("input")) {
     const slot = form.querySelector(`#f-${input.name}-error`);
-    const message = fields[input.name] ?? "";
-    slot.textContent = message ? capitalise(message) : "";
+    const given = fields[input.name];
+    const message = !given ? "" : error ? sentence(input.name, given) : given;
+    slot.textContent = message;
     input.setAttribute("aria-invalid", message ? "true" : "false");
     if (message && !placed) {
       input.focus();
       placed = true;
     }
   }
-  form.querySelector(".form-error").textContent = placed ? "" : error.message;
+  form.querySelector(".form-error").textContent = placed ? "" : error?.message ?? "";
 }
-
-const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** @param {"signup"|"login"} mode */
 export function authView(mode, { onSignedIn, navigate }) {
@@ -50,6 +76,11 @@ export function authView(mode, { onSignedIn, navigate }) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(form));
     if (!data.display_name) delete data.display_name;
+    const problems = signup ? signupProblems(data) : {};
+    if (Object.keys(problems).length) {
+      showErrors(form, null, problems);
+      return;
+    }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {

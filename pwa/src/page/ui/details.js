@@ -1,11 +1,12 @@
-// The track details panel: album, genres, and the track's features as a small chart of meters.
+// The track details panel: album, genres, the track's features as a small chart of meters (with
+// their numbers), and a Play button.
 import { artistNames, coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { soundFacts } from "./sound.js";
 
 const CHART = ["danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness", "liveness"];
 
-export function showDetails(panel, track) {
+export function showDetails(panel, track, { onPlay } = {}) {
   const features = track.features ?? {};
   const close = h("button", { type: "button", class: "icon close", "aria-label": "Close details" }, icon("close"));
   close.addEventListener("click", () => hideDetails(panel));
@@ -16,6 +17,8 @@ export function showDetails(panel, track) {
     cover ? h("img", { class: "cover big", src: cover, alt: `Cover of ${track.album?.name ?? track.name}`, width: 160, height: 160 }) : null,
     h("h2", { id: "details-title" }, track.name),
     h("p", { class: "artists" }, artistNames(track)),
+    onPlay ? h("button", { type: "button", class: "primary", id: "details-play", "aria-label": `Play ${track.name}`,
+      onclick: () => onPlay(track) }, icon("play"), "Play") : null,
     h("dl", { class: "facts" },
       h("dt", {}, "Album"), h("dd", {}, `${track.album?.name ?? "—"}${year ? ` (${year})` : ""}`),
       h("dt", {}, "Genres"), h("dd", {}, (track.genres ?? []).join(", ") || "—"),
@@ -27,7 +30,8 @@ export function showDetails(panel, track) {
         const id = `feat-${name}`;
         return h("li", {},
           h("label", { for: id }, name),
-          h("meter", { id, min: 0, max: 1, value: features[name], title: `${Math.round(features[name] * 100)} %` }));
+          h("meter", { id, min: 0, max: 1, value: features[name] }),
+          h("span", { class: "value" }, `${Math.round(features[name] * 100)} %`));
       }))].filter(Boolean));
   panel.hidden = false;
   panel.setAttribute("role", "dialog");

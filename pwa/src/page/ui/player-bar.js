@@ -38,6 +38,10 @@ export function playerBar(root, playback) {
     h("label", { class: "volume" }, icon("volume"), volume));
   root.setAttribute("aria-label", "Player");
   root.hidden = false;
+  // The page keeps room for the bar as tall as it really is (it wraps on narrow screens).
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty("--player-space", `${root.hidden ? 0 : root.offsetHeight}px`);
+  }).observe(root);
 
   playback.addEventListener("track", ({ detail: track }) => {
     title.textContent = track.name;
