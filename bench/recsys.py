@@ -1,73 +1,77 @@
 """Recommendation-quality benchmark: prints tables, is not a test.
 
     .venv/bin/python -m bench.recsys [--listeners N] [--plays N] [--seed S] [--quick]
+                                     [--policies a,b] [--kinds a,b] [--jobs J]
 
-Simulated listeners (bench/listeners.py) with hidden tastes over the demo catalog: genre
-affinity, non-linear feature preferences (an energy x valence band, a tempo window, a
-speechiness limit), artist fatigue and a mood (preferred energy) that drifts within each
-50-play session. The taste is a product of plateau/bump gates over raw catalog fields, not
-a logistic function of Encore's feature vector. Each listener hears `--plays` tracks (no
-repeats) served by a policy and finishes or skips each by that taste, with the same
-pre-drawn luck for every policy.
+A catalog generated from latent vectors (bench/catalog.py) and simulated listeners of six
+kinds whose taste lives in that latent space or, for the "classic" kind kept from the v1/v2
+bench, in the observable fields (bench/listeners.py). Listener i is of kind i mod 6; half of
+each kind gave onboarding picks (two genres), half did not. Each listener hears `--plays`
+tracks (no repeats) served by each policy, with the same pre-drawn luck for every policy.
 
 Policies (bench/policies.py), side by side on the same listeners:
   random      uniform over what is left
   popularity  the most popular track left (the same list for everyone)
-  seed-rf     the seed report's method: a 50-tree random forest on the 11 raw audio
-              features, retrained on the whole history after every interaction
-  encore      shared_model as the app runs it: learn each interaction, re-rank what is
-              left, play the top; rebuild_model (replay + scikit-learn forest) every 25
+  seed-rf     the seed report's method: a 50-tree random forest on Encore's feature vector,
+              refit on the whole history after every interaction, over the whole catalog
+  encore      the browser's path: the server's feed gives a pool of 200 at each session
+              start, the Pyodide worker's bridge (same code, same settings) learns every
+              interaction and re-ranks the pool; the server trains its forest every 25
+  oracle-z    the same, without knowing the per-track noise of the latent listeners (the
+              part of a taste nothing observable explains): a ceiling for learners
   oracle      plays the track with the highest true finish probability right now
 
-Prints the completion rate per 25-play window, the plays Encore needs to reach 80 % of the
-oracle (rolling 25-play window of the mean over listeners), Encore's margin over seed-rf
-(mean over listeners with a 95 % interval on the paired differences) and timings.
-Deterministic for a given --seed.
+Prints completion per policy x play window, x listener kind, with and without picks, the
+paired 95 % t intervals of Encore minus seed-rf over listeners, and each policy's share of
+the oracle (mean and worst listener). Deterministic for a given --seed (any --jobs).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from typing import Any
 
-from backend.catalog.demo import demo_catalog
-from shared_model import DEFAULT_SETTINGS
-
-from .listeners import SESSION_GAP_MS, Listener
+from .catalog import Catalog, build
+from .listeners import KINDS, SESSION_GAP_MS, Listener, make
 from .policies import (
+    BlindOraclePolicy,
     EncorePolicy,
     OraclePolicy,
     Policy,
     PopularityPolicy,
     RandomPolicy,
     SeedForestPolicy,
-    SpacedEncorePolicy,
 )
+from .report import Run, mean, print_tables
 
 START_MS = 1_700_000_000_000
-WINDOW = 25
-REACH = 0.8
-POLICIES = ("random", "popularity", "seed-rf", "encore", "oracle")
-EXTRA = ("encore-spaced",)  # diagnostic variants, only when named in --policies
+POLICIES = ("random", "popularity", "seed-rf", "encore", "oracle-z", "oracle")
 Track = dict[str, Any]
-Factory = Callable[[Listener, random.Random], Policy]
+Factory = Callable[[Listener, random.Random, list[str] | None], Policy]
+
+FACTORIES: dict[str, Factory] = {
+    "random": lambda listener, rng, picks: RandomPolicy(rng),
+    "popularity": lambda listener, rng, picks: PopularityPolicy(),
+    "seed-rf": lambda listener, rng, picks: SeedForestPolicy(rng, picks),
+    "encore": lambda listener, rng, picks: EncorePolicy({"favorite_genres": picks or []}),
+    "oracle": lambda listener, rng, picks: OraclePolicy(listener),
+    "oracle-z": lambda listener, rng, picks: BlindOraclePolicy(listener),
+}
 
 
-@dataclass
-class Run:
-    finished: list[bool]
-    repeats: int  # plays whose artist was among the previous 3 plays
-    seconds: float  # time spent inside the policy (choose + observe)
+@cache
+def _catalog(seed: int) -> Catalog:
+    return build(seed)
 
 
 def simulate(policy: Policy, listener: Listener, catalog: list[Track], plays: int,
-             tag: str) -> Run:
+             tag: str) -> tuple[list[bool], int, float]:
     remaining = list(catalog)
     now = START_MS
     finished: list[bool] = []
@@ -76,6 +80,8 @@ def simulate(policy: Policy, listener: Listener, catalog: list[Track], plays: in
     spent = 0.0
     for k in range(plays):
         t0 = time.perf_counter()
+        if k == 0 or listener.session_break():
+            policy.session_start()
         track = policy.choose(remaining, now)
         spent += time.perf_counter() - t0
         remaining = [t for t in remaining if t is not track]
@@ -91,139 +97,73 @@ def simulate(policy: Policy, listener: Listener, catalog: list[Track], plays: in
         t0 = time.perf_counter()
         policy.observe(track, interaction)
         spent += time.perf_counter() - t0
+        now += 2_000  # the next track starts
         if listener.session_break():
             now += SESSION_GAP_MS
-    return Run(finished, repeats, spent)
+    return finished, repeats, spent
 
 
-def _factories(catalog: list[Track], seed_features: str,
-               exploration: float | None) -> dict[str, Factory]:
-    by_id = {t["id"]: t for t in catalog}
-    settings = dict(DEFAULT_SETTINGS)
-    if exploration is not None:
-        settings["exploration"] = exploration
-    return {
-        "random": lambda listener, rng: RandomPolicy(rng),
-        "popularity": lambda listener, rng: PopularityPolicy(),
-        "seed-rf": lambda listener, rng: SeedForestPolicy(rng, seed_features),
-        "encore": lambda listener, rng: EncorePolicy(by_id, settings),
-        "oracle": lambda listener, rng: OraclePolicy(listener),
-        "encore-spaced": lambda listener, rng: SpacedEncorePolicy(by_id, settings),
-    }
+def listener_spec(index: int, kinds: tuple[str, ...]) -> tuple[str, bool]:
+    """(kind, gave onboarding picks) of listener `index`: kinds in turn; within a kind,
+    picks alternate, and in the first round every other kind has them."""
+    rounds, k = divmod(index, len(kinds))
+    return kinds[k], (rounds + k) % 2 == 0
 
 
-def _mean(xs: list[float]) -> float:
-    return sum(xs) / len(xs) if xs else float("nan")
-
-
-def _interval(diffs: list[float]) -> str:
-    """Mean ± 95 % half-width (normal approximation) of paired per-listener differences."""
-    m = _mean(diffs)
-    if len(diffs) < 2:
-        return f"{m * 100:+.1f} pp"
-    sd = math.sqrt(sum((d - m) ** 2 for d in diffs) / (len(diffs) - 1))
-    return f"{m * 100:+.1f} pp ± {1.96 * sd / math.sqrt(len(diffs)) * 100:.1f}"
-
-
-def _rolling(curve: list[float]) -> list[float]:
-    """Mean of the WINDOW plays ending at each play (index k = play k+1), from play WINDOW."""
-    return [_mean(curve[k - WINDOW + 1:k + 1]) for k in range(WINDOW - 1, len(curve))]
-
-
-def _reach(encore: list[float], oracle: list[float]) -> tuple[int | None, int | None]:
-    """(first play at which, play from which on always) Encore's rolling completion is at
-    least REACH x the oracle's, both on the mean-over-listeners curve."""
-    enc, orc = _rolling(encore), _rolling(oracle)
-    ok = [e >= REACH * o for e, o in zip(enc, orc, strict=True)]
-    first = next((k + WINDOW for k, hit in enumerate(ok) if hit), None)
-    stays = None
-    for k in range(len(ok) - 1, -1, -1):
-        if not ok[k]:
-            break
-        stays = k + WINDOW
-    return first, stays
+def run_one(seed: int, index: int, kinds: tuple[str, ...], plays: int, name: str) -> Run:
+    catalog = _catalog(seed)
+    kind, with_picks = listener_spec(index, kinds)
+    listener = make(catalog, kind, seed, index, plays)
+    rng = random.Random(f"recsys:{seed}:{index}:{name}")
+    twin = make(catalog, kind, seed, index, plays, blind=True) if name == "oracle-z" \
+        else listener
+    policy = FACTORIES[name](twin, rng, listener.picks if with_picks else None)
+    finished, repeats, seconds = simulate(policy, listener, catalog.tracks, plays, f"l{index}")
+    return Run(kind, with_picks, finished, repeats, seconds)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--listeners", type=int, default=20)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--listeners", type=int, default=12,
+                        help="listeners in all, kinds in turn (12: two of each kind, one of "
+                             "them with onboarding picks)")
     parser.add_argument("--plays", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="3 listeners: a smoke run")
-    parser.add_argument("--seed-features", choices=("raw", "encore"), default="raw",
-                        help="seed-rf inputs: the 11 raw audio features or Encore's vector")
-    parser.add_argument("--exploration", type=float, default=None,
-                        help="Encore's exploration setting (default: the app's default)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one listener of each kind, 100 plays: a smoke run")
     parser.add_argument("--policies", default=",".join(POLICIES),
-                        help="comma-separated, from " + ",".join(POLICIES + EXTRA))
+                        help="comma-separated, from " + ",".join(POLICIES))
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="comma-separated, from " + ",".join(KINDS))
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     args = parser.parse_args(argv)
-    listeners = 3 if args.quick else args.listeners
+    kinds = tuple(k for k in args.kinds.split(",") if k)
     names = [p for p in args.policies.split(",") if p]
-    unknown = set(names) - set(POLICIES) - set(EXTRA)
-    if unknown:
-        parser.error(f"unknown policies: {sorted(unknown)}")
-    catalog = sorted(demo_catalog(), key=lambda t: t["id"])
-    if args.plays > len(catalog):
-        parser.error(f"--plays must be at most the catalog size ({len(catalog)})")
-    factories = _factories(catalog, args.seed_features, args.exploration)
+    if set(names) - set(POLICIES) or set(kinds) - set(KINDS):
+        parser.error("unknown policy or listener kind")
+    listeners, plays = (len(kinds), min(args.plays, 100)) if args.quick \
+        else (args.listeners, args.plays)
+    if plays > len(_catalog(args.seed).tracks):
+        parser.error("--plays must be at most the catalog size")
 
-    runs: dict[str, list[Run]] = {name: [] for name in names}
     wall = time.perf_counter()
-    for i in range(listeners):
-        for name in names:
-            listener = Listener.make(args.seed, i, args.plays)
-            rng = random.Random(f"recsys:{args.seed}:{i}:{name}")
-            policy = factories[name](listener, rng)
-            runs[name].append(simulate(policy, listener, catalog, args.plays, f"l{i}"))
-        print(f"listener {i + 1}/{listeners} done ({time.perf_counter() - wall:.0f} s)",
-              file=sys.stderr, flush=True)
-    _report(runs, listeners, args, time.perf_counter() - wall)
-
-
-def _report(runs: dict[str, list[Run]], listeners: int, args: argparse.Namespace,
-            wall: float) -> None:
-    plays = args.plays
-    windows = [(a, min(a + WINDOW, plays)) for a in range(0, plays, WINDOW)]
-    curves = {name: [_mean([float(r.finished[k]) for r in rs]) for k in range(plays)]
-              for name, rs in runs.items()}
-    explore = DEFAULT_SETTINGS["exploration"] if args.exploration is None else args.exploration
-    print(f"Completion rate (% of plays finished), mean over {listeners} listeners x {plays} "
-          f"plays, seed {args.seed}; seed-rf on {args.seed_features} features; Encore "
-          f"exploration {explore}")
-    head = "".join(f"{f'{a + 1}-{b}':>8}" for a, b in windows)
-    print(f"{'policy':<14}{head}{'overall':>9}{'last 100':>9}{'art rep':>8}"
-          f"{'ms/play':>9}{'total s':>9}")
-    for name, rs in runs.items():
-        curve = curves[name]
-        cells = "".join(f"{_mean(curve[a:b]) * 100:>8.1f}" for a, b in windows)
-        repeats = sum(r.repeats for r in rs) / (listeners * plays)
-        seconds = sum(r.seconds for r in rs)
-        print(f"{name:<14}{cells}{_mean(curve) * 100:>9.1f}{_mean(curve[-100:]) * 100:>9.1f}"
-              f"{repeats * 100:>8.1f}{seconds / (listeners * plays) * 1e3:>9.1f}"
-              f"{seconds:>9.1f}")
-    print("art rep: % of plays whose artist was among the previous 3 plays "
-          "(the listeners tire of repeats)")
-    print(f"whole run: {wall:.0f} s")
-
-    if "encore" in runs and "oracle" in runs:
-        first, stays = _reach(curves["encore"], curves["oracle"])
-        ratio = "".join(
-            f"{_mean(curves['encore'][a:b]) / max(1e-9, _mean(curves['oracle'][a:b])) * 100:>8.0f}"
-            for a, b in windows)
-        print(f"\nencore as % of oracle per window:{ratio}")
-        print(f"plays for Encore to reach {REACH:.0%} of the oracle (rolling {WINDOW}-play "
-              f"window): {f'first at play {first}' if first else 'not reached'}"
-              f"{f', for good from play {stays}' if stays else ''}")
-    if "encore" in runs and "seed-rf" in runs:
-        pairs = list(zip(runs["encore"], runs["seed-rf"], strict=True))
-        overall = [_mean([float(x) for x in e.finished]) - _mean([float(x) for x in s.finished])
-                   for e, s in pairs]
-        last = [_mean([float(x) for x in e.finished[-100:]])
-                - _mean([float(x) for x in s.finished[-100:]]) for e, s in pairs]
-        wins = sum(d > 0 for d in overall)
-        print(f"Encore's margin over seed-rf: overall {_interval(overall)}, "
-              f"last 100 plays {_interval(last)} (95 % interval over listeners; Encore ahead "
-              f"for {wins} of {len(pairs)} listeners)")
+    tasks = [(i, name) for i in range(listeners) for name in names]
+    runs: dict[str, list[Run]] = {name: [] for name in names}
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(run_one, args.seed, i, kinds, plays, name) for i, name in tasks]
+        for done, ((_, name), future) in enumerate(zip(tasks, futures, strict=True), 1):
+            runs[name].append(future.result())
+            if done % len(names) == 0:
+                print(f"listener {done // len(names)}/{listeners} done "
+                      f"({time.perf_counter() - wall:.0f} s)", file=sys.stderr, flush=True)
+    print(f"Seed {args.seed}, {listeners} listeners x {plays} plays, kinds: {', '.join(kinds)}; "
+          f"catalog of {len(_catalog(args.seed).tracks)} latent-generated tracks; "
+          f"whole run {time.perf_counter() - wall:.0f} s with {args.jobs} processes")
+    print_tables(runs, plays, kinds)
+    if "encore" in runs and "oracle" in runs and plays > 100:
+        share = mean([r.rate(100, plays) for r in runs["encore"]]) / max(
+            1e-9, mean([r.rate(100, plays) for r in runs["oracle"]]))
+        print(f"\nEncore's completion from play 101 on is {share:.2f} of the oracle's")
 
 
 if __name__ == "__main__":
