@@ -184,23 +184,26 @@ _MEMO: dict[tuple[Any, ...], list[float]] = {}
 _MEMO_MAX = 4096  # vectors kept; the feed re-ranks the same few hundred tracks all the time
 
 
-def _typed(value: Any) -> Any:
-    # True and 1 hash alike but vectorize treats them differently: keep the type in the key.
-    return (type(value).__name__, value)
-
-
 def _memo_key(track: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Everything vectorize reads, hashable; None when some input is not (then no memo)."""
+    """Everything vectorize reads, hashable; None when some input is not (then no memo).
+    Values go in with their types (True and 1 hash alike but vectorize treats them
+    differently); built from C-level tuple/map calls, since it runs for every candidate
+    of every ranking (a key in another field order is only a memo miss)."""
     feats, album, genres = track.get("features"), track.get("album"), track.get("genres")
-    key = (
-        tuple(sorted((k, _typed(v)) for k, v in feats.items())) if isinstance(feats, dict)
-        else _typed(feats),
-        (_typed(album.get("release_year")), _typed(album.get("release_date")))
-        if isinstance(album, dict) else None,
-        tuple(_typed(g) for g in genres) if isinstance(genres, list) else _typed(genres),
-        *(_typed(track.get(name)) for name in ("popularity", "release_year", "duration_ms",
-                                               "explicit")),
-    )
+    if isinstance(feats, dict):
+        audio: Any = (tuple(feats.items()), tuple(map(type, feats.values())))
+    else:
+        audio = (type(feats), feats)
+    if isinstance(album, dict):
+        released: Any = (album.get("release_year"), album.get("release_date"))
+        released = (released, tuple(map(type, released)))
+    else:
+        released = None
+    listed: Any = (tuple(genres), tuple(map(type, genres))) if isinstance(genres, list) \
+        else (type(genres), genres)
+    scalars = (track.get("popularity"), track.get("release_year"), track.get("duration_ms"),
+               track.get("explicit"))
+    key = (audio, released, listed, scalars, tuple(map(type, scalars)))
     try:
         hash(key)
     except TypeError:
