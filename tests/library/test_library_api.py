@@ -112,6 +112,49 @@ async def test_interactions_on_a_moved_file_keep_their_track(
     assert tracks[red["id"]]["name"] == "Red Sky"
 
 
+async def test_a_vanished_file_keeps_its_history_and_a_link_swapped_in_is_never_served(
+        app: Any, client: ApiClient, auth: AuthActions, music: Path, tmp_path: Path) -> None:
+    await auth.signup()
+    await settled(client, 4)
+    pool = (await (await client.get("/api/feed")).get_json())["pool"]
+    blue = next(t for t in pool if t["name"] == "Blue Hour")
+    beat = next(t for t in pool if t["name"] == "Beat")
+    now = int(time.time() * 1000)
+    await client.post("/api/interactions", json={"interactions": [
+        {"id": str(uuid.uuid4()), "track_id": blue["id"], "type": "finished",
+         "position_ms": 4000, "duration_ms": 4000, "at": now}]})
+
+    # Blue Hour's file goes: its history stays and still names it; it is no longer offered
+    (music / "Ada" / "Night" / "01.mp3").unlink()
+    assert (await app.library.scan()).vanished == 1
+    history = await (await client.get("/api/interactions")).get_json()
+    assert [i["track_id"] for i in history["interactions"]] == [blue["id"]]
+    assert (await app.sources.resolve("ada", [blue["id"]]))[blue["id"]]["name"] == "Blue Hour"
+    gone = await client.get(blue["audio_url"])
+    assert gone.status_code == 404
+    assert "no longer in the library" in (await gone.get_json())["error"]["message"]
+    deadline = time.monotonic() + 30  # the catalog's index is rebuilt in the background
+    while blue["id"] in {t["id"] for t in (await (await client.get(
+            "/api/feed?refresh=1")).get_json())["pool"]}:
+        assert time.monotonic() < deadline, "the vanished track is still offered"
+        await asyncio.sleep(0.1)
+
+    # Beat's file is swapped, after the scan, for a link to a file outside the folder: the
+    # audio of its id is refused at request time, before any rescan notices
+    secret = tmp_path / "elsewhere" / "private.ogg"
+    secret.parent.mkdir()
+    secret.write_bytes(b"OggS not for the listener " * 100)
+    beat_file = music / "Bram" / "beat.ogg"
+    beat_file.unlink()
+    beat_file.symlink_to(secret)
+    refused = await client.get(beat["audio_url"])
+    assert refused.status_code == 404 and b"not for the listener" not in await refused.get_data()
+    result = await app.library.scan()
+    assert any(f["path"] == "Bram/beat.ogg" and "outside the library" in f["error"]
+               for f in result.failed)
+    assert (await client.get(beat["audio_url"])).status_code == 404
+
+
 @pytest.mark.slow
 async def test_features_arrive_after_the_tags(tmp_path: Path, music: Path) -> None:
     """Tracks are in the feed from their tags at once; the analysis fills their features
