@@ -128,16 +128,21 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         await app.store.close()
 
     from .blueprints import (
+        account,
         auth,
         feed,
         health,
+        history,
         interactions,
         library,
+        liked,
         me,
         model_api,
+        playlists,
         spotify,
         static,
         subsonic,
+        taste,
         testing,
         tracks,
     )
@@ -148,6 +153,9 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         return app
     for blueprint in (auth.bp, me.bp, spotify.bp, subsonic.bp, interactions.bp, feed.bp,
                       tracks.bp, library.bp):
+        app.register_blueprint(blueprint)
+    # the library around the feed (issue 11)
+    for blueprint in (liked.bp, history.bp, playlists.bp, taste.bp, account.bp):
         app.register_blueprint(blueprint)
     if settings.test_hooks:
         app.register_blueprint(testing.bp)

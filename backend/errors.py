@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
@@ -23,12 +24,14 @@ _CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    412: "precondition_failed",
     411: "length_required",
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
     416: "range_not_satisfiable",
     422: "invalid_request",
+    428: "precondition_required",
     429: "too_many_requests",
     431: "headers_too_large",
     503: "unavailable",
@@ -44,6 +47,8 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.extra: dict[str, Any] = {}  # more top-level members of the body (e.g. a 412's
+        # "current" version), beside "error"
 
 
 def error_response(
@@ -73,7 +78,11 @@ def describe_validation_error(error: Exception) -> str:
 def register_error_handlers(app: Quart) -> None:
     @app.errorhandler(ApiError)
     async def _api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.code, error.message, error.headers)
+        response = error_response(error.status, error.code, error.message, error.headers)
+        if error.extra:
+            body = {**error.extra, "error": {"code": error.code, "message": error.message}}
+            response.set_data(json.dumps(body))
+        return response
 
     @app.errorhandler(RequestSchemaValidationError)
     async def _validation_error(error: RequestSchemaValidationError) -> Response:

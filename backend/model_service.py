@@ -19,6 +19,7 @@ from typing import Any
 
 import shared_model
 from shared_model import UserModel, device
+from shared_model.taste import correction_key
 
 from .rank_memo import RankMemo, valid_until
 from .sources import MusicSources
@@ -92,6 +93,10 @@ class ModelService:
         self._cache.move_to_end(username)
         while len(self._cache) > 1 and self.cached_bytes() > self.cache_bytes:
             self._cache.popitem(last=False)
+
+    def evict(self, username: str) -> None:
+        """Forget the user's cached model (their account is gone)."""
+        self._cache.pop(username, None)
 
     def stale(self, username: str) -> None:
         """New interactions were stored: the next answer must catch up with the store first."""
@@ -213,8 +218,27 @@ class ModelService:
         entry.since_training = 0
         await self._learn_newer(username, entry)
 
+    async def _take_corrections(self, username: str, entry: CachedModel) -> None:
+        """Apply the listener's corrections stored since the model's last (lock held), before
+        any newer interaction. Filters and a reset act at once; what a forget or a late
+        correction unteaches needs a replay, scheduled now rather than within the minute."""
+        stored = [c.to_dict() for c in await self.store.list_corrections(username)]
+        taste = entry.model.taste
+        if len(stored) == taste.count:
+            return
+        newer = [c for c in stored if correction_key(c) > taste.through]
+        replay = len(stored) - len(newer) != taste.count  # one arrived late: order matters
+        settings = await self._settings(username)
+        for correction in newer:
+            replay = entry.model.correct(correction, settings) or replay
+        if replay:
+            entry.replay_due, entry.replayed_at = True, float("-inf")
+            self.schedule_training(username)
+
     async def _learn_newer(self, username: str, entry: CachedModel) -> int:
-        """Apply, in order, the stored interactions after the model's last one (lock held)."""
+        """Apply, in order, the stored corrections and then the interactions after the
+        model's last one (lock held)."""
+        await self._take_corrections(username, entry)
         newer = [
             i.to_dict()
             for i in await self.store.interactions_after(
@@ -237,7 +261,8 @@ class ModelService:
         history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
         settings = await self._settings(username)
         tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-        return await self.trainer.rebuild(history, tracks, settings)
+        corrections = [c.to_dict() for c in await self.store.list_corrections(username)]
+        return await self.trainer.rebuild(history, tracks, settings, corrections)
 
     def schedule_training(self, username: str) -> None:
         """Coalesced: while a user's training is scheduled or running, more triggers add
@@ -275,7 +300,10 @@ class ModelService:
                 recent = await self.store.list_interactions(username, TRAIN_WINDOW)
                 history = [i.to_dict() for i in reversed(recent.interactions)]
                 tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
-                exported, trained_on = await self.trainer.train_recent(history, tracks, settings)
+                corrections = [c.to_dict()
+                               for c in await self.store.list_corrections(username)]
+                exported, trained_on = await self.trainer.train_recent(
+                    history, tracks, settings, corrections)
                 model = None
             entry = await self.subscribe(username)
             async with entry.lock:
@@ -286,6 +314,9 @@ class ModelService:
                     entry.model.set_ensemble(exported, trained_on)
                     # what arrived while it trained counts towards the next training
                     entry.since_training = max(0, entry.since_training - seen)
+                if await self.store.get_user(username) is None:
+                    self.evict(username)  # the account was deleted while this trained
+                    return
                 version = entry.store_version + 1
                 snapshot = ModelSnapshot(
                     username, version, shared_model.encode(entry.model), int(time.time() * 1000)

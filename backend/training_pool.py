@@ -34,24 +34,28 @@ def _start_worker() -> None:
 
 
 def train_recent(
-    history: list[dict[str, Any]], tracks: dict[str, dict[str, Any]], settings: dict[str, Any]
+    history: list[dict[str, Any]], tracks: dict[str, dict[str, Any]], settings: dict[str, Any],
+    corrections: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any] | None, int]:
-    """The exported forest for recent history (None when too little) and its example count."""
+    """The exported forest for recent history (None when too little) and its example count;
+    what the listener's corrections forget is left out."""
     from shared_model import training_examples
 
     from . import training  # scikit-learn loads in the worker, never in the server
 
-    examples = training_examples(history, tracks, settings)
+    examples = training_examples(history, tracks, settings, corrections or ())
     return training.train_ensemble(examples), len(examples)
 
 
 def rebuild(
-    history: list[dict[str, Any]], tracks: dict[str, dict[str, Any]], settings: dict[str, Any]
+    history: list[dict[str, Any]], tracks: dict[str, dict[str, Any]], settings: dict[str, Any],
+    corrections: list[dict[str, Any]] | None = None,
 ) -> UserModel:
-    """The whole history replayed in order, and the forest trained on it."""
+    """The whole history replayed in order, and the forest trained on it (the listener's
+    corrections honoured)."""
     from . import training
 
-    return training.rebuild_model(history, tracks, settings)
+    return training.rebuild_model(history, tracks, settings, corrections or ())
 
 
 class TrainingPool:
@@ -85,15 +89,15 @@ class TrainingPool:
 
     async def train_recent(
         self, history: list[dict[str, Any]], tracks: dict[str, dict[str, Any]],
-        settings: dict[str, Any],
+        settings: dict[str, Any], corrections: list[dict[str, Any]] | None = None,
     ) -> tuple[dict[str, Any] | None, int]:
-        return await self.run(train_recent, history, tracks, settings)
+        return await self.run(train_recent, history, tracks, settings, corrections)
 
     async def rebuild(
         self, history: list[dict[str, Any]], tracks: dict[str, dict[str, Any]],
-        settings: dict[str, Any],
+        settings: dict[str, Any], corrections: list[dict[str, Any]] | None = None,
     ) -> UserModel:
-        return await self.run(rebuild, history, tracks, settings)
+        return await self.run(rebuild, history, tracks, settings, corrections)
 
     def close(self) -> None:
         """Drop waiting trainings; one still running finishes in its worker, unsaved (the

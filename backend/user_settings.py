@@ -27,6 +27,7 @@ class UserSettings(BaseModel):
     allow_explicit: bool = True
     exploration: float = Field(default=0.3, ge=0, le=1)
     sources: list[SourceName] = Field(default_factory=list, max_length=8)  # empty: every one
+    learning_paused: bool = False  # a private session: plays are kept but teach nothing
 
     @model_validator(mode="after")
     def _percent_range(self) -> UserSettings:
@@ -43,6 +44,7 @@ class SettingsPatch(BaseModel):
     allow_explicit: bool | None = None
     exploration: float | None = Field(default=None, ge=0, le=1)
     sources: list[SourceName] | None = Field(default=None, max_length=8)
+    learning_paused: bool | None = None
 
 
 def settings_of(user: User) -> dict[str, Any]:

@@ -35,6 +35,9 @@ class ApiClient:
     async def patch(self, path: str, **kwargs: Any) -> Any:
         return await self._send("patch", path, **kwargs)
 
+    async def put(self, path: str, **kwargs: Any) -> Any:
+        return await self._send("put", path, **kwargs)
+
     async def delete(self, path: str, **kwargs: Any) -> Any:
         return await self._send("delete", path, **kwargs)
 

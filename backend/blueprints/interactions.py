@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request
 
-from .. import interactions
+from .. import interactions, likes
 from ..app_types import app
 from ..errors import ApiError
 from ..inputs import QueryInt
@@ -39,6 +39,7 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
     fresh = [item.model_dump() for item in data.interactions if item.id in accepted]
     if fresh:  # what was listened to goes back to the sources (Subsonic: scrobble, star)
         app().add_background_task(app().sources.listened, user.username, fresh)
+    await likes.remember(app().store, user.username, data.interactions, result.accepted)
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 

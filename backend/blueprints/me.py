@@ -7,7 +7,7 @@ from typing import Any
 from quart import Blueprint
 from quart_schema import validate_request
 
-from .. import accounts
+from .. import accounts, taste
 from ..app_types import app
 from ..security import spotify_browser_urls
 from ..user_settings import SettingsPatch, settings_of
@@ -35,4 +35,9 @@ async def me() -> dict[str, Any]:
 @validate_request(SettingsPatch)
 async def patch_settings(data: SettingsPatch) -> dict[str, Any]:
     user = await signed_in.user()
-    return await accounts.update_settings(app().store, user, data)
+    was_paused = settings_of(user)["learning_paused"]
+    settings = await accounts.update_settings(app().store, user, data)
+    if settings["learning_paused"] != was_paused:  # a private session starts or ends now
+        await taste.pause_changed(app().store, app().models.local, user.username,
+                                  settings["learning_paused"])
+    return settings

@@ -148,6 +148,11 @@ class MusicSources:
     def _tracks(self, ids: list[str]) -> list[dict[str, Any]]:
         return [self._spotify_tracks[i] for i in ids if i in self._spotify_tracks]
 
+    def remember(self, tracks: list[dict[str, Any]]) -> None:
+        """Spotify tracks fetched elsewhere (a playlist import, a search), so they resolve."""
+        for track in tracks:
+            self._spotify_tracks[track["id"]] = track
+
     def known(self, track_id: str) -> bool:
         """Whether an interaction may name this track (demo, catalog, a Spotify id)."""
         return (

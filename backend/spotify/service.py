@@ -28,7 +28,7 @@ log = logging.getLogger("encore.spotify")
 
 SCOPES = (
     "user-read-private user-read-email user-top-read user-library-read streaming "
-    "user-read-playback-state user-modify-playback-state"
+    "user-read-playback-state user-modify-playback-state playlist-read-private"
 )
 REFRESH_MARGIN_S = 60  # refresh an access token this long before it expires
 MAX_RETRY_AFTER_S = 5.0  # longest we wait on a 429 inside one request

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 from .base import (
+    MAX_PLAYLIST_TRACKS,
     Correction,
     Interaction,
     InteractionPage,
@@ -29,6 +30,7 @@ from .base import (
 from .subsonic import SubsonicLink
 
 __all__ = [
+    "MAX_PLAYLIST_TRACKS",
     "Correction",
     "Interaction",
     "InteractionPage",

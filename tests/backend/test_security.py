@@ -127,7 +127,7 @@ async def test_security_headers_on_api_and_page(client):
         ("get", "/assets/../../pyproject.toml", 404, "not_found"),
         ("get", "/missing.js", 404, "not_found"),
         ("get", "/api/auth/signup", 405, "method_not_allowed"),
-        ("delete", "/api/me", 405, "method_not_allowed"),
+        ("put", "/api/me", 405, "method_not_allowed"),  # DELETE /api/me deletes the account
     ],
 )
 async def test_http_errors_are_json(client, method, path, status, code):

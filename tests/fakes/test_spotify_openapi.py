@@ -125,6 +125,23 @@ def test_tracks_and_audio_features(spec: dict[str, Any], get: Any,
     assert_conforms(spec, "/audio-features", get(f"/audio-features?ids={ids}"))
 
 
+def test_playlists_and_their_items(spec: dict[str, Any], get: Any) -> None:
+    mine = get("/me/playlists?limit=50")
+    assert_conforms(spec, "/me/playlists", mine)
+    assert [p["name"] for p in mine["items"]] == ["Late night drive", "Everything I love",
+                                                  "Today's Top Hits"]
+    own, followed = mine["items"][1], mine["items"][2]
+    assert_conforms(spec, "/playlists/{playlist_id}", get(f"/playlists/{own['id']}"),)
+    first = get(f"/playlists/{own['id']}/items?limit=100")
+    assert_conforms(spec, "/playlists/{playlist_id}/items", first)
+    assert first["total"] == 130 and len(first["items"]) == 100 and first["next"]
+    rest = get(f"/playlists/{own['id']}/items?offset=100")
+    assert len(rest["items"]) == 30 and rest["next"] is None
+    assert first["items"][0]["item"]["type"] == "track"
+    # someone else's playlist: readable as a whole, not item by item (Spotify since 2024)
+    assert get(f"/playlists/{followed['id']}/items", 403)["error"]["status"] == 403
+
+
 def test_recommendations(spec: dict[str, Any], get: Any, spotify: RunningEmulator) -> None:
     track_id = next(iter(spotify.state.catalog.tracks))
     artist_id = next(iter(spotify.state.catalog.artists))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .catalog import GENRES, Catalog, build_catalog
+from .catalog import _BASE62, GENRES, Catalog, build_catalog
 
 SWITCH_DEFAULTS: dict[str, Any] = {
     "new_app_mode": False,  # 403 on audio features/analysis, recommendations, related artists
@@ -33,7 +33,7 @@ SWITCH_DEFAULTS: dict[str, Any] = {
     "auto_approve": None,  # user id: /authorize skips the consent page (an earlier approval)
 }
 DEFAULT_SCOPES = ("user-read-private user-read-email user-top-read user-library-read streaming "
-                  "user-read-playback-state user-modify-playback-state")
+                  "user-read-playback-state user-modify-playback-state playlist-read-private")
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 
 
@@ -46,6 +46,18 @@ class Client:
 
 
 @dataclass
+class Playlist:
+    id: str
+    name: str
+    owner_id: str  # /items answers 403 to anyone who neither owns it nor collaborates
+    owner_name: str
+    track_ids: list[str]
+    description: str = ""
+    collaborative: bool = False
+    public: bool = False
+
+
+@dataclass
 class User:
     id: str
     display_name: str
@@ -54,6 +66,7 @@ class User:
     product: str  # "premium" | "free"
     top: dict[str, list[str]] = field(default_factory=dict)  # time range -> track ids
     saved: list[tuple[str, str]] = field(default_factory=list)  # (added_at, track id), newest first
+    playlists: list[Playlist] = field(default_factory=list)  # owned and followed, newest first
 
 
 @dataclass
@@ -241,4 +254,12 @@ def _seed_user(catalog: Catalog, seed: int, user_id: str, name: str, product: st
         added = datetime.fromtimestamp(start - i * 86400 * rng.uniform(0.5, 3), UTC)
         user.saved.append((added.strftime("%Y-%m-%dT%H:%M:%SZ"), track.id))
     user.saved.sort(reverse=True)
+    # two of their own (one longer than a page of /items) and one they only follow
+    for title, size, owner, owner_name in (("Late night drive", 30, user_id, name),
+                                           ("Everything I love", 130, user_id, name),
+                                           ("Today's Top Hits", 50, "spotify", "Spotify")):
+        pid = "".join(rng.choice(_BASE62) for _ in range(22))
+        picks = [t.id for t in rng.sample(liked + others, size)]
+        user.playlists.append(Playlist(pid, title, owner, owner_name, picks,
+                                       public=owner == "spotify"))
     return user

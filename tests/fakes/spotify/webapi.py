@@ -1,5 +1,6 @@
 """api.spotify.com/v1: the gate (outage, token, rate limit) and the catalog and library routes.
-Player routes live in player.py, nested under this blueprint so the gate covers them too."""
+Player and playlist routes live in player.py and playlists.py, nested under this blueprint so
+the gate covers them too."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ from .apiutil import (
 from .catalog import GENRES, Track
 from .objects import Json, audio_features, full_artist, paging, track_object
 from .player import player
+from .playlists import playlists
 from .state import TIME_RANGES
 
 api = Blueprint("api", __name__, url_prefix="/v1")
 api.register_blueprint(player)
+api.register_blueprint(playlists)
 
 SEARCH_TYPES = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
 _FILTER = re.compile(r'(\w+):(?:"([^"]*)"|(\S+))')

@@ -1,0 +1,50 @@
+"""The account as a whole: POST /api/me/password, GET /api/me/export, DELETE /api/me."""
+
+from __future__ import annotations
+
+import json
+
+from quart import Blueprint, Response
+from quart_schema import validate_request
+
+from .. import account_data, sessions
+from ..account_data import AccountDeletion, PasswordChange
+from ..app_types import app
+
+bp = Blueprint("account", __name__, url_prefix="/api/me")
+
+
+@bp.post("/password")
+@sessions.login_required
+@validate_request(PasswordChange)
+async def change_password(data: PasswordChange) -> Response:
+    user = await sessions.current_user()
+    session = await sessions.current_session()
+    assert session is not None  # login_required
+    await account_data.change_password(app().store, app().login_throttle, user, data,
+                                       session.sid_hash)
+    return Response("", status=204)
+
+
+@bp.get("/export")
+@sessions.login_required
+async def export() -> Response:
+    user = await sessions.current_user()
+    document = await account_data.export(app().store, app().spotify, user)
+    response = Response(json.dumps(document, indent=1), mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="encore-{user.username}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.delete("")
+@sessions.login_required
+@validate_request(AccountDeletion)
+async def delete_account(data: AccountDeletion) -> Response:
+    user = await sessions.current_user()
+    await account_data.delete_account(app().store, app().login_throttle, app().models.local,
+                                      user, data.password)
+    response = Response("", status=204)
+    await sessions.end_session(response)
+    return response

@@ -1,0 +1,61 @@
+"""Your taste: what the model learned, in words, and the listener's corrections (forget,
+block/unblock, reset). A private session is `settings.learning_paused` (blueprints/me.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint
+from quart_schema import validate_querystring, validate_request
+
+from .. import accounts, sessions, taste, taste_words
+from ..app_types import app
+from ..taste import BlockRequest, CorrectionIn, CorrectionQuery, ForgetRequest
+
+bp = Blueprint("taste", __name__, url_prefix="/api/me/taste")
+
+
+@bp.get("")
+@sessions.login_required
+async def describe() -> dict[str, Any]:
+    user = await sessions.current_user()
+    entry = await app().models.local.subscribe(user.username)
+    return await taste_words.describe(app().store, app().sources, user.username, entry.model,
+                                      accounts.settings_of(user))
+
+
+@bp.post("/forget")
+@sessions.login_required
+@validate_request(ForgetRequest)
+async def forget(data: ForgetRequest) -> dict[str, Any]:
+    user = await sessions.current_user()
+    kind, target = (("forget_track", data.track_id) if data.track_id
+                    else ("forget_artist", data.artist_id or ""))
+    return await taste.correct(app().store, app().models.local, user.username, kind,
+                               target or "", data)
+
+
+@bp.post("/reset")
+@sessions.login_required
+@validate_request(CorrectionIn)
+async def reset(data: CorrectionIn) -> dict[str, Any]:
+    user = await sessions.current_user()
+    return await taste.correct(app().store, app().models.local, user.username, "reset", "", data)
+
+
+@bp.post("/block")
+@sessions.login_required
+@validate_request(BlockRequest)
+async def block(data: BlockRequest) -> dict[str, Any]:
+    user = await sessions.current_user()
+    return await taste.correct(app().store, app().models.local, user.username, "block",
+                               data.artist_id, data)
+
+
+@bp.delete("/block/<artist_id>")
+@sessions.login_required
+@validate_querystring(CorrectionQuery)
+async def unblock(artist_id: str, query_args: CorrectionQuery) -> dict[str, Any]:
+    user = await sessions.current_user()
+    return await taste.correct(app().store, app().models.local, user.username, "unblock",
+                               artist_id[:128], query_args)

@@ -1,0 +1,161 @@
+"""Your taste through the API on both stores: corrections change the very next feed, what
+was forgotten leaves the model, a private session teaches nothing, and bad input says why."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from tests.api.conftest import demo, error_of, listen, play
+from tests.conftest import ApiClient, AuthActions
+
+AT = 1_750_000_000_000
+
+
+async def feed_ids(client: ApiClient) -> list[dict[str, Any]]:
+    body = await (await client.get("/api/feed?limit=100&pool=1000")).get_json()
+    tracks: list[dict[str, Any]] = body["pool"]
+    return tracks
+
+
+def artist_of(track: dict[str, Any]) -> str:
+    return str(track["artists"][0]["id"])
+
+
+async def taste(client: ApiClient) -> dict[str, Any]:
+    answer = await client.get("/api/me/taste")
+    assert answer.status_code == 200
+    body: dict[str, Any] = await answer.get_json()
+    return body
+
+
+async def until(check: Any) -> None:
+    """Poll `check()` with a deadline (the replay runs as a background task)."""
+    deadline = time.monotonic() + 30
+    while True:
+        if await check():
+            return
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+async def test_block_takes_an_artist_out_of_the_next_feed_until_unblocked(
+        client: ApiClient, auth: AuthActions) -> None:
+    await auth.signup()
+    top = (await feed_ids(client))[0]
+    artist = artist_of(top)
+    blocked = await client.post("/api/me/taste/block", json={"artist_id": artist})
+    assert (await blocked.get_json())["correction"]["kind"] == "block"
+    assert all(artist_of(t) != artist for t in await feed_ids(client))
+    assert [b["id"] for b in (await taste(client))["blocked"]] == [artist]
+    assert (await taste(client))["blocked"][0]["name"] == top["artists"][0]["name"]
+    model = await (await client.get("/api/model")).get_json()
+    assert artist in model["snapshot"]["taste"]["blocked"]  # the device's ranker sees it too
+    assert (await client.delete(f"/api/me/taste/block/{artist}")).status_code == 200
+    assert any(artist_of(t) == artist for t in await feed_ids(client))
+
+
+async def test_forgetting_an_artist_unlearns_them_and_keeps_them_out(
+        client: ApiClient, auth: AuthActions) -> None:
+    await auth.signup()
+    loved = [t for t in (demo(n) for n in range(640)) if artist_of(t) == artist_of(demo(0))]
+    plays = [play(t, "finished", AT + i) for i, t in enumerate(loved * 3)]
+    plays += [play(demo(n), "skipped", AT + 100 + n, 2000) for n in range(1, 30)
+              if artist_of(demo(n)) != artist_of(demo(0))]
+    await listen(client, *plays)
+    before = await taste(client)
+    assert artist_of(demo(0)) in [a["id"] for a in before["artists"]["up"]]
+    learned = before["learned_from"]
+    assert learned == len(plays)
+
+    answer = await client.post("/api/me/taste/forget", json={"artist_id": artist_of(demo(0))})
+    assert answer.status_code == 200
+    assert all(artist_of(t) != artist_of(demo(0)) for t in await feed_ids(client))
+    after = await taste(client)
+    assert artist_of(demo(0)) not in [a["id"] for a in after["artists"]["up"]]
+    assert [a["id"] for a in after["forgotten"]["artists"]] == [artist_of(demo(0))]
+
+    async def unlearned() -> bool:  # the replay runs in the background
+        return bool((await taste(client))["learned_from"] == learned - len(loved) * 3)
+
+    await until(unlearned)
+    # playing them again brings them back
+    await listen(client, play(loved[0], "finished"))
+    assert any(artist_of(t) == artist_of(demo(0)) for t in await feed_ids(client))
+
+
+async def test_forgetting_a_track(client: ApiClient, auth: AuthActions) -> None:
+    await auth.signup()
+    track = (await feed_ids(client))[0]
+    await client.post("/api/me/taste/forget", json={"track_id": track["id"]})
+    assert track["id"] not in [t["id"] for t in await feed_ids(client)]
+    assert (await taste(client))["forgotten"]["tracks"] == [{"id": track["id"],
+                                                             "name": track["name"]}]
+
+
+async def test_reset_forgets_everything_learned(client: ApiClient, auth: AuthActions) -> None:
+    await auth.signup()
+    await listen(client, *[play(demo(n), "finished", AT + n) for n in range(20)])
+    assert (await taste(client))["learned_from"] == 20
+    assert (await client.post("/api/me/taste/reset", json={})).status_code == 200
+    after = await taste(client)
+    assert after["learned_from"] == 0 and after["artists"] == {"up": [], "down": []}
+    assert after["genres"] == {"up": [], "down": []}
+    assert "hasn't learned anything yet" in after["summary"]
+    history = await (await client.get("/api/me/history?limit=200")).get_json()
+    assert len(history["plays"]) == 20  # the plays themselves are kept
+
+
+async def test_a_private_session_keeps_plays_but_teaches_nothing(client: ApiClient,
+                                                                 auth: AuthActions) -> None:
+    await auth.signup()
+    await listen(client, *[play(demo(n), "finished", int(time.time() * 1000) - 60_000 + n)
+                           for n in range(5)])
+    on = await client.patch("/api/me/settings", json={"learning_paused": True})
+    assert (await on.get_json())["learning_paused"] is True
+    assert "Private session" in (await taste(client))["summary"]
+    await listen(client, *[play(demo(n), "skipped", int(time.time() * 1000) + n, 1000)
+                           for n in range(10, 20)])
+    assert (await taste(client))["learned_from"] == 5
+    history = await (await client.get("/api/me/history?limit=50")).get_json()
+    assert len(history["plays"]) == 15
+    await client.patch("/api/me/settings", json={"learning_paused": False})
+    await asyncio.sleep(0.01)
+    await listen(client, play(demo(30), "finished", int(time.time() * 1000) + 100))
+    assert (await taste(client))["learned_from"] == 6
+
+
+async def test_a_replayed_correction_counts_once(client: ApiClient, auth: AuthActions) -> None:
+    await auth.signup()
+    body = {"artist_id": "demo-ar-001", "id": str(uuid.uuid4()), "at": AT}
+    first = await (await client.post("/api/me/taste/block", json=body)).get_json()
+    second = await (await client.post("/api/me/taste/block", json=body)).get_json()
+    assert first["duplicate"] is False and second["duplicate"] is True
+    assert first["correction"] == second["correction"] == {
+        "id": body["id"], "kind": "block", "target": "demo-ar-001", "at": AT}
+    query = f"?id={uuid.uuid4()}&at={AT + 1}"
+    assert (await (await client.delete(f"/api/me/taste/block/demo-ar-001{query}")).get_json()
+            )["correction"]["at"] == AT + 1
+
+
+async def test_bad_corrections_say_what_is_wrong(client: ApiClient, auth: AuthActions) -> None:
+    assert (await error_of(await client.get("/api/me/taste"), 401))["code"] == "not_signed_in"
+    await auth.signup()
+    cases = [
+        ("/api/me/taste/forget", {}, "track_id or artist_id"),
+        ("/api/me/taste/forget", {"track_id": "demo-0001", "artist_id": "x"}, "either"),
+        ("/api/me/taste/forget", {"track_id": ""}, "track_id"),
+        ("/api/me/taste/block", {}, "artist_id"),
+        ("/api/me/taste/block", {"artist_id": "a", "id": "not-a-uuid"}, "id"),
+        ("/api/me/taste/block", {"artist_id": "a", "at": 5}, "at"),
+        ("/api/me/taste/block", {"artist_id": "a", "at": 4_000_000_000_000}, "future"),
+        ("/api/me/taste/reset", {"everything": True}, "everything"),
+    ]
+    for path, body, words in cases:
+        error = await error_of(await client.post(path, json=body), 422)
+        assert words in error["message"], (path, body, error)
+    await error_of(await client.delete("/api/me/taste/block/a?at=soon"), 422)
+    await error_of(await client.patch("/api/me/settings", json={"learning_paused": "yes"}), 422)
+    assert (await taste(client))["blocked"] == []
