@@ -77,7 +77,7 @@ async def import_spotify(spotify: SpotifyService, sources: MusicSources, store: 
                 break
     except SpotifyError as error:
         raise _failed(error) from None
-    sources.remember(tracks)
+    sources.remember_tracks(tracks)
     ids = [t["id"] for t in tracks][:MAX_PLAYLIST_TRACKS]
     name = (meta.get("name") or "Spotify playlist").strip()[:100] or "Spotify playlist"
     for existing in await store.list_playlists(username):

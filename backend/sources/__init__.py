@@ -148,7 +148,7 @@ class MusicSources:
     def _tracks(self, ids: list[str]) -> list[dict[str, Any]]:
         return [self._spotify_tracks[i] for i in ids if i in self._spotify_tracks]
 
-    def remember(self, tracks: list[dict[str, Any]]) -> None:
+    def remember_tracks(self, tracks: list[dict[str, Any]]) -> None:
         """Spotify tracks fetched elsewhere (a playlist import, a search), so they resolve."""
         for track in tracks:
             self._spotify_tracks[track["id"]] = track
