@@ -34,32 +34,32 @@ class AccountDeletion(BaseModel):
     password: str = Field(max_length=4096)
 
 
-async def _check_password(throttle: LoginThrottle, user: User, password: str) -> None:
+async def _check_password(throttle: LoginThrottle, address: str, user: User,
+                          password: str) -> None:
     """The account's own password, throttled like a sign-in (a stolen session must not be a
-    free way to guess it)."""
-    wait = throttle.retry_after(user.username)
+    free way to guess it): the attempt is reserved first, a right password gives it back."""
+    wait = await throttle.reserve(address, user.username)
     if wait:
         raise ApiError(429, "too_many_attempts",
                        f"Too many wrong passwords; try again in {wait} s.",
                        {"Retry-After": str(wait)})
     if not await passwords.verify_password(user.password_hash, password):
-        throttle.record_failure(user.username)
         raise ApiError(403, "wrong_password", "That is not your current password.")
-    throttle.clear(user.username)
+    await throttle.succeeded(address, user.username)
 
 
-async def change_password(store: Store, throttle: LoginThrottle, user: User,
+async def change_password(store: Store, throttle: LoginThrottle, address: str, user: User,
                           body: PasswordChange, keep_session: str) -> int:
     """Set the new password and end every session but this one; how many ended."""
-    await _check_password(throttle, user, body.current)
+    await _check_password(throttle, address, user, body.current)
     user.password_hash = await passwords.hash_password(body.new)
     await store.update_user(user)
     return await store.delete_user_sessions(user.username, keep=keep_session)
 
 
-async def delete_account(store: Store, throttle: LoginThrottle, models: ModelService,
-                         user: User, password: str) -> None:
-    await _check_password(throttle, user, password)
+async def delete_account(store: Store, throttle: LoginThrottle, address: str,
+                         models: ModelService, user: User, password: str) -> None:
+    await _check_password(throttle, address, user, password)
     await store.delete_user_data(user.username)
     models.evict(user.username)
 

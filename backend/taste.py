@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -37,9 +37,13 @@ class CorrectionIn(BaseModel):
         return self
 
 
+# a track or artist id as the sources make them: printable, no control characters
+TargetId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
 class ForgetRequest(CorrectionIn):
-    track_id: str | None = Field(default=None, min_length=1, max_length=128)
-    artist_id: str | None = Field(default=None, min_length=1, max_length=128)
+    track_id: TargetId | None = None
+    artist_id: TargetId | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> ForgetRequest:
@@ -49,7 +53,7 @@ class ForgetRequest(CorrectionIn):
 
 
 class BlockRequest(CorrectionIn):
-    artist_id: str = Field(min_length=1, max_length=128)
+    artist_id: TargetId
 
 
 class CorrectionQuery(BaseModel):

@@ -21,9 +21,14 @@ from .ranking import rank
 
 
 def settled(model: UserModel, settings: dict[str, Any] | None) -> UserModel:
-    """`model`, or a fresh one built from `settings` when `model` has learned nothing yet."""
+    """`model`, or a fresh one built from `settings` when `model` has learned nothing yet
+    (keeping the listener's corrections: a block made before the first play still holds)."""
     pristine = not model.applied_through and model.interactions == 0 and model.ensemble is None
-    return UserModel.new(settings) if pristine else model
+    if not pristine:
+        return model
+    fresh = UserModel.new(settings)
+    fresh.taste = model.taste
+    return fresh
 
 
 def rank_feed(model: UserModel, candidates: list[dict[str, Any]],
@@ -85,6 +90,13 @@ class Device:
         self.model.learn_many([i["interaction"] for i in items], tracks, self.settings)
         return self.status()
 
+    def correct(self, correction: dict[str, Any]) -> dict[str, Any]:
+        """One of the listener's corrections (forget, block, reset...; shared_model/taste.py),
+        made on this device: the next ranking honours it, online or offline."""
+        self.model = settled(self.model, self.settings)
+        self.model.correct(correction, self.settings)
+        return self.status()
+
     def status(self) -> dict[str, Any]:
         return {"interactions": self.model.interactions, "source": self.source,
                 "applied_through": self.model.applied_through}
@@ -104,6 +116,8 @@ class Device:
             answer = self.learn(payload["interaction"], payload.get("track"))
         elif action == "learn_many":
             answer = self.learn_many(payload["items"])
+        elif action == "correct":
+            answer = self.correct(payload["correction"])
         else:
             raise ValueError(f"unknown action {action!r}")
         return json.dumps(answer, separators=(",", ":"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from quart import Blueprint, Response
+from quart import Blueprint, Response, request
 from quart_schema import validate_request
 
 from .. import account_data, sessions
@@ -14,6 +14,10 @@ from ..app_types import app
 bp = Blueprint("account", __name__, url_prefix="/api/me")
 
 
+def _address() -> str:
+    return request.remote_addr or "unknown"  # as the sign-in's throttle counts it
+
+
 @bp.post("/password")
 @sessions.login_required
 @validate_request(PasswordChange)
@@ -21,8 +25,8 @@ async def change_password(data: PasswordChange) -> Response:
     user = await sessions.current_user()
     session = await sessions.current_session()
     assert session is not None  # login_required
-    await account_data.change_password(app().store, app().login_throttle, user, data,
-                                       session.sid_hash)
+    await account_data.change_password(app().store, app().login_throttle, _address(), user,
+                                       data, session.sid_hash)
     return Response("", status=204)
 
 
@@ -43,8 +47,8 @@ async def export() -> Response:
 @validate_request(AccountDeletion)
 async def delete_account(data: AccountDeletion) -> Response:
     user = await sessions.current_user()
-    await account_data.delete_account(app().store, app().login_throttle, app().models.local,
-                                      user, data.password)
+    await account_data.delete_account(app().store, app().login_throttle, _address(),
+                                      app().models.local, user, data.password)
     response = Response("", status=204)
     await sessions.end_session(response)
     return response

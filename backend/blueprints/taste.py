@@ -10,6 +10,7 @@ from quart_schema import validate_querystring, validate_request
 
 from .. import accounts, sessions, taste, taste_words
 from ..app_types import app
+from ..errors import ApiError
 from ..taste import BlockRequest, CorrectionIn, CorrectionQuery, ForgetRequest
 
 bp = Blueprint("taste", __name__, url_prefix="/api/me/taste")
@@ -57,5 +58,7 @@ async def block(data: BlockRequest) -> dict[str, Any]:
 @validate_querystring(CorrectionQuery)
 async def unblock(artist_id: str, query_args: CorrectionQuery) -> dict[str, Any]:
     user = await sessions.current_user()
+    if len(artist_id) > 128 or any(ord(ch) < 32 or ord(ch) == 127 for ch in artist_id):
+        raise ApiError(422, "invalid_request", "artist_id: not an artist id")
     return await taste.correct(app().store, app().models.local, user.username, "unblock",
-                               artist_id[:128], query_args)
+                               artist_id, query_args)

@@ -38,6 +38,9 @@ class AccountDynamo(DynamoArea):
         tables = [(name, keys) for name, keys in self._keys.items()
                   if keys[0] == ("username", "HASH")]
         tables.sort(key=lambda entry: entry[0] == "Users")  # the account itself goes last
+        if "LoginAttempts" in self._keys:  # the account's sign-in counter (throttle.py's key)
+            await self._call("delete_item", TableName=self._t("LoginAttempts"),
+                             Key={"key": s(f"user:{user}")})
         for name, keys in tables:
             if len(keys) == 1:
                 await self._call("delete_item", TableName=self._t(name), Key={"username": s(user)})

@@ -29,5 +29,7 @@ class AccountSQLite(SQLiteArea):
                 columns = {r[1] for r in c.execute(f'PRAGMA table_info("{table}")')}
                 if "username" in columns:
                     c.execute(f'DELETE FROM "{table}" WHERE username = ?', (user,))
+            if "login_attempts" in tables:  # the account's sign-in counter (throttle.py's key)
+                c.execute("DELETE FROM login_attempts WHERE key = ?", (f"user:{user}",))
 
         await self._run(erase)  # one transaction: all of it or nothing

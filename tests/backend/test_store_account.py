@@ -66,6 +66,7 @@ async def _everything(store: Store, username: str) -> None:  # noqa: F811
                                                    AT, AT))
     await store.put_correction(username, Correction(f"{username}-c1", "block", "demo-ar-001",
                                                     AT))
+    await store.take_attempt(f"user:{username}", 5, 60.0, time.time())  # a sign-in counted
 
 
 async def test_a_password_change_ends_every_other_session(store: Store) -> None:  # noqa: F811
@@ -85,8 +86,9 @@ async def test_erasing_a_user_leaves_no_row_of_theirs_in_any_table(store: Store)
     await _everything(store, "zelda")
     await _everything(store, "bob")
     held = {table.lower() for table, row in await every_row(store) if "zelda" in row.lower()}
-    # users, sessions, interactions, models, spotify links, likes, playlists, corrections
-    assert len(held) >= 8, held  # so the check below can fail
+    # users, sessions, interactions, models, spotify links, likes, playlists, corrections,
+    # login attempts
+    assert len(held) >= 9, held  # so the check below can fail
 
     await store.delete_user_data("Zelda")
 

@@ -93,3 +93,21 @@ def test_an_unreadable_snapshot_starts_fresh_with_the_settings() -> None:
     status = device.load({"snapshot": {"schema_version": "99.0"}}, CLASSICAL)
     assert status["source"] == "new"
     assert device.model.learner.weights == UserModel.new(CLASSICAL).learner.weights
+
+
+def test_a_correction_on_the_device_changes_its_next_ranking_and_survives_onboarding() -> None:
+    catalog = demo_catalog()
+    device = Device()
+    device.load(None, {})
+    top = device.rank(catalog, 10, NOW)[0]
+    artist = next(t for t in catalog if t["id"] == top["id"])["artists"][0]["id"]
+    answer = json.loads(device.handle("correct", json.dumps({"correction": {
+        "id": "c1", "kind": "block", "target": artist, "at": NOW}})))
+    assert answer["interactions"] == 0
+    by_id = {t["id"]: t for t in catalog}
+    ranked = device.rank(catalog, 640, NOW)
+    assert ranked and all(by_id[r["id"]]["artists"][0]["id"] != artist for r in ranked)
+    device.configure(CLASSICAL)  # onboarding after the block: a fresh prior, the block kept
+    assert all(by_id[r["id"]]["artists"][0]["id"] != artist
+               for r in device.rank(catalog, 640, NOW))
+    assert device.model.learner.weights == UserModel.new(CLASSICAL).learner.weights
