@@ -19,6 +19,7 @@ from .library.service import Library
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
+from .search import SearchIndex
 from .security import check_csrf, security_headers, trust_proxies
 from .sources import MusicSources
 from .sources.catalog import CatalogSource
@@ -82,6 +83,8 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     app.subsonic = subsonic_service(settings, app.store, cipher)
     app.subsonic_covers = CoverCache(settings.data_dir / "subsonic-covers")
     app.sources = MusicSources(app.spotify, [local], SubsonicSource(app.subsonic, app.store))
+    app.search = SearchIndex(app.store, spawn=app.add_background_task)
+    app.library.on_change.append(app.search.refresh)  # a scan: search looks again
     local_models = ModelService(
         app.store,
         app.sources,
@@ -139,6 +142,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         me,
         model_api,
         playlists,
+        search,
         spotify,
         static,
         subsonic,
@@ -155,7 +159,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
                       tracks.bp, library.bp):
         app.register_blueprint(blueprint)
     # the library around the feed (issue 11)
-    for blueprint in (liked.bp, history.bp, playlists.bp, taste.bp, account.bp):
+    for blueprint in (liked.bp, history.bp, playlists.bp, taste.bp, account.bp, search.bp):
         app.register_blueprint(blueprint)
     if settings.test_hooks:
         app.register_blueprint(testing.bp)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .library.service import Library
     from .metrics import Metrics
     from .model_client import ModelClient
+    from .search import SearchIndex
     from .sources import MusicSources
     from .spotify import SpotifyService
     from .store import Store
@@ -30,6 +31,7 @@ class EncoreApp(Quart):
     sources: MusicSources
     models: ModelClient
     library: Library  # the local folders (ENCORE_LIBRARY_DIRS): scan, analysis, audio
+    search: SearchIndex  # the search index over every track (search/index.py)
 
 
 def app() -> EncoreApp:

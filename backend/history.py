@@ -15,7 +15,7 @@ async def history_page(store: Store, sources: MusicSources, username: str, limit
     """`{plays: [{id, track, type, position_ms, duration_ms, at}], next_cursor}`; ValueError
     on a cursor this server did not give out."""
     page = await store.list_interactions(username, limit, cursor)
-    tracks = await tracks_by_id(sources, username, [i.track_id for i in page.interactions])
+    tracks = await tracks_by_id(store, sources, username, [i.track_id for i in page.interactions])
     return {
         "plays": [
             {"id": i.id, "track": track, "type": i.type, "position_ms": i.position_ms,

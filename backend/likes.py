@@ -39,7 +39,7 @@ async def liked_page(store: Store, sources: MusicSources, username: str, limit: 
                      cursor: str | None) -> dict[str, Any]:
     """`{tracks: [Track + liked_at], next_cursor}`, newest first; ValueError on a bad cursor."""
     page = await store.list_likes(username, limit, cursor)
-    tracks = await tracks_by_id(sources, username, [like.track_id for like in page.likes])
+    tracks = await tracks_by_id(store, sources, username, [like.track_id for like in page.likes])
     return {
         "tracks": [{**t, "liked_at": like.at} for t, like in zip(tracks, page.likes, strict=True)],
         "next_cursor": page.next_cursor,

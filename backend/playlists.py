@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .errors import ApiError
 from .sources import MusicSources
 from .store import MAX_PLAYLIST_TRACKS, Playlist, PlaylistConflict, Store
-from .track_lookup import tracks_by_id
+from .track_lookup import found_tracks, tracks_by_id
 
 MAX_NAME = 100
 MAX_PLAYLISTS = 1000  # per user
@@ -189,7 +189,7 @@ def _cover(track: dict[str, Any] | None) -> str | None:
 async def summaries(store: Store, sources: MusicSources, username: str) -> list[dict[str, Any]]:
     playlists = await store.list_playlists(username)
     firsts = [p.track_ids[0] for p in playlists if p.track_ids]
-    found = await sources.resolve(username, firsts) if firsts else {}
+    found = await found_tracks(store, sources, username, firsts)
     return [
         {"id": p.id, "name": p.name, "version": p.version, "track_count": len(p.track_ids),
          "source": p.source, "created_at": p.created_at, "updated_at": p.updated_at,
@@ -198,8 +198,9 @@ async def summaries(store: Store, sources: MusicSources, username: str) -> list[
     ]
 
 
-async def full(sources: MusicSources, username: str, playlist: Playlist) -> dict[str, Any]:
+async def full(store: Store, sources: MusicSources, username: str,
+               playlist: Playlist) -> dict[str, Any]:
     return {"id": playlist.id, "name": playlist.name, "version": playlist.version,
             "source": playlist.source, "created_at": playlist.created_at,
             "updated_at": playlist.updated_at,
-            "tracks": await tracks_by_id(sources, username, playlist.track_ids)}
+            "tracks": await tracks_by_id(store, sources, username, playlist.track_ids)}

@@ -152,7 +152,7 @@ async def describe(store: Store, sources: MusicSources, username: str, model: Us
     corrections = [c.to_dict() for c in await store.list_corrections(username)]
     history = sorted((i.to_dict() for i in page.interactions), key=shared_model.sort_key)
     ids = list(dict.fromkeys(i["track_id"] for i in history))
-    tracks = {t["id"]: t for t in await tracks_by_id(sources, username, ids)}
+    tracks = {t["id"]: t for t in await tracks_by_id(store, sources, username, ids)}
     taste = Taste.fold(corrections)  # the same filter the model applies, replayed here
     counted = [i for i in history
                if taste.admits(i["at"], i["track_id"], artist_keys(tracks.get(i["track_id"])))
@@ -163,7 +163,7 @@ async def describe(store: Store, sources: MusicSources, username: str, model: Us
     g, q = genres(model), qualities(model)
     forgotten_tracks = list(model.taste.forgotten_tracks)
     forgotten_named = {t["id"]: t["name"]
-                       for t in await tracks_by_id(sources, username, forgotten_tracks)}
+                       for t in await tracks_by_id(store, sources, username, forgotten_tracks)}
     paused = bool(settings.get("learning_paused"))
     return {
         "learned_from": model.interactions,

@@ -35,7 +35,7 @@ class ImportRequest(BaseModel):
 
 async def _answer(playlist: Playlist, status: int = 200) -> Response:
     user = await sessions.current_user()
-    response = jsonify(await playlists.full(app().sources, user.username, playlist))
+    response = jsonify(await playlists.full(app().store, app().sources, user.username, playlist))
     response.status_code = status
     response.headers["ETag"] = playlists.etag(playlist)
     response.headers["Cache-Control"] = "no-cache"

@@ -43,7 +43,8 @@ def to_track(obj: dict[str, Any], genres: list[str] | None = None) -> dict[str, 
         "artists": [
             {"id": a.get("id", ""), "name": a.get("name", "")} for a in obj.get("artists", [])
         ],
-        "album": {"name": album.get("name", ""), "images": album.get("images", [])},
+        "album": {"id": album.get("id", ""), "name": album.get("name", ""),
+                  "images": album.get("images", [])},
         "genres": list(genres or []),
         "explicit": bool(obj.get("explicit")),
         "duration_ms": int(obj.get("duration_ms") or 0),

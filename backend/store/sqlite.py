@@ -41,6 +41,7 @@ from .base import (
 from .catalog_sqlite import CatalogSQLite
 from .likes_sqlite import LikesSQLite
 from .playlists_sqlite import PlaylistsSQLite
+from .search_sqlite import SearchSQLite
 from .sqlite_commits import GroupCommit
 from .subsonic_sqlite import SubsonicSQLite
 from .taste_sqlite import TasteSQLite
@@ -95,6 +96,7 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
     PlaylistsSQLite,
     TasteSQLite,
     AccountSQLite,
+    SearchSQLite,
     SQLiteArea,
 ):
     def __init__(self, path: Path) -> None:

@@ -142,6 +142,17 @@ def test_playlists_and_their_items(spec: dict[str, Any], get: Any) -> None:
     assert get(f"/playlists/{followed['id']}/items", 403)["error"]["status"] == 403
 
 
+def test_an_album_with_its_tracks(spec: dict[str, Any], get: Any,
+                                  spotify: RunningEmulator) -> None:
+    album_id = next(iter(spotify.state.catalog.albums))
+    body = get(f"/albums/{album_id}")
+    assert_conforms(spec, "/albums/{id}", body)
+    assert body["tracks"]["items"] and body["tracks"]["total"] == len(body["tracks"]["items"])
+    assert [t["track_number"] for t in body["tracks"]["items"]] == sorted(
+        t["track_number"] for t in body["tracks"]["items"])
+    get("/albums/" + "0" * 22, 404)
+
+
 def test_recommendations(spec: dict[str, Any], get: Any, spotify: RunningEmulator) -> None:
     track_id = next(iter(spotify.state.catalog.tracks))
     artist_id = next(iter(spotify.state.catalog.artists))

@@ -25,7 +25,14 @@ from .apiutil import (
     track_or_404,
 )
 from .catalog import GENRES, Track
-from .objects import Json, audio_features, full_artist, paging, track_object
+from .objects import (
+    Json,
+    audio_features,
+    full_artist,
+    paging,
+    simple_album,
+    track_object,
+)
 from .player import player
 from .playlists import playlists
 from .state import TIME_RANGES
@@ -151,6 +158,25 @@ async def one_artist(artist_id: str) -> Response:
     if artist is None:
         raise ApiError(404, "Resource not found")
     return jsonify(full_artist(artist, links()))
+
+
+@api.get("/albums/<album_id>")
+async def one_album(album_id: str) -> Response:
+    cat = catalog()
+    album = cat.albums.get(check_id(album_id))
+    if album is None:
+        raise ApiError(404, "Resource not found")
+    tracks = sorted((t for t in cat.tracks.values() if t.album_id == album.id),
+                    key=lambda t: (t.disc_number, t.track_number))
+    items = [{k: v for k, v in _track(t).items() if k not in ("album", "popularity",
+                                                                "external_ids")}
+             for t in tracks]
+    return jsonify(simple_album(album, cat, links()) | {
+        "tracks": paging(items, url=f"{links().api}/albums/{album.id}/tracks", params={},
+                         limit=50, offset=0, total=len(items)),
+        "copyrights": [{"text": f"(C) {album.release_date[:4]} Emulated Records", "type": "C"}],
+        "external_ids": {"upc": album.upc}, "genres": [], "label": "Emulated Records",
+        "popularity": max((t.popularity for t in tracks), default=0)})
 
 
 @api.get("/artists/<artist_id>/related-artists")
