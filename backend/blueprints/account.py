@@ -7,9 +7,10 @@ import json
 from quart import Blueprint, Response, request
 from quart_schema import validate_request
 
-from .. import account_data, sessions
+from .. import account_data
 from ..account_data import AccountDeletion, PasswordChange
 from ..app_types import app
+from . import signed_in
 
 bp = Blueprint("account", __name__, url_prefix="/api/me")
 
@@ -19,21 +20,20 @@ def _address() -> str:
 
 
 @bp.post("/password")
-@sessions.login_required
+@signed_in.required
 @validate_request(PasswordChange)
 async def change_password(data: PasswordChange) -> Response:
-    user = await sessions.current_user()
-    session = await sessions.current_session()
-    assert session is not None  # login_required
+    user = await signed_in.user()
+    session = await signed_in.session()
     await account_data.change_password(app().store, app().login_throttle, _address(), user,
                                        data, session.sid_hash)
     return Response("", status=204)
 
 
 @bp.get("/export")
-@sessions.login_required
+@signed_in.required
 async def export() -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     document = await account_data.export(app().store, app().spotify, user)
     response = Response(json.dumps(document, indent=1), mimetype="application/json")
     response.headers["Content-Disposition"] = (
@@ -43,12 +43,12 @@ async def export() -> Response:
 
 
 @bp.delete("")
-@sessions.login_required
+@signed_in.required
 @validate_request(AccountDeletion)
 async def delete_account(data: AccountDeletion) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     await account_data.delete_account(app().store, app().login_throttle, _address(),
                                       app().models.local, user, data.password)
     response = Response("", status=204)
-    await sessions.end_session(response)
+    await signed_in.end(response)
     return response

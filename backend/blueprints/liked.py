@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from quart import Blueprint, Response
 from quart_schema import validate_querystring
 
-from .. import likes, sessions
+from .. import likes
 from ..app_types import app
 from ..paging import PageQuery, bad_cursor
+from . import signed_in
 
 bp = Blueprint("liked", __name__, url_prefix="/api/me/liked")
 
@@ -30,10 +31,10 @@ class ContainsQuery(BaseModel):
 
 
 @bp.get("")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(PageQuery)
 async def liked(query_args: PageQuery) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     try:
         return await likes.liked_page(app().store, app().sources, user.username,
                                       query_args.limit, query_args.cursor)
@@ -42,20 +43,20 @@ async def liked(query_args: PageQuery) -> dict[str, Any]:
 
 
 @bp.get("/contains")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(ContainsQuery)
 async def contains(query_args: ContainsQuery) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     ids = [p for p in query_args.ids.split(",") if p]
     found = await app().store.liked_among(user.username, ids)
     return {"liked": [i for i in dict.fromkeys(ids) if i in found]}
 
 
 @bp.delete("/<track_id>")
-@sessions.login_required
+@signed_in.required
 async def unlike(track_id: str) -> Response:
     """Idempotent: unliking what is not liked is done already (the page's outbox may replay)."""
-    user = await sessions.current_user()
+    user = await signed_in.user()
     if len(track_id) <= 128:
         await app().store.delete_like(user.username, track_id)
     return Response("", status=204)

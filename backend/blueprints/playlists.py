@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from quart import Blueprint, Response, jsonify
 from quart_schema import validate_headers, validate_request
 
-from .. import playlist_import, playlists, sessions
+from .. import playlist_import, playlists
 from ..app_types import app
 from ..errors import ApiError
 from ..playlists import NewPlaylist, PlaylistPatch, TrackList, TracksToAdd
 from ..store import Playlist
+from . import signed_in
 
 bp = Blueprint("playlists", __name__, url_prefix="/api/playlists")
 
@@ -34,7 +35,7 @@ class ImportRequest(BaseModel):
 
 
 async def _answer(playlist: Playlist, status: int = 200) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     response = jsonify(await playlists.full(app().store, app().sources, user.username, playlist))
     response.status_code = status
     response.headers["ETag"] = playlists.etag(playlist)
@@ -45,26 +46,26 @@ async def _answer(playlist: Playlist, status: int = 200) -> Response:
 
 
 @bp.get("")
-@sessions.login_required
+@signed_in.required
 async def list_playlists() -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return {"playlists": await playlists.summaries(app().store, app().sources, user.username)}
 
 
 @bp.post("")
-@sessions.login_required
+@signed_in.required
 @validate_request(NewPlaylist)
 async def create(data: NewPlaylist) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     playlist = await playlists.create(app().store, user.username, data, app().sources.known)
     return await _answer(playlist, 201)
 
 
 @bp.get("/<playlist_id>")
-@sessions.login_required
+@signed_in.required
 @validate_headers(IfNoneMatch)
 async def read(playlist_id: str, headers: IfNoneMatch) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     playlist = await playlists.get(app().store, user.username, playlist_id)
     if playlists.etag(playlist) in [t.strip() for t in (headers.if_none_match or "").split(",")]:
         return Response("", status=304, headers={"ETag": playlists.etag(playlist)})
@@ -72,11 +73,11 @@ async def read(playlist_id: str, headers: IfNoneMatch) -> Response:
 
 
 @bp.patch("/<playlist_id>")
-@sessions.login_required
+@signed_in.required
 @validate_request(PlaylistPatch)
 @validate_headers(IfMatch)
 async def rename(playlist_id: str, data: PlaylistPatch, headers: IfMatch) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     if_match = playlists.parse_if_match(headers.if_match)
     playlist = await playlists.rename(app().store, user.username, playlist_id, data.name,
                                       if_match)
@@ -84,19 +85,19 @@ async def rename(playlist_id: str, data: PlaylistPatch, headers: IfMatch) -> Res
 
 
 @bp.delete("/<playlist_id>")
-@sessions.login_required
+@signed_in.required
 async def delete(playlist_id: str) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     await playlists.delete(app().store, user.username, playlist_id)
     return Response("", status=204)
 
 
 @bp.put("/<playlist_id>/tracks")
-@sessions.login_required
+@signed_in.required
 @validate_request(TrackList)
 @validate_headers(IfMatch)
 async def replace_tracks(playlist_id: str, data: TrackList, headers: IfMatch) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     if_match = playlists.parse_if_match(headers.if_match)
     playlist = await playlists.replace_tracks(app().store, user.username, playlist_id,
                                               data.track_ids, if_match, app().sources.known)
@@ -104,28 +105,28 @@ async def replace_tracks(playlist_id: str, data: TrackList, headers: IfMatch) ->
 
 
 @bp.post("/<playlist_id>/tracks")
-@sessions.login_required
+@signed_in.required
 @validate_request(TracksToAdd)
 async def append_tracks(playlist_id: str, data: TracksToAdd) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     playlist = await playlists.append_tracks(app().store, user.username, playlist_id,
                                              data.track_ids, app().sources.known)
     return await _answer(playlist)
 
 
 @bp.get("/import/spotify")
-@sessions.login_required
+@signed_in.required
 async def spotify_playlists() -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return {"playlists": await playlist_import.spotify_playlists(app().spotify, app().store,
                                                                  user.username)}
 
 
 @bp.post("/import")
-@sessions.login_required
+@signed_in.required
 @validate_request(ImportRequest)
 async def import_playlist(data: ImportRequest) -> Response:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     if not app().spotify.configured:
         raise ApiError(503, "spotify_not_configured", "Spotify is not set up on this server.")
     playlist, created = await playlist_import.import_spotify(

@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from quart import Blueprint
 from quart_schema import validate_querystring
 
-from .. import browse, sessions
+from .. import browse
 from ..app_types import app
 from ..search.query import TYPES, search
+from . import signed_in
 
 bp = Blueprint("search", __name__, url_prefix="/api")
 
@@ -32,24 +33,24 @@ class SearchQuery(BaseModel):
 
 
 @bp.get("/search")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(SearchQuery)
 async def search_everything(query_args: SearchQuery) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return await search(app().search, app().store, app().sources, app().spotify, user.username,
                         query_args.q, query_args.types.split(","), query_args.limit)
 
 
 @bp.get("/artists/<artist_id>")
-@sessions.login_required
+@signed_in.required
 async def artist(artist_id: str) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return await browse.artist(app().store, app().sources, app().spotify, user.username,
                                artist_id)
 
 
 @bp.get("/albums/<album_id>")
-@sessions.login_required
+@signed_in.required
 async def album(album_id: str) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return await browse.album(app().store, app().sources, app().spotify, user.username, album_id)

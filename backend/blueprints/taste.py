@@ -8,28 +8,29 @@ from typing import Any
 from quart import Blueprint
 from quart_schema import validate_querystring, validate_request
 
-from .. import accounts, sessions, taste, taste_words
+from .. import accounts, taste, taste_words
 from ..app_types import app
 from ..errors import ApiError
 from ..taste import BlockRequest, CorrectionIn, CorrectionQuery, ForgetRequest
+from . import signed_in
 
 bp = Blueprint("taste", __name__, url_prefix="/api/me/taste")
 
 
 @bp.get("")
-@sessions.login_required
+@signed_in.required
 async def describe() -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     entry = await app().models.local.subscribe(user.username)
     return await taste_words.describe(app().store, app().sources, user.username, entry.model,
                                       accounts.settings_of(user))
 
 
 @bp.post("/forget")
-@sessions.login_required
+@signed_in.required
 @validate_request(ForgetRequest)
 async def forget(data: ForgetRequest) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     kind, target = (("forget_track", data.track_id) if data.track_id
                     else ("forget_artist", data.artist_id or ""))
     return await taste.correct(app().store, app().models.local, user.username, kind,
@@ -37,27 +38,27 @@ async def forget(data: ForgetRequest) -> dict[str, Any]:
 
 
 @bp.post("/reset")
-@sessions.login_required
+@signed_in.required
 @validate_request(CorrectionIn)
 async def reset(data: CorrectionIn) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return await taste.correct(app().store, app().models.local, user.username, "reset", "", data)
 
 
 @bp.post("/block")
-@sessions.login_required
+@signed_in.required
 @validate_request(BlockRequest)
 async def block(data: BlockRequest) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     return await taste.correct(app().store, app().models.local, user.username, "block",
                                data.artist_id, data)
 
 
 @bp.delete("/block/<artist_id>")
-@sessions.login_required
+@signed_in.required
 @validate_querystring(CorrectionQuery)
 async def unblock(artist_id: str, query_args: CorrectionQuery) -> dict[str, Any]:
-    user = await sessions.current_user()
+    user = await signed_in.user()
     if len(artist_id) > 128 or any(ord(ch) < 32 or ord(ch) == 127 for ch in artist_id):
         raise ApiError(422, "invalid_request", "artist_id: not an artist id")
     return await taste.correct(app().store, app().models.local, user.username, "unblock",
