@@ -1,7 +1,7 @@
 // Encore's service worker (bundled by build.mjs; Workbox injects the precache manifest).
 //  - precache: app shell, Pyodide core, the packaged shared_model (revisioned);
-//  - /api/me, /api/feed, /api/model: network first with a timeout, else the last answer
-//    (cleared at logout; the page posts CLEAR_USER_DATA);
+//  - /api/me, /api/feed, /api/model, and the library's lists and pages: network first with a
+//    timeout, else the last answer (cleared at logout; the page posts CLEAR_USER_DATA);
 //  - demo audio: cache first, the last 50 tracks, Range requests answered from the cache;
 //  - never cached: anything carrying a token (/api/spotify/token), auth, interactions;
 //  - Background Sync flushes the interaction outbox;
@@ -68,6 +68,14 @@ const onePerPath = {
 registerRoute(
   ({ url, request }) => sameOrigin(url) && request.method === "GET" && ["/api/me", "/api/feed", "/api/model"].includes(url.pathname),
   new NetworkFirst({ cacheName: USER_CACHE, networkTimeoutSeconds: 4, plugins: [onePerPath] }),
+);
+
+// The library around the feed (liked songs, history, playlists, taste, artists, albums): network
+// first, else the last answer for that very URL (pages of a list are kept apart), said so.
+registerRoute(
+  ({ url, request }) => sameOrigin(url) && request.method === "GET" && !url.pathname.startsWith("/api/playlists/import")
+    && /^\/api\/(me\/(liked|history|taste)|playlists|artists|albums)(\/|$)/.test(url.pathname),
+  new NetworkFirst({ cacheName: USER_CACHE, networkTimeoutSeconds: 4, plugins: [{ ...onePerPath, cacheKeyWillBeUsed: async ({ request }) => request.url }] }),
 );
 
 // Demo and local audio: played or next-up tracks stay for offline listening (bounded). Spotify's

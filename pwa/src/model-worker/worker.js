@@ -141,6 +141,10 @@ serve({
   async learn_many({ items }) {
     return (await ready)("learn_many", { items });
   },
+  /** {correction: {id, kind, target, at}} -> {interactions}: shared_model/taste.py */
+  async correct({ correction }) {
+    return (await ready)("correct", { correction });
+  },
   async ping() {
     await ready;
     return "ready";

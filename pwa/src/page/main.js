@@ -1,7 +1,8 @@
-// Encore's page: boot, routes (/signup, /login, /welcome, /, /settings), and the wiring between
+// Encore's page: boot, routes (/signup, /login, /welcome, /, /settings, and library.js's), and the wiring between
 // the feed queue, the players, the outbox and the on-device model.
 import { api, ApiError } from "./api.js";
 import { connectivity } from "./connectivity.js";
+import { Library } from "./library.js";
 import { clear, h, toast } from "./dom.js";
 import { mediaSession } from "./media-session.js";
 import { ModelClient } from "./model-client.js";
@@ -40,14 +41,22 @@ queue.canPlayNow = (track) => connectivity.online || offlineAudio.has(track.id);
 
 const playback = new Playback({
   record: (interaction, track) => recordInteraction(interaction, track),
-  nextTrack: () => queue.peekNext(),
+  nextTrack: (options) => library.listening.peek(options), // the queue, then the feed
   settings: () => app.me?.settings ?? {},
   afterFailure: async (track) => {
     await connectivity.probe(); // a failed load may be the first sign the server is gone
     queue.markUnplayable(track.id);
-    return queue.peekNext();
+    return library.listening.peek();
   },
 });
+// Search, artists, albums, liked songs, history, playlists, the queue, taste, account (library.js).
+const library = new Library({
+  playback, feed: queue, model, navigate: (path) => navigate(path), me: () => app.me,
+  record: (interaction, track) => recordInteraction(interaction, track),
+  canPlay: (track) => queue.canPlayNow(track), onAccountGone: () => leave(), rerank: () => rerank(),
+});
+window.encore.library = library;
+
 playback.addEventListener("track", ({ detail: track }) => {
   queue.setCurrent(track);
   keepOffline();
@@ -322,8 +331,14 @@ async function route() {
     }), "Settings");
     return;
   }
+  const extra = await library.view(path);
+  if (extra) {
+    show(extra.el, extra.title);
+    return;
+  }
   if (path !== "/") history.replaceState({}, "", "/");
   show(feedView({
+    lib: library,
     queue,
     onPlay: (track) => playback.play(track),
     onDetails: (track) => showDetails(document.getElementById("details"), track, { onPlay: (t) => playback.play(t) }),
@@ -350,6 +365,7 @@ async function onSignedIn(account, { isNew }) {
 async function afterSignIn() {
   document.getElementById("player").hidden = false;
   await outbox.setUser(app.me.username);
+  library.signedIn();
   startModel();
   startSpotify();
 }
@@ -364,6 +380,11 @@ async function logout() {
   } catch (error) {
     if (error.code !== "offline") throw error;
   }
+  await leave();
+}
+
+/** Signed out (or the account deleted): nothing of this user stays on the page or device. */
+async function leave() {
   await clearUserCaches();
   await outbox.setUser(null);
   app.me = null;
@@ -379,7 +400,9 @@ async function boot() {
   }) });
   // Pyodide starts while the page asks who is signed in (served by the service worker's cache).
   if (controlledAtBoot) model.spawn();
-  playerBar(document.getElementById("player"), playback);
+  playerBar(document.getElementById("player"), playback, {
+    onExpand: () => library.openNowPlaying(), onLike: (track) => library.toggleLike(track), isLiked: (id) => library.isLiked(id),
+  });
   document.getElementById("player").hidden = true;
   mediaSession(playback);
   try {

@@ -67,6 +67,11 @@ export class ModelClient extends EventTarget {
     return this.messenger.request("learn", { interaction, track });
   }
 
+  /** One of the listener's corrections (forget, block, reset…): the next ranking honours it. */
+  async correct(correction) {
+    return this.messenger.request("correct", { correction });
+  }
+
   /** Interactions recorded but maybe not in the snapshot (offline ones): replays are no-ops. */
   async learnMany(items) {
     return this.messenger.request("learn_many", { items });

@@ -215,7 +215,7 @@ export class Playback extends EventTarget {
     c.position_ms = c.duration_ms || c.position_ms;
     this.#leaveCurrent(); // heard enough: finished; jumped here: skipped at what was heard
     c.playing = false;
-    const next = this.nextTrack();
+    const next = this.nextTrack({ finished: true }); // (repeat one plays it again)
     if (next) await this.play(next);
     else this.#emit("state", { position_ms: c.duration_ms, duration_ms: c.duration_ms, playing: false });
   }

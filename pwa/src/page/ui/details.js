@@ -1,8 +1,9 @@
 // The track details panel: album, genres, the track's features as a small chart of meters (with
-// their numbers), and a Play button.
-import { artistNames, coverUrl, h } from "../dom.js";
+// their numbers), and a Play button. Names are links to the artist and album pages.
+import { coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { soundFacts } from "./sound.js";
+import { albumLink, artistLinks } from "./track-list.js";
 
 const CHART = ["danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness", "liveness"];
 
@@ -16,11 +17,11 @@ export function showDetails(panel, track, { onPlay } = {}) {
     close,
     cover ? h("img", { class: "cover big", src: cover, alt: `Cover of ${track.album?.name ?? track.name}`, width: 160, height: 160 }) : null,
     h("h2", { id: "details-title" }, track.name),
-    h("p", { class: "artists" }, artistNames(track)),
+    h("p", { class: "artists" }, ...artistLinks(track)),
     onPlay ? h("button", { type: "button", class: "primary", id: "details-play", "aria-label": `Play ${track.name}`,
       onclick: () => onPlay(track) }, icon("play"), "Play") : null,
     h("dl", { class: "facts" },
-      h("dt", {}, "Album"), h("dd", {}, `${track.album?.name ?? "—"}${year ? ` (${year})` : ""}`),
+      h("dt", {}, "Album"), h("dd", {}, albumLink(track) ?? "—", year ? ` (${year})` : ""),
       h("dt", {}, "Genres"), h("dd", {}, (track.genres ?? []).join(", ") || "—"),
       track.reason ? [h("dt", {}, "Why"), h("dd", {}, track.reason)] : null),
     h("h3", {}, "Sound"),

@@ -1,10 +1,11 @@
 // The feed: cards with cover, title, artists, the reason, play and details; "refresh feed".
 // Cards are kept per track and only moved when their place changes, so a card under the
 // listener's pointer is never swapped for a copy in the middle of a click.
-import { artistNames, coverUrl, h } from "../dom.js";
+import { coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
+import { artistLinks, menuButton, trackMenuItems } from "./track-list.js";
 
-export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, modelStatus }) {
+export function feedView({ lib, queue, onPlay, onDetails, onRefresh, offlineIds, modelStatus }) {
   const list = h("ol", { class: "feed-list", id: "feed-list", "aria-label": "Up next" });
   const refresh = h("button", { type: "button", class: "ghost", id: "refresh-feed" }, icon("refresh"), "Refresh feed");
   const status = h("p", { class: "model-status", id: "model-status", "aria-live": "polite" });
@@ -23,14 +24,15 @@ export function feedView({ queue, onPlay, onDetails, onRefresh, offlineIds, mode
       cover ? h("img", { class: "cover", src: cover, alt: "", width: 72, height: 72, loading: "lazy" }) : h("div", { class: "cover blank" }),
       h("div", { class: "info" },
         h("h3", { class: "title" }, track.name, track.explicit ? h("span", { class: "tag", title: "Explicit" }, "E") : null),
-        h("p", { class: "artists" }, artistNames(track)),
+        h("p", { class: "artists" }, ...artistLinks(track)),
         track.reason ? h("p", { class: "reason" }, track.reason) : null,
         h("p", { class: "badges" },
           now ? h("span", { class: "badge now-badge" }, "Now playing") : null,
           offlineIds().has(track.id) ? h("span", { class: "badge offline-badge" }, "Available offline") : null)),
       h("div", { class: "card-actions" },
         h("button", { type: "button", class: "icon play", "aria-label": `Play ${track.name}`, onclick: () => onPlay(track) }, icon("play")),
-        h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(track) }, icon("info"))));
+        h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(track) }, icon("info")),
+        lib ? menuButton(`More for ${track.name}`, () => trackMenuItems(track, lib)) : null));
   }
 
   const cards = new Map(); // track id -> {key, el}

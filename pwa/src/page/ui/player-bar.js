@@ -1,17 +1,21 @@
-// The player bar: play/pause, next (= skip), seek, volume, progress, like/dislike.
-import { artistNames, coverUrl, formatTime, h } from "../dom.js";
+// The player bar: play/pause, next (= skip), seek, volume, progress, like/dislike; the names
+// link to the artist, the expand button opens the full-screen now playing, Queue the queue.
+import { coverUrl, formatTime, h } from "../dom.js";
 import { icon } from "../icons.js";
+import { artistLinks } from "./track-list.js";
 
-export function playerBar(root, playback) {
+export function playerBar(root, playback, { onExpand = null, onLike = null, isLiked = () => false } = {}) {
   const cover = h("img", { class: "cover", alt: "", width: 48, height: 48 });
   const title = h("p", { class: "title", id: "player-title" }, "Nothing playing");
   const artists = h("p", { class: "artists" }, "Pick a track from your feed");
   const btn = (label, glyph, onclick, id) => h("button", { type: "button", class: "icon", "aria-label": label, onclick, id }, icon(glyph));
   const playBtn = btn("Play", "play", () => playback.toggle(), "play-pause");
   const dislike = btn("Dislike", "dislike", () => playback.dislike(), "dislike");
-  const like = btn("Like", "like", () => {
-    playback.like();
-    like.setAttribute("aria-pressed", "true");
+  const like = btn("Like", "like", async () => {
+    const track = playback.current?.track;
+    if (onLike && track) await onLike(track);
+    else playback.like();
+    like.setAttribute("aria-pressed", String(track ? isLiked(track.id) : true));
   }, "like");
   like.setAttribute("aria-pressed", "false");
   const next = btn("Next (skip)", "next", () => playback.next(), "next");
@@ -32,7 +36,9 @@ export function playerBar(root, playback) {
   volume.addEventListener("input", () => playback.setVolume(Number(volume.value)));
 
   root.replaceChildren(
-    h("div", { class: "now" }, cover, h("div", { class: "meta" }, title, artists)),
+    h("div", { class: "now" }, cover, h("div", { class: "meta" }, title, artists),
+      onExpand ? h("button", { type: "button", class: "icon expand", id: "open-now-playing", "aria-label": "Open now playing", onclick: onExpand }, "⤢") : null,
+      onExpand ? h("a", { href: "/queue", "data-link": true, class: "button ghost small", id: "open-queue" }, "Queue") : null),
     h("div", { class: "controls" }, dislike, playBtn, next, like),
     h("div", { class: "progress" }, elapsed, seek, total),
     h("label", { class: "volume" }, icon("volume"), volume));
@@ -45,11 +51,11 @@ export function playerBar(root, playback) {
 
   playback.addEventListener("track", ({ detail: track }) => {
     title.textContent = track.name;
-    artists.textContent = artistNames(track);
+    artists.replaceChildren(...artistLinks(track));
     const url = coverUrl(track, 64);
     if (url) cover.src = url;
     cover.hidden = !url;
-    like.setAttribute("aria-pressed", "false");
+    like.setAttribute("aria-pressed", String(isLiked(track.id)));
     root.dataset.trackId = track.id;
   });
   playback.addEventListener("state", ({ detail: s }) => {

@@ -22,7 +22,8 @@ export function settingsView({ me, outbox, trackOf, onSettings, onLogout, onSpot
     h("h1", { id: "settings-title" }, "Settings"),
     h("p", { class: "lede" }, `Signed in as ${me.display_name} (@${me.username}).`),
     form, library, spotify, subsonicCard({ me, onChange: onSubsonicChange }),
-    outboxPart, h("div", { class: "card" }, logout));
+    outboxPart,
+    h("div", { class: "card row" }, h("a", { href: "/account", "data-link": true, class: "button ghost" }, "Account: password, your data, delete"), logout));
   view.dispose = () => {
     outboxPart.dispose();
     library.dispose();

@@ -1,0 +1,206 @@
+// Your library (liked songs, history, playlists, importing from Spotify) and one playlist:
+// play, rename, delete, remove a track, reorder by dragging or by keyboard (Move up / Move down
+// buttons, or Alt+↑ / Alt+↓ on a row). Edits save through the edits outbox, offline too.
+import { clear, h, toast } from "../dom.js";
+import { icon } from "../icons.js";
+import { confirmDialog } from "./dialogs.js";
+import { trackList } from "./track-list.js";
+
+export async function playlistsView(lib) {
+  const list = h("ul", { class: "tiles", id: "playlist-list", "aria-label": "Playlists" });
+  const name = h("input", { type: "text", id: "playlist-name", maxlength: 100, autocomplete: "off" });
+  const error = h("p", { class: "field-error", role: "alert" });
+  const create = h("form", { class: "row", id: "new-playlist" },
+    h("label", { for: "playlist-name" }, "New playlist"), name,
+    h("button", { type: "submit", class: "primary" }, "Create"), error);
+  create.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    try {
+      const made = await lib.api("/api/playlists", { method: "POST", body: { name: name.value } });
+      lib.navigate(`/playlist/${made.id}`);
+    } catch (e) {
+      error.textContent = e.code === "offline" ? "Making a playlist needs the network." : e.message.replace(/^name: (Value error, )?/, "Name: ");
+      name.setAttribute("aria-invalid", "true");
+    }
+  });
+  async function render() {
+    let playlists = [];
+    try {
+      playlists = await lib.loadPlaylists();
+    } catch (e) {
+      clear(list).append(h("li", {}, lib.errorView(e, "Playlists")));
+      return;
+    }
+    clear(list).append(...playlists.map((p) => h("li", {},
+      h("a", { class: "tile", href: `/playlist/${p.id}`, "data-link": true },
+        p.cover ? h("img", { class: "cover", src: p.cover, alt: "", width: 56, height: 56 }) : h("span", { class: "cover blank" }),
+        h("span", {}, p.name, h("small", {}, `${p.track_count} songs${p.source === "spotify" ? " · from Spotify" : ""}`))))));
+    if (!playlists.length) list.append(h("li", { class: "hint" }, "No playlists yet: make one, or add songs from any ⋯ menu."));
+  }
+  await render();
+  const spotify = lib.me()?.spotify?.connected ? spotifyImport(lib, render) : null;
+  return h("section", { "aria-labelledby": "library-title" },
+    h("h1", { id: "library-title" }, "Your library"),
+    h("ul", { class: "tiles" },
+      h("li", {}, h("a", { class: "tile", href: "/liked", "data-link": true }, h("span", { class: "cover blank liked-cover" }, icon("like")), h("span", {}, "Liked songs"))),
+      h("li", {}, h("a", { class: "tile", href: "/history", "data-link": true }, h("span", { class: "cover blank" }, icon("refresh")), h("span", {}, "History")))),
+    h("h2", {}, "Playlists"), create, list, spotify);
+}
+
+function spotifyImport(lib, onImported) {
+  const box = h("div", { class: "card soft" }, h("h2", {}, "From Spotify"));
+  const show = h("button", { type: "button", class: "ghost", onclick: async () => {
+    show.disabled = true;
+    try {
+      const { playlists } = await lib.api("/api/playlists/import/spotify");
+      show.replaceWith(h("ul", { class: "plain-list" }, playlists.map((p) => {
+        const button = h("button", { type: "button", class: "small", onclick: async () => {
+          button.disabled = true;
+          try {
+            const made = await lib.api("/api/playlists/import", { method: "POST", body: { source: "spotify", id: p.id } });
+            toast(`Imported “${made.name}” (${made.tracks.length} songs).`);
+            await onImported();
+          } catch (e) {
+            toast(e.message);
+          } finally {
+            button.disabled = false;
+          }
+        } }, p.imported_as ? "Update" : "Import");
+        return h("li", { class: "row" }, h("span", {}, `${p.name} (${p.tracks})`), button);
+      })));
+    } catch (e) {
+      toast(e.message);
+      show.disabled = false;
+    }
+  } }, "Show my Spotify playlists");
+  box.append(show);
+  return box;
+}
+
+export async function playlistView(lib, id) {
+  let playlist;
+  try {
+    playlist = await lib.api(`/api/playlists/${encodeURIComponent(id)}`);
+  } catch (error) {
+    return lib.errorView(error, "Playlist");
+  }
+  let base = playlist.tracks.map((t) => t.id); // what the server had at playlist.version
+  let tracks = playlist.tracks;
+  tracks.forEach((t) => lib.remember(t));
+  const title = h("h1", { id: "page-title" }, playlist.name);
+  const count = h("p", { class: "hint", id: "playlist-count" });
+  const status = h("p", { class: "hint", role: "status", id: "playlist-status" });
+  const holder = h("div", {});
+  const context = () => ({ kind: "playlist", id, name: playlist.name });
+
+  async function save(newTracks, message) {
+    tracks = newTracks;
+    render();
+    await lib.saveTracks(playlist, base, tracks.map((t) => t.id));
+    base = tracks.map((t) => t.id);
+    status.textContent = message;
+  }
+
+  function move(from, to) {
+    if (to < 0 || to >= tracks.length || from === to) return;
+    const next = [...tracks];
+    const [track] = next.splice(from, 1);
+    next.splice(to, 0, track);
+    save(next, `Moved “${track.name}” to position ${to + 1}.`).then(() => {
+      holder.querySelector(`.track-row:nth-child(${to + 1}) .move-${to > from ? "down" : "up"}`)?.focus()
+        ?? holder.querySelector(`.track-row:nth-child(${to + 1}) .play`)?.focus();
+    });
+  }
+
+  function render() {
+    count.textContent = `${tracks.length} songs`;
+    clear(holder).append(tracks.length ? trackList(tracks, {
+      lib, label: `Songs in ${playlist.name}`, numbered: true,
+      play: (i) => lib.play(tracks, i, context()),
+      extraItems: (track, index) => [{ label: "Remove from this playlist", run: () => save(tracks.filter((_, i) => i !== index), `Removed “${track.name}”.`) }],
+      decorate: (row, track, index) => {
+        row.draggable = true;
+        row.tabIndex = -1;
+        row.querySelector(".row-actions").prepend(
+          h("button", { type: "button", class: "icon small-icon move-up", "aria-label": `Move ${track.name} up`, disabled: index === 0, onclick: () => move(index, index - 1) }, "↑"),
+          h("button", { type: "button", class: "icon small-icon move-down", "aria-label": `Move ${track.name} down`, disabled: index === tracks.length - 1, onclick: () => move(index, index + 1) }, "↓"));
+        row.addEventListener("keydown", (event) => {
+          if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+          event.preventDefault();
+          move(index, index + (event.key === "ArrowUp" ? -1 : 1));
+        });
+        row.addEventListener("dragstart", (event) => {
+          event.dataTransfer.setData("text/plain", String(index));
+          event.dataTransfer.effectAllowed = "move";
+          row.classList.add("dragging");
+        });
+        row.addEventListener("dragend", () => row.classList.remove("dragging"));
+        row.addEventListener("dragover", (event) => event.preventDefault());
+        row.addEventListener("drop", (event) => {
+          event.preventDefault();
+          move(Number(event.dataTransfer.getData("text/plain")), index);
+        });
+      },
+    }) : h("p", { class: "hint" }, "No songs yet: add some from any ⋯ menu (search, albums, your feed)."));
+  }
+
+  async function reload() {
+    try {
+      playlist = await lib.api(`/api/playlists/${encodeURIComponent(id)}`);
+    } catch {
+      return; // offline: keep what is on screen
+    }
+    if ((await lib.edits.pending()).some((e) => e.playlistId === id)) return; // more to send
+    base = playlist.tracks.map((t) => t.id);
+    tracks = playlist.tracks;
+    title.textContent = playlist.name;
+    render();
+  }
+  const changed = ({ detail }) => detail.id === id && reload();
+  lib.addEventListener("playlist-changed", changed);
+
+  const rename = h("button", { type: "button", class: "ghost", onclick: async () => {
+    const input = h("input", { type: "text", id: "rename-playlist", value: playlist.name, maxlength: 100 });
+    const form = h("form", { class: "row" }, h("label", { for: "rename-playlist" }, "Name"), input,
+      h("button", { type: "submit", class: "primary small" }, "Save"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        playlist = await lib.api(`/api/playlists/${id}`, { method: "PATCH", body: { name: input.value } });
+        base = playlist.tracks.map((t) => t.id);
+        title.textContent = playlist.name;
+        form.replaceWith(rename);
+        lib.playlists = null;
+        status.textContent = "Renamed.";
+      } catch (e) {
+        status.textContent = e.code === "offline" ? "Renaming needs the network." : e.message;
+      }
+    });
+    rename.replaceWith(form);
+    input.focus();
+  } }, "Rename");
+  const remove = h("button", { type: "button", class: "danger", onclick: async () => {
+    if (!(await confirmDialog({ title: "Delete this playlist?", text: `“${playlist.name}” and its order are gone for good (the songs stay).`, action: "Delete", danger: true }))) return;
+    await lib.edits.add({ kind: "playlist-delete", method: "DELETE", path: `/api/playlists/${id}`, playlistId: id });
+    lib.playlists = null;
+    toast(`Deleted “${playlist.name}”.`);
+    lib.navigate("/playlists");
+  } }, "Delete");
+
+  render();
+  const view = h("section", { class: "browse", "aria-labelledby": "page-title", dataset: { title: playlist.name, playlistId: id } },
+    h("header", { class: "browse-head" }, h("div", {},
+      h("p", { class: "kicker" }, playlist.source === "spotify" ? "Playlist · from Spotify" : "Playlist"), title, count,
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "primary", onclick: () => lib.play(tracks, 0, context()) }, icon("play"), "Play"),
+        h("button", { type: "button", class: "ghost", onclick: () => {
+          lib.listening.setShuffle(true);
+          lib.play(tracks, Math.floor(Math.random() * tracks.length), context());
+        } }, "Shuffle"),
+        rename, remove),
+      h("p", { class: "hint" }, "Reorder: drag a song, or use its ↑ ↓ buttons (Alt+↑ / Alt+↓ on a song)."), status)),
+    holder);
+  view.dispose = () => lib.removeEventListener("playlist-changed", changed);
+  return view;
+}

@@ -1,0 +1,83 @@
+"""E2E: the account page — a new password signs every other device out; "Download my data" is the
+whole export; deleting the account (with the password) leaves no row of the user in the store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import PASSWORD, Server, sign_up, unique_name, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def rows_naming(server: Server, username: str) -> list[str]:
+    """Every row of every table of the server's SQLite store that mentions `username`."""
+    found = []
+    with sqlite3.connect(server.data_dir / "encore.sqlite3") as conn:
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                if username in repr(row).lower():
+                    found.append(f"{table}: {row!r}"[:200])
+    return found
+
+
+def test_delete_the_account_and_nothing_of_it_is_left(page: Page, server: Server) -> None:
+    username = unique_name("leaver")
+    sign_up(page, username)
+    card = page.locator("#feed-list .track-card").first
+    card.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Like", exact=True).click()
+    page.get_by_role("button", name="Next (skip)").click()
+    page.request.post("/api/playlists", data={"name": "Mine", "track_ids": []},
+                      headers={"X-Requested-With": "encore"})
+    wait_until(lambda: len(rows_naming(server, username)) >= 5, message="the user's rows")
+    tables = {r.split(":")[0] for r in rows_naming(server, username)}
+    assert {"users", "sessions", "interactions", "playlists", "likes"} <= tables
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Account").click()
+    # the export first: everything, no secret
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data").click()
+    document = json.loads(download.value.path().read_text())
+    assert document["account"]["username"] == username
+    assert document["playlists"][0]["name"] == "Mine" and document["interactions"]
+    page.get_by_role("button", name="Delete my account").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Your password").fill("not my password")
+    dialog.get_by_role("button", name="Delete my account").click()
+    expect(page.locator("#delete-status")).to_contain_text("nothing was deleted")
+    assert rows_naming(server, username)
+    page.get_by_role("button", name="Delete my account").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Your password").fill(PASSWORD)
+    dialog.get_by_role("button", name="Delete my account").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    assert rows_naming(server, username) == []
+    assert page.request.get("/api/me").status == 401
+
+
+def test_a_new_password_signs_the_other_device_out(browser: Browser, page: Page,
+                                                   server: Server) -> None:
+    username = unique_name("mover")
+    sign_up(page, username)
+    other = browser.new_context(base_url=server.url)
+    try:
+        phone = other.new_page()
+        answer = phone.request.post("/api/auth/login", data={"username": username,
+                                                             "password": PASSWORD},
+                                    headers={"X-Requested-With": "encore"})
+        assert answer.ok and phone.request.get("/api/me").ok
+        page.goto("/account")
+        page.get_by_label("Current password").fill(PASSWORD)
+        page.get_by_label("New password").fill("a brand new one")
+        page.get_by_role("button", name="Change password").click()
+        expect(page.locator("#password-status")).to_contain_text("Every other device is signed out")
+        assert phone.request.get("/api/me").status == 401
+        assert page.request.get("/api/me").ok  # this one stays
+    finally:
+        other.close()
