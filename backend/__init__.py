@@ -19,7 +19,7 @@ from .library.service import Library
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
-from .search import SearchIndex
+from .search.index import SearchIndex
 from .security import check_csrf, security_headers, trust_proxies
 from .sources import MusicSources
 from .sources.catalog import CatalogSource

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .library.service import Library
     from .metrics import Metrics
     from .model_client import ModelClient
-    from .search import SearchIndex
+    from .search.index import SearchIndex
     from .sources import MusicSources
     from .spotify import SpotifyService
     from .store import Store
