@@ -29,7 +29,8 @@ def server_order(page: Page, playlist_id: str) -> list[str]:
 
 
 def page_order(page: Page) -> list[str]:
-    return page.locator(".track-list .track-row").evaluate_all("rows => rows.map(r => r.dataset.trackId)")
+    return page.locator(".track-list .track-row").evaluate_all(
+        "rows => rows.map(r => r.dataset.trackId)")
 
 
 def make_playlist(page: Page, name: str, track_ids: list[str]) -> str:
@@ -153,7 +154,8 @@ def test_two_devices_merge_or_ask(browser: Browser, page: Page, server: Server) 
         laptop.locator(".track-row").nth(1).get_by_role("button", name="up").click()
         wait_until(lambda: server_order(laptop, playlist_id) == [c, a, b], message="laptop saved")
         # the phone, still showing version 1, removes b: a removal merges without asking
-        phone.locator(f".track-row[data-track-id='{b}']").get_by_role("button", name="More for").click()
+        row = phone.locator(f".track-row[data-track-id='{b}']")
+        row.get_by_role("button", name="More for").click()
         phone.get_by_role("menuitem", name="Remove from this playlist").click()
         wait_until(lambda: server_order(phone, playlist_id) == [c, a], message="merged removal")
         wait_until(lambda: page_order(phone) == [c, a], message="the phone shows the merge")
