@@ -1,4 +1,4 @@
-"""Importing the listener's playlists from Spotify (and, later, Subsonic) into Encore.
+"""Importing the listener's playlists from Spotify and from their Subsonic servers into Encore.
 
 An imported playlist is an Encore playlist like any other (`source` says where it came from);
 importing the same one again updates it in place rather than making a copy.
@@ -13,8 +13,11 @@ from .errors import ApiError
 from .playlists import NewPlaylist, create
 from .sources import MusicSources
 from .sources.spotify import to_track
+from .sources.subsonic import SubsonicSource
 from .spotify import SpotifyError, SpotifyNotConnected, SpotifyService
 from .store import MAX_PLAYLIST_TRACKS, Playlist, PlaylistConflict, Store
+from .subsonic.errors import SubsonicError
+from .subsonic.service import SubsonicService
 
 MAX_LISTED = 200  # of the listener's Spotify playlists, shown to pick from
 PAGE = 100  # items per /playlists/{id}/items request (Spotify's maximum)
@@ -78,10 +81,16 @@ async def import_spotify(spotify: SpotifyService, sources: MusicSources, store: 
     except SpotifyError as error:
         raise _failed(error) from None
     sources.remember_tracks(tracks)
-    ids = [t["id"] for t in tracks][:MAX_PLAYLIST_TRACKS]
     name = (meta.get("name") or "Spotify playlist").strip()[:100] or "Spotify playlist"
+    return await _keep(store, username, "spotify", spotify_id, name, [t["id"] for t in tracks])
+
+
+async def _keep(store: Store, username: str, source: str, source_id: str, name: str,
+                ids: list[str]) -> tuple[Playlist, bool]:
+    """Create the imported playlist, or update the one imported from the same place."""
+    ids = ids[:MAX_PLAYLIST_TRACKS]
     for existing in await store.list_playlists(username):
-        if existing.source == "spotify" and existing.source_id == spotify_id:
+        if existing.source == source and existing.source_id == source_id:
             updated = Playlist(**{**existing.__dict__, "name": name, "track_ids": ids,
                                   "version": existing.version + 1,
                                   "updated_at": int(time.time() * 1000)})
@@ -91,4 +100,49 @@ async def import_spotify(spotify: SpotifyService, sources: MusicSources, store: 
                 raise ApiError(409, "busy", "The playlist changed meanwhile; try again.") from None
             return updated, False
     body = NewPlaylist(name=name, track_ids=ids)
-    return await create(store, username, body, lambda _: True, "spotify", spotify_id), True
+    return await create(store, username, body, lambda _: True, source, source_id), True
+
+
+def _subsonic_failed(error: SubsonicError) -> ApiError:
+    if error.code == 70:
+        return ApiError(404, "subsonic_playlist_not_found",
+                        "The Subsonic server has no such playlist.")
+    return ApiError(502, "subsonic_failed", error.message)
+
+
+async def subsonic_playlists(service: SubsonicService, store: Store,
+                             username: str) -> list[dict[str, Any]]:
+    """The playlists on the listener's Subsonic servers: `[{id, name, tracks, server, …}]`,
+    each id `<server key>:<playlist id>`."""
+    imported = {p.source_id: p.id for p in await store.list_playlists(username)
+                if p.source == "subsonic"}
+    found: list[dict[str, Any]] = []
+    for connection in await service.connections(username):
+        try:
+            playlists = await connection.client.playlists()
+        except SubsonicError as error:
+            raise _subsonic_failed(error) from None
+        for p in playlists[:MAX_LISTED]:
+            ident = f"{connection.key}:{p.get('id')}"
+            found.append({"id": ident, "name": str(p.get("name") or ""),
+                          "tracks": int(p.get("songCount") or 0),
+                          "owner": str(p.get("owner") or ""),
+                          "server": connection.url, "imported_as": imported.get(ident)})
+    return found
+
+
+async def import_subsonic(service: SubsonicService, subsonic: SubsonicSource, store: Store,
+                          username: str, ident: str) -> tuple[Playlist, bool]:
+    key, _, playlist_id = ident.partition(":")
+    connection = await service.connection_for(username, key)
+    if connection is None or not playlist_id:
+        raise ApiError(404, "subsonic_playlist_not_found",
+                       "None of your Subsonic servers has that playlist.")
+    try:
+        found = await connection.client.playlist(playlist_id)
+    except SubsonicError as error:
+        raise _subsonic_failed(error) from None
+    songs = found.get("entry") or []
+    tracks = [t for t in (subsonic.remember(s, key) for s in songs if isinstance(s, dict)) if t]
+    name = (str(found.get("name") or "") or "Subsonic playlist").strip()[:100]
+    return await _keep(store, username, "subsonic", ident, name, [t["id"] for t in tracks])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,8 +31,9 @@ class IfNoneMatch(BaseModel):
 
 class ImportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    source: Literal["spotify"]
-    id: str = Field(pattern=r"^[0-9A-Za-z]{22}$", description="the playlist's id there")
+    source: Literal["spotify", "subsonic"]
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                    description="the playlist's id there (Subsonic: <server key>:<id>)")
 
 
 async def _answer(playlist: Playlist, status: int = 200) -> Response:
@@ -122,13 +124,30 @@ async def spotify_playlists() -> dict[str, Any]:
                                                                  user.username)}
 
 
+@bp.get("/import/subsonic")
+@signed_in.required
+async def subsonic_playlists() -> dict[str, Any]:
+    user = await signed_in.user()
+    return {"playlists": await playlist_import.subsonic_playlists(app().subsonic, app().store,
+                                                                  user.username)}
+
+
 @bp.post("/import")
 @signed_in.required
 @validate_request(ImportRequest)
 async def import_playlist(data: ImportRequest) -> Response:
     user = await signed_in.user()
+    if data.source == "subsonic":
+        subsonic = app().sources.subsonic
+        if subsonic is None:
+            raise ApiError(409, "subsonic_not_connected", "No Subsonic server is set up.")
+        playlist, created = await playlist_import.import_subsonic(
+            app().subsonic, subsonic, app().store, user.username, data.id)
+        return await _answer(playlist, 201 if created else 200)
     if not app().spotify.configured:
         raise ApiError(503, "spotify_not_configured", "Spotify is not set up on this server.")
+    if not re.fullmatch(r"[0-9A-Za-z]{22}", data.id):
+        raise ApiError(422, "invalid_request", "id: a Spotify playlist id (22 letters and digits)")
     playlist, created = await playlist_import.import_spotify(
         app().spotify, app().sources, app().store, user.username, data.id)
     return await _answer(playlist, 201 if created else 200)

@@ -124,6 +124,10 @@ class SubsonicSource:
         self._suffix[track["id"]] = str(song.get("suffix") or "")
         return track
 
+    def remember(self, song: dict[str, Any], key: str) -> dict[str, Any] | None:
+        """A song met elsewhere (a playlist import), kept so it resolves like the others."""
+        return self._remember(song, key)
+
     def cached(self, tid: str) -> dict[str, Any] | None:
         return self._tracks.get(tid)
 

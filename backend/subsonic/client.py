@@ -251,6 +251,19 @@ class SubsonicClient:
             raise SubsonicError.failed(70, "no song in the answer")
         return song
 
+    async def playlists(self) -> list[dict[str, Any]]:
+        """The playlists the signed-in user may play (`getPlaylists`)."""
+        answer = await self.call("getPlaylists")
+        return _list((answer.get("playlists") or {}).get("playlist"))
+
+    async def playlist(self, playlist_id: str) -> dict[str, Any]:
+        """One playlist with its songs in order (`getPlaylist`: `entry`)."""
+        answer = await self.call("getPlaylist", {"id": playlist_id})
+        found = answer.get("playlist")
+        if not isinstance(found, dict):
+            raise SubsonicError.failed(70, "no playlist in the answer")
+        return found
+
     async def similar_songs(self, artist_id: str, count: int) -> list[dict[str, Any]]:
         answer = await self.call("getSimilarSongs2", {"id": artist_id, "count": count})
         return _songs(answer.get("similarSongs2"))

@@ -197,6 +197,32 @@ async def album(values: Values, account: Account) -> dict[str, Any]:
             | {"song": _children(songs, account)}}
 
 
+@method("getPlaylists")
+async def playlists(values: Values, account: Account) -> dict[str, Any]:
+    catalog = state().catalog
+    return {"playlists": {"playlist": [
+        {"id": pid, "name": name, "owner": account.username, "public": False,
+         "songCount": len(songs), "duration": sum(catalog.songs[s].duration for s in songs),
+         "created": "2025-01-01T00:00:00+00:00", "changed": "2025-01-01T00:00:00+00:00"}
+        for pid, (name, songs) in account.playlists.items()]}}
+
+
+@method("getPlaylist")
+async def playlist(values: Values, account: Account) -> dict[str, Any]:
+    catalog = state().catalog
+    found = account.playlists.get(required(values, "id"))
+    if found is None:
+        raise Fault(70, "Playlist not found")
+    name, song_ids = found
+    songs = [catalog.songs[s] for s in song_ids]
+    return {"playlist": {"id": values.get("id"), "name": name, "owner": account.username,
+                         "public": False, "songCount": len(songs),
+                         "duration": sum(s.duration for s in songs),
+                         "created": "2025-01-01T00:00:00+00:00",
+                         "changed": "2025-01-01T00:00:00+00:00",
+                         "entry": _children(songs, account)}}
+
+
 @method("getSong")
 async def song(values: Values, account: Account) -> dict[str, Any]:
     return {"song": _child(_song(values), account)}

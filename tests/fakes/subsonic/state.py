@@ -41,6 +41,7 @@ class Account:
     api_keys: set[str] = field(default_factory=set)
     starred: dict[str, datetime] = field(default_factory=dict)  # song id -> when
     plays: dict[str, int] = field(default_factory=dict)  # song id -> submitted scrobbles
+    playlists: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # id -> (name, songs)
 
 
 @dataclass
@@ -75,6 +76,11 @@ class EmulatorState:
         for spec in config.pop("users", [("listener", "listen-password", "listener-api-key")]):
             name, password, *keys = spec
             self.accounts[name] = Account(name, password, set(keys))
+        # every account has two playlists of the catalog's songs, in a fixed order
+        songs = sorted(self.catalog.songs)
+        for n, account in enumerate(self.accounts.values()):
+            account.playlists[f"pl-{n}-1"] = ("Sunday morning", songs[n:n + 12][::-1])
+            account.playlists[f"pl-{n}-2"] = ("Workout", songs[-(n + 8):len(songs) - n])
         self.switches: dict[str, Any] = dict(SWITCH_DEFAULTS)
         self.set(**config)
         self.scrobbles: list[Scrobble] = []

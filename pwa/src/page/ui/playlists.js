@@ -39,26 +39,27 @@ export async function playlistsView(lib) {
     if (!playlists.length) list.append(h("li", { class: "hint" }, "No playlists yet: make one, or add songs from any ⋯ menu."));
   }
   await render();
-  const spotify = lib.me()?.spotify?.connected ? spotifyImport(lib, render) : null;
+  const spotify = lib.me()?.spotify?.connected ? importBox(lib, "spotify", "Spotify", render) : null;
+  const subsonic = lib.me()?.subsonic?.connected ? importBox(lib, "subsonic", "your Subsonic server", render) : null;
   return h("section", { "aria-labelledby": "library-title" },
     h("h1", { id: "library-title" }, "Your library"),
     h("ul", { class: "tiles" },
       h("li", {}, h("a", { class: "tile", href: "/liked", "data-link": true }, h("span", { class: "cover blank liked-cover" }, icon("like")), h("span", {}, "Liked songs"))),
       h("li", {}, h("a", { class: "tile", href: "/history", "data-link": true }, h("span", { class: "cover blank" }, icon("refresh")), h("span", {}, "History")))),
-    h("h2", {}, "Playlists"), create, list, spotify);
+    h("h2", {}, "Playlists"), create, list, spotify, subsonic);
 }
 
-function spotifyImport(lib, onImported) {
-  const box = h("div", { class: "card soft" }, h("h2", {}, "From Spotify"));
+function importBox(lib, source, from, onImported) {
+  const box = h("div", { class: "card soft" }, h("h2", {}, `From ${from}`));
   const show = h("button", { type: "button", class: "ghost", onclick: async () => {
     show.disabled = true;
     try {
-      const { playlists } = await lib.api("/api/playlists/import/spotify");
+      const { playlists } = await lib.api(`/api/playlists/import/${source}`);
       show.replaceWith(h("ul", { class: "plain-list" }, playlists.map((p) => {
         const button = h("button", { type: "button", class: "small", onclick: async () => {
           button.disabled = true;
           try {
-            const made = await lib.api("/api/playlists/import", { method: "POST", body: { source: "spotify", id: p.id } });
+            const made = await lib.api("/api/playlists/import", { method: "POST", body: { source, id: p.id } });
             toast(`Imported “${made.name}” (${made.tracks.length} songs).`);
             await onImported();
           } catch (e) {
@@ -73,7 +74,7 @@ function spotifyImport(lib, onImported) {
       toast(e.message);
       show.disabled = false;
     }
-  } }, "Show my Spotify playlists");
+  } }, `Show my playlists on ${from}`);
   box.append(show);
   return box;
 }
