@@ -111,3 +111,27 @@ def test_a_correction_on_the_device_changes_its_next_ranking_and_survives_onboar
     assert all(by_id[r["id"]]["artists"][0]["id"] != artist
                for r in device.rank(catalog, 640, NOW))
     assert device.model.learner.weights == UserModel.new(CLASSICAL).learner.weights
+
+
+def test_a_pool_sent_once_ranks_by_ids_as_if_sent_again() -> None:
+    """The page sends a pool's tracks once and then names them: the ranking is the same as
+    with every track sent, in the page's order; ids never sent are asked for, not dropped."""
+    pool = demo_catalog()[:200]
+    ids = [t["id"] for t in pool]
+    device = Device()
+    device.configure(CLASSICAL)
+    sent_once = json.loads(device.handle("rank", json.dumps(
+        {"tracks": pool, "ids": ids, "limit": 30, "now_ms": NOW})))
+    by_ids = json.loads(device.handle("rank", json.dumps(
+        {"tracks": [], "ids": ids, "limit": 30, "now_ms": NOW})))
+    full = json.loads(device.handle("rank", json.dumps(
+        {"candidates": pool, "limit": 30, "now_ms": NOW})))
+    assert sent_once == by_ids == full
+    assert {t["reason"] for t in by_ids[:10]} == {"Because you picked classical"}
+    other = Device()
+    assert other.handle("rank", json.dumps({"tracks": pool[:5], "ids": ids[:7], "limit": 5,
+                                            "now_ms": NOW})) == json.dumps(
+        {"missing": ids[5:7]}, separators=(",", ":"))
+    changed = {**pool[0], "genres": ["classical"], "features": {**pool[0]["features"]}}
+    again = device.rank_held([changed], ids, 200, NOW)  # a changed track replaces the held one
+    assert isinstance(again, list) and device.tracks[ids[0]] is changed

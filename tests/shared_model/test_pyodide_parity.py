@@ -130,9 +130,12 @@ def _page_path_calls() -> list[list]:
              + plays(pool[12:14], "liked", start_ms=START + 120_000))
     by_id = {t["id"]: t for t in pool}
     learn = [["learn", {"interaction": i, "track": by_id[i["track_id"]]}] for i in heard]
-    rank_call = ["rank", {"candidates": pool, "limit": 30, "now_ms": START + 200_000}]
+    ids = [t["id"] for t in pool]
+    # The page sends the pool's tracks once; later rankings name them by id (ModelClient.rank).
+    first_rank = ["rank", {"tracks": pool, "ids": ids, "limit": 30, "now_ms": START + 200_000}]
+    rank_call = ["rank", {"tracks": [], "ids": ids, "limit": 30, "now_ms": START + 200_000}]
     return [["load", {"snapshot": early, "settings": {}}], ["configure", {"settings": picks}],
-            rank_call, *learn, rank_call,
+            first_rank, *learn, rank_call,
             ["learn_many", {"items": [{"interaction": c[1]["interaction"], "track": c[1]["track"]}
                                       for c in learn]}], rank_call]
 

@@ -129,9 +129,10 @@ serve({
   async configure(payload) {
     return (await ready)("configure", payload);
   },
-  /** {candidates: Track[], limit, now_ms} -> [{id, score, reason}] best first */
-  async rank({ candidates, limit, now_ms }) {
-    return (await ready)("rank", { candidates, limit, now_ms: now_ms ?? Date.now() });
+  /** {tracks: Track[] (new or changed), ids: the candidates in order, limit, now_ms}
+   *  -> [{id, score, reason}] best first, or {missing: ids} when some were never sent */
+  async rank(payload) {
+    return (await ready)("rank", { ...payload, now_ms: payload.now_ms ?? Date.now() });
   },
   /** {interaction, track} -> {interactions} */
   async learn({ interaction, track }) {

@@ -6,6 +6,7 @@ import { WorkerMessenger } from "../shared/messenger.js";
 
 /* global __MODEL_WORKER_URL__ */
 const WORKER_URL = __MODEL_WORKER_URL__;
+const HELD_TRACKS = 4000; // under the worker's own bound (shared_model/device.py MAX_HELD_TRACKS)
 
 export class ModelClient extends EventTarget {
   constructor() {
@@ -16,6 +17,7 @@ export class ModelClient extends EventTarget {
     this.loadedAt = 0;
     this.settings = {};
     this.timings = null; // where the worker's start-up time went
+    this.held = new Map(); // id -> the track object the worker holds (see rank)
   }
 
   #set(status, detail) {
@@ -59,8 +61,21 @@ export class ModelClient extends EventTarget {
     }
   }
 
+  /** [{id, score, reason}] best first. The worker keeps the tracks it was sent: only new or
+   *  changed ones (another object for an id, e.g. from a new feed) cross over again. */
   async rank(candidates, limit) {
-    return this.messenger.request("rank", { candidates, limit, now_ms: Date.now() });
+    const ids = candidates.map((t) => t.id);
+    const now_ms = Date.now();
+    let tracks = candidates.filter((t) => this.held.get(t.id) !== t);
+    let ranked = await this.messenger.request("rank", { tracks, ids, limit, now_ms });
+    if (ranked?.missing) { // a restarted worker, or one that let old tracks go: send them all
+      this.held.clear();
+      tracks = candidates;
+      ranked = await this.messenger.request("rank", { tracks, ids, limit, now_ms });
+    }
+    if (this.held.size + tracks.length > HELD_TRACKS) this.held.clear();
+    for (const t of tracks) this.held.set(t.id, t);
+    return ranked;
   }
 
   async learn(interaction, track) {
