@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright
 
+from tests.fakes.subsonic import run_subsonic
+from tests.pwa_dist import build_pwa
 from tests.servers import EncoreProcess
 from tests.supysonic import SupysonicServer
 
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def encore(tmp_path_factory: pytest.TempPathFactory,
            supysonic: SupysonicServer) -> Iterator[EncoreProcess]:
+    build_pwa()  # the page as its sources are now
     process = EncoreProcess("serve", tmp_path_factory.mktemp("encore-subsonic"), {
         "ENCORE_TEST_HOOKS": "1", "ENCORE_SUBSONIC_ALLOWED_HOSTS": "127.0.0.1"})
     process.start()
@@ -157,3 +160,42 @@ def test_listening_through_a_subsonic_server(context: BrowserContext, relay: Net
                message="offline playback of a cached Subsonic track")
     context.set_offline(False)
     relay.set_online(True)
+
+
+def test_a_failing_subsonic_server_is_said_and_encore_plays_on(context: BrowserContext) -> None:
+    """The listener's server answers `status: failed` to the songs Encore asks for: the page
+    says so in words, the demo catalog plays meanwhile, and once the server answers again
+    the next feed is the listener's music with no notice left."""
+    with run_subsonic(fail_code=0, fail_methods=["getRandomSongs"]) as server:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        sign_up(page, unique_name("subfail"))
+        page.goto("/settings")
+        card = page.locator("section", has=page.get_by_role("heading", name="Subsonic"))
+        card.get_by_label("Server address").fill(server.url)
+        card.get_by_label("Username", exact=True).fill("listener")
+        card.get_by_label("Password", exact=True).fill("listen-password")
+        card.get_by_role("button", name="Connect Subsonic").click()
+        status = page.locator("#subsonic-status")
+        wait_until(lambda: status.inner_text().startswith("Connected to"), message="connected")
+
+        page.goto("/")
+        notice = page.locator("#notice-banner")
+        wait_until(lambda: "The Subsonic server reported an error (error 0" in
+                   notice.inner_text(), message="the notice")
+        assert "Playing the demo catalog" in notice.inner_text()
+        cards = page.locator("#feed-list .track-card")
+        first = cards.first
+        assert (first.get_attribute("data-track-id") or "").startswith("demo-")
+        first.get_by_role("button", name="Play").click()
+        player = page.locator("#player")
+        wait_until(lambda: (player.get_attribute("data-track-id") or "").startswith("demo-")
+                   and int(player.get_attribute("data-position") or 0) > 500,
+                   message="demo playback meanwhile")
+        page.get_by_role("button", name="Pause").click()
+
+        server.state.set(fail_code=None, fail_methods=None)
+        page.reload()
+        wait_until(lambda: (cards.first.get_attribute("data-track-id") or "").startswith(
+            "subsonic-"), message="the Subsonic feed back")
+        assert notice.is_hidden()
