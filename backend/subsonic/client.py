@@ -1,7 +1,11 @@
 """A Subsonic/OpenSubsonic API client for one account on one server.
 
 Every call is `GET <url>/rest/<method>?v=&c=encore&f=json&<auth>&<params>` and answers a
-`subsonic-response` object; `status: failed` becomes a `SubsonicError` carrying the code.
+`subsonic-response` object; `status: failed` becomes a `SubsonicError` carrying the code. Where
+the server offers OpenSubsonic's `formPost`, the same fields go as a form POST body instead, so
+the sign-in never appears in a URL (the server's access log, a proxy's); a server that
+advertises it yet answers 405 gets GETs from then on. Audio and covers stay GETs (Range,
+caches), their URLs signed as before.
 `negotiate()` does what a careful client does on first contact: it reads
 `getOpenSubsonicExtensions` (public, and absent on plain Subsonic servers), learns the server's
 API version from any answer, then signs in with the best mechanism the server accepts — an API
@@ -18,6 +22,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2
 
@@ -144,12 +149,18 @@ class SubsonicClient:
     async def call(self, method: str, params: dict[str, Any] | None = None, *,
                    mode: str | None = None, signed: bool = True) -> dict[str, Any]:
         """The `subsonic-response` object of a successful call."""
+        url = f"{self.url}/rest/{method}"
         try:
+            if self.info.offers("formPost"):
+                response = await self.http.post(
+                    url, content=urlencode(self.params(params, mode, signed)).encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    timeout=self.timeout)
+                if response.status_code != 405:
+                    return self._decode(response)
+                self.info.extensions.pop("formPost", None)  # advertised, yet refused
             response = await self.http.get(
-                f"{self.url}/rest/{method}",
-                params=self.params(params, mode, signed),
-                timeout=self.timeout,
-            )
+                url, params=self.params(params, mode, signed), timeout=self.timeout)
         except httpx2.TimeoutException:
             raise SubsonicError.down(self.host, "did not answer in time") from None
         except httpx2.HTTPError as error:

@@ -122,6 +122,24 @@ async def test_server_that_wants_an_api_key(http: httpx2.AsyncClient,
     assert "https://music.example.org/settings/api-keys" in caught.value.message  # helpUrl
 
 
+async def test_form_post_where_offered_then_get_once_refused(http: httpx2.AsyncClient,
+                                                             server: RunningSubsonic) -> None:
+    """Under `formPost` the sign-in travels in the body, never in a URL; a server that still
+    advertises it but answers 405 (a proxy in front that takes no POST) gets GETs instead."""
+    subsonic = client(http, server)
+    await subsonic.negotiate()
+    await subsonic.random_songs(5)
+    (posted,) = server.state.requests_for("getRandomSongs")
+    assert (posted.http_method, posted.in_url) == ("POST", [])
+    assert {"u", "t", "s"} <= dict(posted.params).keys()
+    server.state.set(extensions={k: v for k, v in server.state.switches["extensions"].items()
+                                 if k != "formPost"})
+    assert len(await subsonic.random_songs(5)) == 5
+    await subsonic.random_songs(5)
+    assert [r.http_method for r in server.state.requests_for("getRandomSongs")] == [
+        "POST", "POST", "GET", "GET"]  # one refused POST, then GETs
+
+
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 async def test_every_error_code_in_words(http: httpx2.AsyncClient, server: RunningSubsonic,
                                          code: int) -> None:

@@ -64,12 +64,16 @@ async def every_call(subsonic: SubsonicClient, server: RunningSubsonic) -> None:
     await subsonic.cover_art(song.album.cover_art, 300)
 
 
+@pytest.mark.parametrize("form_post", [True, False], ids=["formPost", "GET"])
 @pytest.mark.parametrize("sign_in", ["token", "apikey", "password"])
 async def test_requests_conform(http: httpx2.AsyncClient, server: RunningSubsonic,
-                                sign_in: str) -> None:
+                                sign_in: str, form_post: bool) -> None:
     server.state.reset()
     if sign_in == "password":  # a server that refuses tokens: the hex password is sent
         server.state.set(token_auth=False)
+    if not form_post:
+        server.state.set(extensions={k: v for k, v in server.state.switches["extensions"].items()
+                                     if k != "formPost"})
     server.state.requests.clear()
     subsonic = SubsonicClient(http, server.url, SIGN_INS.get(sign_in, SIGN_INS["token"]))
     info = await subsonic.negotiate()
@@ -78,10 +82,19 @@ async def test_requests_conform(http: httpx2.AsyncClient, server: RunningSubsoni
     reference = Reference()
     checked = [r for r in server.state.requests if not (r.method == "ping" and any(
         n == "t" for n, _ in r.params) and sign_in == "password")]  # the refused token try
-    problems = [p for r in checked for p in reference.check_request(r.method, r.params)]
+    problems = [p for r in checked
+                for p in reference.check_request(r.method, r.params, r.http_method.lower())]
     assert not problems, "\n".join(problems)
     methods = {r.method for r in checked}
     assert len(methods) >= 16, methods  # the check saw every kind of call
+    # Under formPost every API call is a POST with nothing in its URL: no sign-in in any log.
+    # The extensions are asked before anything is known; audio and covers stay GETs.
+    media = {"getOpenSubsonicExtensions", "stream", "getCoverArt"}
+    for request in checked:
+        posted = form_post and request.method not in media
+        assert request.http_method == ("POST" if posted else "GET"), request
+        if posted:
+            assert request.in_url == [], request
 
 
 async def test_the_checker_notices_a_bad_request(server: RunningSubsonic) -> None:
@@ -89,11 +102,16 @@ async def test_the_checker_notices_a_bad_request(server: RunningSubsonic) -> Non
     reference = Reference()
     bad = [("v", "1.16.1"), ("c", "encore"), ("f", "xml"), ("u", "a"), ("p", "x"),
            ("apiKey", "k"), ("size", "900"), ("colour", "red")]
-    problems = reference.check_request("getRandomSongs", bad)
-    assert any("sign-in parameters" in p for p in problems)
-    assert any("f must be json" in p for p in problems)
-    assert any("above the maximum 500" in p for p in problems)
-    assert any("colour is not a parameter" in p for p in problems)
+    for verb in ("get", "post"):
+        problems = reference.check_request("getRandomSongs", bad, verb)
+        assert any("sign-in parameters" in p for p in problems)
+        assert any("f must be json" in p for p in problems)
+        assert any("above the maximum 500" in p for p in problems)
+        assert any("colour is not a parameter" in p for p in problems)
+    good = [("v", "1.16.1"), ("c", "encore"), ("f", "json"), ("u", "a"), ("p", "x")]
+    assert reference.check_request("getRandomSongs", [*good, ("size", "20")], "post") == []
+    assert any("required parameter id is missing" in p
+               for p in reference.check_request("scrobble", good, "post"))
 
 
 async def test_failures_are_reported_not_swallowed(http: httpx2.AsyncClient,

@@ -54,7 +54,7 @@ async def dispatch(name: str) -> Response:
     pairs = list(request.args.items(multi=True))
     if request.method == "POST":
         pairs += list((await request.form).items(multi=True))
-    emulator.requests.append(Request(name, request.method, pairs))
+    emulator.requests.append(Request(name, request.method, pairs, list(request.args)))
     if switches["latency_s"]:
         await asyncio.sleep(float(switches["latency_s"]))
     if switches["redirect_to"]:

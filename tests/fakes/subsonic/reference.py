@@ -1,8 +1,9 @@
 """The OpenSubsonic OpenAPI reference (../shared/reference/opensubsonic/openapi), as checks:
 
 - `check_response(method, body)`: a JSON answer against the method's response schema;
-- `check_request(method, params)`: a request's query against the method's declared
-  parameters (names, required ones, types, enums, ranges) and the API's security schemes
+- `check_request(method, params, verb)`: a request's query (GET) or form body (POST, the
+  `formPost` extension) against the method's declared parameters (names, required ones,
+  types, enums, ranges) and the API's security schemes
   (exactly one sign-in mechanism: `apiKey`; or `u`+`p`; or `u`+`t`+`s`; plus `v`, `c`, `f`).
 
 The reference is split over files that `$ref` each other by relative path; they are served to
@@ -78,6 +79,10 @@ class Reference:
         path = (self.root / ref).resolve()
         return path, json.loads(path.read_text())[verb]
 
+    def verbs(self, method: str) -> set[str]:
+        ref = self.document["paths"][f"/rest/{method}"]["$ref"]
+        return set(json.loads((self.root / ref).read_text())) & {"get", "post"}
+
     def check_response(self, method: str, body: Any) -> list[str]:
         path, operation = self.operation(method)
         response = operation["responses"]["200"]
@@ -97,9 +102,13 @@ class Reference:
             problems.append(f"{list(error.absolute_path)}: {error.message[:300]}")
         return problems[:5]
 
-    def check_request(self, method: str, params: list[tuple[str, str]]) -> list[str]:
-        path, operation = self.operation(method)
-        declared = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+    def check_request(self, method: str, params: list[tuple[str, str]],
+                      verb: str = "get") -> list[str]:
+        """`verb` "post": the fields of a `formPost` body, against the method's form schema."""
+        if verb not in self.verbs(method):
+            return [f"{method}: the reference has no {verb.upper()} for it"]
+        path, operation = self.operation(method, verb)
+        declared = _declared(operation)
         names = [name for name, _ in params]
         problems: list[str] = []
         security = self.security if operation.get("security") is None else [
@@ -134,6 +143,17 @@ class Reference:
                 problems += [f"{method}: {name}={value!r}: {p}"
                              for p in _check_value(item_schema, value)]
         return problems
+
+
+def _declared(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """name -> {"schema", "required"}: the query parameters of a GET, the form fields of a
+    POST (`formPost`)."""
+    if "requestBody" not in operation:
+        return {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+    form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    required = set(form.get("required", []))
+    return {name: {"schema": schema, "required": name in required}
+            for name, schema in form.get("properties", {}).items()}
 
 
 def _check_value(schema: dict[str, Any], text: str) -> list[str]:

@@ -65,7 +65,8 @@ class Report:
 class Request:
     method: str  # the API method, e.g. "getRandomSongs"
     http_method: str
-    params: list[tuple[str, str]]  # as sent, repeated names kept
+    params: list[tuple[str, str]]  # as sent (query string and form body), repeated names kept
+    in_url: list[str] = field(default_factory=list)  # the names sent in the query string
 
 
 class EmulatorState:
