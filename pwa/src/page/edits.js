@@ -92,6 +92,16 @@ export class Edits extends EventTarget {
     this.timer = setTimeout(() => this.flush().catch(() => {}), delay);
   }
 
+  /** Send now and wait: true once nothing is left to send, false when the network failed. */
+  async drain() {
+    for (let round = 0; round < 3; round += 1) {
+      await (this.flushing ?? this.flush()); // a flush under way may have begun before the last add
+      if (!(await this.pending()).length) return true;
+      if (this.failures) return false;
+    }
+    return false;
+  }
+
   /** Send what is pending, oldest first; stop at the first that must wait for the network. */
   async flush() {
     if (this.flushing) return this.flushing;

@@ -223,6 +223,8 @@ export class Library extends EventTarget {
     } catch (error) {
       console.warn("on-device correction failed", error);
     }
+    // Online, the server has it before the view asks what Encore learned (offline: the outbox).
+    if (navigator.onLine) await this.edits.drain().catch(() => false);
     this.dispatchEvent(new CustomEvent("corrected", { detail: correction }));
   }
 

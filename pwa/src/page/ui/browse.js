@@ -2,7 +2,7 @@
 // artist's albums link to their pages.
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
-import { artistLinks, trackList } from "./track-list.js";
+import { artistLinks, counted, trackList } from "./track-list.js";
 
 function playButtons(lib, tracks, context) {
   return h("div", { class: "row" },
@@ -33,14 +33,14 @@ export async function artistView(lib, id) {
       h("div", {},
         h("p", { class: "kicker" }, "Artist"),
         h("h1", { id: "page-title" }, artist.name),
-        h("p", { class: "hint" }, [artist.genres.slice(0, 4).join(", "), `${artist.tracks.length} songs`].filter(Boolean).join(" · ")),
+        h("p", { class: "hint" }, [artist.genres.slice(0, 4).join(", "), counted(artist.tracks.length, "song")].filter(Boolean).join(" · ")),
         playButtons(lib, artist.tracks, context))),
     h("h2", {}, "Popular"),
     trackList(artist.tracks, { lib, label: `Songs by ${artist.name}`, play: (i) => lib.play(artist.tracks, i, context) }),
     artist.albums.length ? [h("h2", {}, "Albums"), h("ul", { class: "tiles", "aria-label": "Albums" }, artist.albums.map((a) =>
       h("li", {}, h("a", { class: "tile", href: `/album/${encodeURIComponent(a.id)}`, "data-link": true },
         a.images?.[0]?.url ? h("img", { class: "cover", src: a.images[0].url, alt: "", width: 56, height: 56 }) : h("span", { class: "cover blank" }),
-        h("span", {}, a.name, h("small", {}, [a.release_year, `${a.tracks} songs`].filter(Boolean).join(" · "))))))) ] : null);
+        h("span", {}, a.name, h("small", {}, [a.release_year, counted(a.tracks, "song")].filter(Boolean).join(" · "))))))) ] : null);
   return view;
 }
 
@@ -61,7 +61,7 @@ export async function albumView(lib, id) {
         h("p", { class: "kicker" }, "Album"),
         h("h1", { id: "page-title" }, album.name),
         h("p", { class: "artists" }, ...artistLinks({ artists: album.artists }), album.release_year ? ` · ${album.release_year}` : "",
-          ` · ${album.tracks.length} songs`),
+          ` · ${counted(album.tracks.length, "song")}`),
         playButtons(lib, album.tracks, context))),
     trackList(album.tracks, { lib, label: `Songs on ${album.name}`, numbered: true, showAlbum: false,
       play: (i) => lib.play(album.tracks, i, context) }));

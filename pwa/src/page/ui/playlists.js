@@ -4,7 +4,7 @@
 import { clear, h, toast } from "../dom.js";
 import { icon } from "../icons.js";
 import { confirmDialog } from "./dialogs.js";
-import { trackList } from "./track-list.js";
+import { counted, trackList } from "./track-list.js";
 
 export async function playlistsView(lib) {
   const list = h("ul", { class: "tiles", id: "playlist-list", "aria-label": "Playlists" });
@@ -35,7 +35,7 @@ export async function playlistsView(lib) {
     clear(list).append(...playlists.map((p) => h("li", {},
       h("a", { class: "tile", href: `/playlist/${p.id}`, "data-link": true },
         p.cover ? h("img", { class: "cover", src: p.cover, alt: "", width: 56, height: 56 }) : h("span", { class: "cover blank" }),
-        h("span", {}, p.name, h("small", {}, `${p.track_count} songs${p.source === "spotify" ? " · from Spotify" : ""}`))))));
+        h("span", {}, p.name, h("small", {}, `${counted(p.track_count, "song")}${p.source === "spotify" ? " · from Spotify" : ""}`))))));
     if (!playlists.length) list.append(h("li", { class: "hint" }, "No playlists yet: make one, or add songs from any ⋯ menu."));
   }
   await render();
@@ -60,7 +60,7 @@ function importBox(lib, source, from, onImported) {
           button.disabled = true;
           try {
             const made = await lib.api("/api/playlists/import", { method: "POST", body: { source, id: p.id } });
-            toast(`Imported “${made.name}” (${made.tracks.length} songs).`);
+            toast(`Imported “${made.name}” (${counted(made.tracks.length, "song")}).`);
             await onImported();
           } catch (e) {
             toast(e.message);
@@ -115,7 +115,7 @@ export async function playlistView(lib, id) {
   }
 
   function render() {
-    count.textContent = `${tracks.length} songs`;
+    count.textContent = counted(tracks.length, "song");
     clear(holder).append(tracks.length ? trackList(tracks, {
       lib, label: `Songs in ${playlist.name}`, numbered: true,
       play: (i) => lib.play(tracks, i, context()),

@@ -3,7 +3,7 @@
 // saved on this device and says so.
 import { clear, h } from "../dom.js";
 import { searchLocally } from "../search-local.js";
-import { trackList } from "./track-list.js";
+import { counted, trackList } from "./track-list.js";
 
 const DEBOUNCE_MS = 200;
 
@@ -42,7 +42,7 @@ export function searchView(lib, initial) {
 
   function show(q, answer, offline) {
     const count = answer.tracks.length + answer.artists.length + answer.albums.length;
-    status.textContent = (count ? `${answer.tracks.length} songs, ${answer.artists.length} artists, ${answer.albums.length} albums`
+    status.textContent = (count ? [counted(answer.tracks.length, "song"), counted(answer.artists.length, "artist"), counted(answer.albums.length, "album")].join(", ")
       : `Nothing found for “${q}”`) + (offline ? " on this device (you're offline)." : ".") + (answer.notice ? ` ${answer.notice}` : "");
     clear(results);
     if (answer.artists.length) {

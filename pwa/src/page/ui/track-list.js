@@ -4,6 +4,9 @@
 import { clear, coverUrl, formatTime, h } from "../dom.js";
 import { icon } from "../icons.js";
 
+// "1 song", "2 songs": a count in words.
+export const counted = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function artistLinks(track) {
   const artists = track.artists ?? [];
   const parts = [];
