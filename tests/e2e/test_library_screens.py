@@ -1,7 +1,8 @@
 """E2E: every screen around the feed (search, artist, album, liked, history, library, playlist,
 queue, now playing, taste, account, the track menu and the add-to-playlist dialog) has no serious
-or critical axe violation, fits 360 px without sideways scrolling, in light and dark; each is
-captured at 360×780 and 1280×800 into test-artifacts/."""
+or critical axe violation, fits 360 px without sideways scrolling and without two controls or
+texts drawn over each other, in light and dark; each is captured at 360×780 and 1280×800 into
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -15,6 +16,52 @@ from .test_accessibility import serious_violations, shoot
 
 pytestmark = pytest.mark.e2e
 SIZES = ((360, 780), (1280, 800))
+# Pairs of visible controls, images and texts (neither inside the other) whose boxes cross, in the
+# open dialog or menu if there is one, else in the page's main part (the fixed bars excluded). A
+# text counts by its letters' extent, and every box as far as it is seen: cut by every ancestor
+# that clips (an ellipsis, a scroller).
+OVERLAPS = """() => {
+  const texts = "p, h1, h2, h3, label, .title, .artists, .time";
+  const seen = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);  // a text's own extent, not its block's full width
+    const r = el.matches(texts) ? range.getBoundingClientRect() : el.getBoundingClientRect();
+    let box = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    for (let up = el; up; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+      const c = up.getBoundingClientRect();
+      box = { left: Math.max(box.left, c.left), top: Math.max(box.top, c.top),
+              right: Math.min(box.right, c.right), bottom: Math.min(box.bottom, c.bottom) };
+    }
+    return box;
+  };
+  const root = document.querySelector("dialog[open]")
+    ?? [...document.querySelectorAll(".menu-popover")].find((m) => m.offsetParent !== null)
+    ?? document.querySelector("main");
+  const shown = [...root.querySelectorAll(
+      "button, a, input, select, img, meter, h1, h2, h3, p, label, .title, .artists, .time")]
+    .filter((el) => {
+      const r = seen(el), style = getComputedStyle(el);
+      return r.right - r.left > 2 && r.bottom - r.top > 2 && style.visibility !== "hidden"
+        && !el.closest("[hidden]");
+    });
+  const found = [];
+  const name = (el) => el.tagName.toLowerCase()
+    + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "")
+    + " «" + (el.innerText || el.alt || "").slice(0, 30) + "»";
+  for (let i = 0; i < shown.length; i++) {
+    for (let j = i + 1; j < shown.length; j++) {
+      const a = shown[i], b = shown[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const p = seen(a), q = seen(b);
+      const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (w > 2 && h > 2) found.push(name(a) + " × " + name(b));
+    }
+  }
+  return found.slice(0, 5);
+}"""
 
 
 def check(page: Page, name: str) -> None:
@@ -28,6 +75,7 @@ def check(page: Page, name: str) -> None:
                 overflow = page.evaluate(
                     "() => document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, f"{name} ({scheme}) scrolls sideways by {overflow} px"
+                assert page.evaluate(OVERLAPS) == [], f"{name} ({scheme}): drawn over each other"
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1280, "height": 800})
 

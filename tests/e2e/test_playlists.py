@@ -80,14 +80,22 @@ def test_create_add_from_menus_reorder_by_keyboard_and_drag(page: Page, server: 
     page.locator(".track-row").nth(0).get_by_role("button", name="down").click()
     expected = [wanted[0], wanted[1], wanted[2]]
     wait_until(lambda: server_order(page, playlist_id) == expected, message="moved down, saved")
+    # a reload shows the order the keyboard made
+    page.locator(".track-row").nth(1).get_by_role("button", name="Play").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    expected = [wanted[0], wanted[2], wanted[1]]
+    wait_until(lambda: server_order(page, playlist_id) == expected, message="moved down by keys")
+    page.reload()
+    page.locator(".track-list .track-row").nth(2).wait_for()
+    assert page_order(page) == expected
     # drag the last song onto the first
     page.locator(".track-row").nth(2).drag_to(page.locator(".track-row").nth(0))
-    expected = [wanted[2], wanted[0], wanted[1]]
+    expected = [wanted[1], wanted[0], wanted[2]]
     wait_until(lambda: server_order(page, playlist_id) == expected, message="dragged, saved")
     # remove from the menu
     page.locator(".track-row").nth(1).get_by_role("button", name="More for").click()
     page.get_by_role("menuitem", name="Remove from this playlist").click()
-    expected = [wanted[2], wanted[1]]
+    expected = [wanted[1], wanted[2]]
     wait_until(lambda: server_order(page, playlist_id) == expected, message="removed, saved")
     expect(page.locator("#playlist-count")).to_have_text("2 songs")
 

@@ -57,13 +57,23 @@ def test_search_play_to_the_end_and_the_next_feed_knows(page: Page, server: Serv
                      if i["track_id"] == track_id and i["type"] == "finished"), None)
 
     wait_until(finished, message="the finish stored")
+    # stored once: one interaction for this track, the finish (no skip, no second copy)
+    assert [i["type"] for i in stored_interactions(page) if i["track_id"] == track_id] == [
+        "finished"]
     after = _feed(page)
     assert after["model_version"] != before["model_version"]
     assert track_id not in [t["id"] for t in after["pool"]]  # just heard: not offered again
+
+    def counted() -> bool:  # the model counts every stored play, this finish among them, once
+        learned = page.request.get("/api/me/taste").json()["learned_from"]
+        return bool(learned == len(stored_interactions(page)))
+
+    wait_until(counted, message="the finish counted as a play")
     page.get_by_role("link", name="Library").click()
     page.get_by_role("link", name="History").click()
-    row = page.locator(f".track-row[data-track-id='{track_id}']").first
-    expect(row).to_contain_text("Played to the end")
+    rows = page.locator(f".track-row[data-track-id='{track_id}']")
+    expect(rows.first).to_contain_text("Played to the end")
+    assert rows.count() == 1
 
 
 def test_names_lead_to_artist_and_album_pages_with_play_all(page: Page, server: Server) -> None:

@@ -21,8 +21,10 @@ def artist_of_card(page: Page, index: int) -> tuple[str, str]:
 
 
 def finish_songs_by(page: Page, artist_id: str, ago_ms: int = 60_000) -> int:
-    """The listener played this artist's songs to the end (recorded as the page would)."""
+    """The listener played half this artist's songs to the end (recorded as the page would): the
+    other half, not just heard, is what a feed would now offer of them."""
     songs = page.request.get(f"/api/artists/{artist_id}").json()["tracks"]
+    songs = songs[:max(1, len(songs) // 2)]
     now = int(time.time() * 1000) - ago_ms
     plays = [{"id": str(uuid.uuid4()), "track_id": t["id"], "type": "finished",
               "position_ms": t["duration_ms"], "duration_ms": t["duration_ms"], "at": now + i}
@@ -49,6 +51,7 @@ def test_forget_an_artist_and_they_are_gone_from_the_next_feed(page: Page, serve
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
     artist_id, name = artist_of_card(page, 0)
     finish_songs_by(page, artist_id)
+    assert artist_id in server_feed_artists(page)  # liked: the feed offers their other songs
     page.get_by_role("link", name="Taste").click()
     artists_up = page.get_by_role("list", name="Artists: up")
     expect(artists_up.locator(f"li[data-id='{artist_id}']")).to_contain_text(name)
@@ -60,6 +63,26 @@ def test_forget_an_artist_and_they_are_gone_from_the_next_feed(page: Page, serve
     page.get_by_role("link", name="Feed").click()
     page.locator("#feed-list .track-card").nth(5).wait_for()
     assert artist_id not in feed_artists(page)  # the device's ranking honours it too
+    page.get_by_role("button", name="Refresh feed").click()
+    page.locator("#feed-list .track-card").nth(5).wait_for()
+    assert artist_id not in feed_artists(page)
+
+
+def test_dont_play_an_artist_and_the_very_next_feed_has_none(page: Page, server: Server) -> None:
+    sign_up(page, unique_name("blocker"))
+    page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
+    artist_id, name = artist_of_card(page, 0)
+    finish_songs_by(page, artist_id)
+    assert artist_id in server_feed_artists(page)  # liked: the feed offers their other songs
+    page.get_by_role("link", name="Taste").click()
+    up = page.get_by_role("list", name="Artists: up")
+    up.get_by_role("button", name=f"Don't play {name}").click()
+    expect(page.locator("#taste-status")).to_contain_text(f"{name} won't be played")
+    expect(page.get_by_role("region", name="Not played")).to_contain_text(name)
+    assert artist_id not in server_feed_artists(page)  # the server's very next feed
+    page.get_by_role("link", name="Feed").click()
+    page.locator("#feed-list .track-card").nth(5).wait_for()
+    assert artist_id not in feed_artists(page)  # the device's ranking too
     page.get_by_role("button", name="Refresh feed").click()
     page.locator("#feed-list .track-card").nth(5).wait_for()
     assert artist_id not in feed_artists(page)
