@@ -196,6 +196,8 @@ class SubsonicSource:
                    seeds: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
         """Every server's candidates (kept for the listener when there are any) and what
         failed, in words."""
+        for connection in connections:  # once a day: its extensions may have changed
+            await self.service.refresh(connection, username)
         results = await asyncio.gather(*(self._fetch_within_budget(c, settings, seeds)
                                          for c in connections), return_exceptions=True)
         tracks: dict[str, dict[str, Any]] = {}

@@ -123,6 +123,25 @@ async def test_no_playback_report_where_not_offered(listener: Any,
     assert server.state.requests_for("reportPlayback") == []
 
 
+async def test_a_listeners_server_is_read_again_once_a_day(app: Any, listener: Any,
+                                                          server: RunningSubsonic) -> None:
+    """What a server offers can change (an upgrade, a proxy put in front): a day after it was
+    last read, the next round of asking reads its extensions again and adapts."""
+    server.state.set(extensions={})  # no formPost, no playbackReport any more
+    link = await app.store.get_subsonic_link("ada")
+    link.checked_at -= 25 * 3600
+    await app.store.put_subsonic_link(link)
+    server.state.requests.clear()
+    track = (await feed(listener))["tracks"][0]
+    assert (await app.store.get_subsonic_link("ada")).server["extensions"] == {}
+    assert {r.http_method for r in server.state.requests} == {"GET"}  # no refused POST first
+    await listener.post("/api/interactions", json={"interactions": [
+        interaction(track, "finished")]})
+    await until(lambda: server.state.scrobbles, "the scrobble")
+    await asyncio.sleep(0.3)
+    assert server.state.requests_for("reportPlayback") == []
+
+
 async def test_audio_through_encore_with_ranges(listener: Any, server: RunningSubsonic) -> None:
     track = (await feed(listener))["tracks"][0]
     song = server.state.catalog.songs[parse_track_id(track["id"])[1]]  # type: ignore[index]
