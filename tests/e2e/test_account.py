@@ -59,6 +59,12 @@ def test_delete_the_account_and_nothing_of_it_is_left(page: Page, server: Server
     page.get_by_role("button", name="Log in").wait_for()
     assert rows_naming(server, username) == []
     assert page.request.get("/api/me").status == 401
+    # signing in again, as the person would, fails: the account is gone
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".form-error")).to_have_text("Wrong username or password.")
+    assert page.get_by_role("heading", name="Your feed").count() == 0
 
 
 def test_a_new_password_signs_the_other_device_out(browser: Browser, page: Page,
@@ -68,16 +74,30 @@ def test_a_new_password_signs_the_other_device_out(browser: Browser, page: Page,
     other = browser.new_context(base_url=server.url)
     try:
         phone = other.new_page()
-        answer = phone.request.post("/api/auth/login", data={"username": username,
-                                                             "password": PASSWORD},
-                                    headers={"X-Requested-With": "encore"})
-        assert answer.ok and phone.request.get("/api/me").ok
+        phone.goto("/login")  # the other device, signed in and showing the feed
+        phone.get_by_label("Username").fill(username)
+        phone.get_by_label("Password").fill(PASSWORD)
+        phone.get_by_role("button", name="Log in").click()
+        phone.get_by_role("heading", name="Your feed").wait_for()
         page.goto("/account")
         page.get_by_label("Current password").fill(PASSWORD)
         page.get_by_label("New password").fill("a brand new one")
         page.get_by_role("button", name="Change password").click()
         expect(page.locator("#password-status")).to_contain_text("Every other device is signed out")
         assert phone.request.get("/api/me").status == 401
+        phone.reload()  # what the other device's person sees next: the sign-in page
+        phone.get_by_role("button", name="Log in").wait_for()
+        assert phone.get_by_role("heading", name="Your feed").count() == 0
         assert page.request.get("/api/me").ok  # this one stays
+        page.goto("/")
+        page.get_by_role("heading", name="Your feed").wait_for()
+        # the old password no longer opens the account; the new one does
+        phone.get_by_label("Username").fill(username)
+        phone.get_by_label("Password").fill(PASSWORD)
+        phone.get_by_role("button", name="Log in").click()
+        expect(phone.locator(".form-error")).to_have_text("Wrong username or password.")
+        phone.get_by_label("Password").fill("a brand new one")
+        phone.get_by_role("button", name="Log in").click()
+        phone.get_by_role("heading", name="Your feed").wait_for()
     finally:
         other.close()
