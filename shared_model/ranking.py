@@ -50,6 +50,11 @@ _PHRASES: dict[str, str] = {
     "rhythm_strength": "A strong, steady beat, like the tracks you finish",
     "rhythm_high": "A strong, steady beat, like the tracks you finish",
     "rhythm_low": "Loose and free-flowing, like the tracks you finish",
+    "tempo_70": "Slow, like the tracks you finish",
+    "tempo_95": "Unhurried, like the tracks you finish",
+    "tempo_120": "Mid-tempo, like the tracks you finish",
+    "tempo_145": "Up-tempo, like the tracks you finish",
+    "tempo_170": "Fast, like the tracks you finish",
     "key_x": "In a key you keep coming back to",
     "key_y": "In a key you keep coming back to",
 }
@@ -77,6 +82,8 @@ def _noise(track_id: str, salt: str) -> float:
 def _feature_phrase(name: str) -> str | None:
     if name.startswith("genre_") and not name.startswith("genre_other"):
         return f"More {name[6:]}, which you tend to play to the end"
+    if name in _PHRASES:
+        return _PHRASES[name]
     for prefix, phrase in _PHRASE_PREFIXES:
         if name.startswith(prefix):
             return phrase
