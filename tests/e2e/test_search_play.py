@@ -1,13 +1,15 @@
 """E2E: search as you type, by keyboard too, play a result to the end; the play is stored, the
 history says so, and the next feed reflects it (the model learned it, the track is not offered
-again at once). Artist and album pages from the names."""
+again at once). Artist and album pages from the names. Offline, search finds what the device has
+seen, typos and all."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import (
+    NetworkSwitch,
     Server,
     set_skip_threshold,
     sign_up,
@@ -95,3 +97,38 @@ def test_names_lead_to_artist_and_album_pages_with_play_all(page: Page, server: 
     album_rows = page.locator(".track-list .track-row")
     expect(album_rows.first).to_be_visible()
     assert all(artist in r.inner_text() for r in album_rows.all())
+
+
+def _typo(word: str) -> str:
+    """The word with two inner letters swapped, as a hurried typist writes it."""
+    return word[:2] + word[3] + word[2] + word[4:]
+
+
+def test_offline_search_finds_what_the_device_has_seen(browser: Browser,
+                                                       network: NetworkSwitch) -> None:
+    context = browser.new_context(base_url=network.url, viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        sign_up(page, unique_name("offsearch"))
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        card = page.locator("#feed-list .track-card").nth(3)
+        track_id = card.get_attribute("data-track-id")
+        name = card.locator(".title").evaluate("h => h.firstChild.textContent")
+        artist = card.locator(".artists a").first.inner_text()
+        longest = max(name.split(), key=len).strip(".,;:!?()")
+        query = f"{_typo(longest) if len(longest) >= 5 else longest} {artist[:3]}"
+
+        context.set_offline(True)
+        network.set_online(False)
+        page.get_by_role("link", name="Search").click()
+        page.get_by_label("Search Encore").press_sequentially(query, delay=40)
+        expect(page.locator("#search-status")).to_contain_text("on this device (you're offline)")
+        songs = page.get_by_role("list", name="Songs")
+        expect(songs.locator(f".track-row[data-track-id='{track_id}']")).to_be_visible()
+        # a song the device never saw is not made up
+        page.get_by_label("Search Encore").fill("zzqxv")
+        expect(page.locator("#search-status")).to_contain_text("Nothing found for “zzqxv”")
+    finally:
+        network.set_online(True)
+        context.close()
