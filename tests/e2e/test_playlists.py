@@ -136,7 +136,7 @@ def test_an_offline_edit_syncs_when_the_server_is_back(browser: Browser, network
 def _device(browser: Browser, server: Server, username: str) -> tuple[BrowserContext, Page]:
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)  # its first load installs the service worker too
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -164,12 +164,18 @@ def test_two_devices_merge_or_ask(browser: Browser, page: Page, server: Server) 
         # the phone, still showing version 1, removes b: a removal merges without asking
         row = phone.locator(f".track-row[data-track-id='{b}']")
         row.get_by_role("button", name="More for").click()
-        phone.get_by_role("menuitem", name="Remove from this playlist").click()
+        with phone.expect_response(lambda r: r.url.endswith(f"/api/playlists/{playlist_id}/tracks")
+                                   and r.status == 412):  # the stale version is refused
+            phone.get_by_role("menuitem", name="Remove from this playlist").click()
         wait_until(lambda: server_order(phone, playlist_id) == [c, a], message="merged removal")
         wait_until(lambda: page_order(phone) == [c, a], message="the phone shows the merge")
         assert phone.get_by_role("dialog").count() == 0
         # the laptop (still on [c, a, b]) reorders: the other device changed it too, so it asks
-        laptop.locator(f".track-row[data-track-id='{a}']").get_by_role("button", name="up").click()
+        with laptop.expect_response(lambda r: r.url.endswith(f"/api/playlists/{playlist_id}/tracks")
+                                    and r.status == 412):
+            laptop.locator(f".track-row[data-track-id='{a}']").get_by_role(
+                "button", name="up").click()
+        assert server_order(laptop, playlist_id) == [c, a]  # nothing overwritten while it asks
         dialog = laptop.get_by_role("dialog")
         expect(dialog).to_contain_text("changed on another device")
         dialog.get_by_role("button", name="Keep my order").click()
