@@ -161,3 +161,15 @@ def test_an_unreadable_file_is_a_clear_failure(tmp_path: Path) -> None:
     out = subprocess.run([*(drop if os.geteuid() == 0 else []), sys.executable, "-c", code,
                           str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "cannot read it: Permission denied"
+
+
+async def test_without_ffmpeg_an_unplayable_format_is_skipped_with_the_reason(
+        store: SQLiteStore, tmp_path: Path) -> None:
+    root = tmp_path / "Music"
+    make_track(root, "lossless", "alac", title="Lossless")
+    make_track(root, "plain", "flac", signal=tone(3.0, 330), title="Plain")
+    no_ffmpeg = Scanner(store, [root], CoverCache(tmp_path / "data" / "covers"), False)
+    result = await no_ffmpeg.scan()
+    assert {t.doc["name"] for t in await store.catalog_tracks("local")} == {"Plain"}
+    assert result.failed == [{"path": "lossless.m4a", "error": "ALAC audio: browsers cannot "
+                              "play it and ffmpeg is not installed to transcode it"}]
