@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from quart import Quart, current_app
+from werkzeug.exceptions import BadHost
+from werkzeug.routing import MapAdapter
+
+from .inputs import HostRefused
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -32,6 +36,14 @@ class EncoreApp(Quart):
     models: ModelClient
     library: Library  # the local folders (ENCORE_LIBRARY_DIRS): scan, analysis, audio
     search: SearchIndex  # the search index over every track (search/index.py)
+
+    def create_url_adapter(self, request: Any) -> MapAdapter | None:
+        """Routing binds to the request's Host; one that is no host name (werkzeug raises
+        BadHost outside every error handler, an empty 500) routes to a JSON 400 instead."""
+        try:
+            return super().create_url_adapter(request)
+        except BadHost:
+            return cast(MapAdapter, HostRefused())
 
 
 def app() -> EncoreApp:

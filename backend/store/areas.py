@@ -41,7 +41,10 @@ class DynamoArea:
         raise NotImplementedError
 
     async def _get(self, table: str, key: Item, **kwargs: Any) -> Item | None:
-        raise NotImplementedError
+        raise NotImplementedError  # None also when no item could have that key (_findable)
+
+    def _findable(self, table: str, key: Item) -> bool:
+        raise NotImplementedError  # False: empty, or over DynamoDB's key size limits
 
     async def _put_if_absent(self, table: str, item: Item, key: str) -> bool:
         raise NotImplementedError

@@ -119,6 +119,7 @@ class CatalogDynamo(DynamoArea):
         for start in range(0, len(wanted), 100):
             keys: list[Item] = [{"source": _s(source_of(i)), "id": _s(i)}
                                 for i in wanted[start:start + 100]]
+            keys = [key for key in keys if self._findable("Catalog", key)]
             while keys:
                 out = await self._call("batch_get_item", RequestItems={
                     self._t("Catalog"): {"Keys": keys, "ConsistentRead": True}})

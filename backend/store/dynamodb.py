@@ -68,6 +68,8 @@ from .playlists_dynamodb import PlaylistsDynamo
 from .subsonic_dynamodb import SubsonicDynamo
 from .taste_dynamodb import TasteDynamo
 
+_MAX_HASH_KEY_BYTES = 2048  # DynamoDB's limits on a string key attribute's UTF-8 length
+_MAX_RANGE_KEY_BYTES = 1024
 _KEYS: dict[str, KeySchema] = {  # table -> [(attribute, HASH|RANGE)]
     "Users": [("username", "HASH")],
     "Interactions": [("username", "HASH"), ("sk", "RANGE")],
@@ -163,7 +165,20 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
         except ClientError:  # only ConditionalCheckFailed gets through _call
             return False
 
+    def _findable(self, table: str, key: Item) -> bool:
+        """Whether `key` could be an item's key: DynamoDB refuses a lookup by an empty string
+        or by one over its key size limits (a ValidationException, so a 500) where SQLite
+        finds nothing. Keys come from what clients send (a username, a track id in a URL)."""
+        for attribute, kind in self._keys[table]:
+            value = key.get(attribute, {}).get("S")
+            limit = _MAX_HASH_KEY_BYTES if kind == "HASH" else _MAX_RANGE_KEY_BYTES
+            if value is not None and not 0 < len(value.encode("utf-8", "surrogatepass")) <= limit:
+                return False
+        return True
+
     async def _get(self, table: str, key: Item, **kwargs: Any) -> Item | None:
+        if not self._findable(table, key):
+            return None  # no item can have that key
         out = await self._call("get_item", TableName=self._t(table), Key=key,
                                ConsistentRead=True, **kwargs)
         item: Item | None = out.get("Item")
