@@ -35,6 +35,47 @@ HOSTILE_NUMBERS = st.one_of(
 )
 HOSTILE_SCALARS = st.one_of(HOSTILE_TEXT, HOSTILE_NUMBERS, st.booleans(), st.none())
 
+# Ids a key-value store cannot look up: DynamoDB refuses an empty key and one over 2,048 bytes
+# (hash key) or 1,024 bytes (range key) of UTF-8; SQLite just finds nothing. Sizes around both
+# limits, in characters of one to four bytes, behind each source's id prefix.
+ID_PREFIXES = st.sampled_from(["", "local-", "demo-", "spotify-", "subsonic-", "x"])
+OUTSIZED_IDS = st.one_of(
+    st.just(""),
+    st.builds(lambda prefix, char, count: prefix + char * count, ID_PREFIXES,
+              st.sampled_from("aé€𝄞"), st.integers(250, 2100)),
+)
+
+# Host header values that are no host name (werkzeug's routing refuses them): labels over 63
+# characters, empty labels, characters IDNA cannot encode, odd ports. Only bytes HTTP/1.1
+# allows in a header value (visible ASCII and Latin-1), so Hypercorn passes them on.
+_HOST_CHARS = "abcxyz019-_~!$&'()*+,;=%@[]éüÿ"
+_LABELS = st.one_of(st.text(_HOST_CHARS, max_size=12),
+                    st.builds(lambda char, count: char * count, st.sampled_from("aé-_"),
+                              st.integers(0, 300)))
+HOSTILE_HOSTS = st.builds(
+    lambda labels, port: ".".join(labels) + port,
+    st.lists(_LABELS, min_size=1, max_size=5),
+    st.sampled_from(["", ":", ":80", ":99999999999999999999", ":abc", ":-1", ":²"]),
+).filter(lambda host: host.strip(" \t") == host and host != "")
+
+# Dates in the conditional headers (If-Modified-Since, If-Unmodified-Since, If-Range): each of
+# HTTP's three date formats with any number in any field (a year of 20 digits overflows a C
+# long), and text that is no date at all.
+_NUMBERS = st.one_of(st.integers(0, 99), st.integers(0, 10**30),
+                     st.integers(1, 30).map(lambda digits: 10**digits - 1))
+_WEEKDAYS = st.sampled_from(["Sun", "Mon", "Sunday", "Xyz", ""])
+_MONTHS = st.sampled_from(["Jan", "Nov", "Dec", "Feb", "Foo", ""])
+HOSTILE_DATES = st.one_of(
+    st.builds(lambda w, d, m, y, hh, mm, ss, zone: f"{w}, {d} {m} {y} {hh}:{mm}:{ss} {zone}",
+              _WEEKDAYS, _NUMBERS, _MONTHS, _NUMBERS, _NUMBERS, _NUMBERS, _NUMBERS,
+              st.sampled_from(["GMT", "UTC", "+9999", "-0000", "", "EST"])),
+    st.builds(lambda w, d, m, y, hh: f"{w}, {d}-{m}-{y} {hh}:00:00 GMT",  # RFC 850
+              _WEEKDAYS, _NUMBERS, _MONTHS, _NUMBERS, _NUMBERS),
+    st.builds(lambda w, m, d, hh, y: f"{w} {m} {d} {hh}:00:00 {y}",  # asctime
+              _WEEKDAYS, _MONTHS, _NUMBERS, _NUMBERS, _NUMBERS),
+    st.text(st.characters(min_codepoint=0x21, max_codepoint=0xFF), max_size=40),
+)
+
 
 def hostile_json(max_leaves: int = 12) -> st.SearchStrategy[Any]:
     """Any JSON value, biased to hostile leaves, shallow nesting of lists and objects."""

@@ -6,6 +6,7 @@ causes of issue 9's 500s and their kin; `tests/security/test_hostile_inputs.py` 
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -139,3 +140,25 @@ def target(template: str, path: dict[str, str], query: dict[str, str]) -> str:
         url += "?" + "&".join(f"{k}={v if '%' in v else quote(v, safe='')}"
                               for k, v in query.items())
     return url
+
+
+def raw_exchange(port: int, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes to a real server on 127.0.0.1 (anything a careless client may put on the
+    wire) and read until it closes the connection (send `Connection: close`); the status,
+    headers (names lower-cased) and body (de-chunked) of its answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+        conn.sendall(data)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+    if headers.get("transfer-encoding") == "chunked":
+        chunks, rest = [], body
+        while (size := int(rest.split(b"\r\n", 1)[0], 16)) > 0:
+            start = rest.index(b"\r\n") + 2
+            chunks.append(rest[start:start + size])
+            rest = rest[start + size + 2:]
+        body = b"".join(chunks)
+    return int(lines[0].split()[1]), headers, body

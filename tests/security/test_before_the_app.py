@@ -4,12 +4,12 @@ process, raw sockets; docs/bad-inputs.md's table is generated from this list."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
 from tests.security.generated_docs import check_or_write, table
+from tests.security.hostile_requests import raw_exchange
 from tests.servers import EncoreProcess
 
 CASES = [  # (what, raw request)
@@ -32,22 +32,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
     process.stop()
 
 
-def _send(port: int, data: bytes) -> tuple[int, dict[str, str], bytes]:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-        conn.sendall(data)
-        answer = b""
-        while chunk := conn.recv(65536):  # Hypercorn closes the connection after the answer
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
-    return int(lines[0].split()[1]), headers, body
-
-
 def test_malformed_http_gets_a_bare_status_from_hypercorn(server: EncoreProcess) -> None:
     rows = []
     for what, data in CASES:
-        status, headers, body = _send(server.port, data)
+        status, headers, body = raw_exchange(server.port, data)
         assert status in (400, 431), what
         assert body == b"" and headers.get("content-length") == "0", what
         assert headers.get("connection") == "close", what

@@ -6,13 +6,17 @@ of 4,301 digits, 10^20, 256 characters, 1,000 levels of nesting) goes into each 
 /api/openapi.json, one at a time, in an otherwise valid request; on SQLite and on DynamoDB.
 No answer may be a 5xx, every error is DESIGN.md's JSON body, both stores answer alike, and
 docs/bad-inputs.md's table is what they answered (generated, see generated_docs.py). A
-hypothesis pass then puts random hostile JSON into random inputs."""
+hypothesis pass then puts random hostile JSON into random inputs, another ids of any size
+(empty, past DynamoDB's key limits) into every input on both stores, and two more send
+generated Host headers and conditional dates to a real server, raw, as a client may."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,7 @@ from hypothesis import strategies as st
 from backend.model_client import SECRET_HEADER
 from tests.conftest import PAGE_HEADERS
 from tests.dynalite import dynalite_server, store_settings  # noqa: F401
-from tests.hostile import hostile_json
+from tests.hostile import HOSTILE_DATES, HOSTILE_HOSTS, OUTSIZED_IDS, hostile_json
 from tests.security.generated_docs import check_or_write, table
 from tests.security.hostile_requests import (
     CLASSES,
@@ -32,10 +36,12 @@ from tests.security.hostile_requests import (
     body_paths,
     json_text,
     known_bases,
+    raw_exchange,
     schema_base,
     target,
     with_value,
 )
+from tests.servers import EncoreProcess
 
 MODEL_SECRET = "hostile-inputs-secret"
 _requests = itertools.count(1)
@@ -193,6 +199,111 @@ async def test_random_hostile_json_in_random_inputs_never_fails(app) -> None:
     collect()  # hypothesis draws synchronously; the requests go out on the test's loop
     for method, url, who, body in examples:
         await sender.send(method, url, who, body)
+
+
+async def test_ids_of_any_size_in_every_input_are_answered_never_a_failure(app) -> None:
+    """DynamoDB refuses a lookup by an empty key or one over its key size limits (2,048 bytes
+    hash, 1,024 range) where SQLite finds nothing: every path parameter, query parameter and
+    body field gets generated ids of such sizes, six each, on both stores."""
+    sender = Sender(app)
+    await sender.sign_up_ada()
+    inputs = []  # (operation, kind, where)
+    for operation in await _operations(app):
+        base = operation[3]
+        inputs += [(operation, "body", where) for where in body_paths(base.body or {})]
+        inputs += [(operation, "query", name) for name in base.query]
+        inputs += [(operation, "path", name) for name in base.path]
+    examples: list[tuple[str, str, str, bytes | None]] = []
+
+    @settings(max_examples=6, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(values=st.lists(OUTSIZED_IDS, min_size=len(inputs), max_size=len(inputs)))
+    def collect(values: list[str]) -> None:
+        for ((label, method, path, base), kind, where), value in zip(inputs, values, strict=True):
+            request = known_bases(f"ids{next(_requests)}").get(label) or base
+            body = None if request.body is None else json_text(request.body)
+            path_values, query = dict(request.path), dict(request.query)
+            if kind == "body":
+                body = json_text(with_value(request.body, where, value))
+            elif kind == "query":
+                query[where] = value
+            else:
+                good = request.path[where]
+                path_values[where] = value + (good[good.rfind("."):] if "." in good else "")
+            examples.append((method, target(path, path_values, query), request.who, body))
+
+    collect()
+    assert len(examples) >= 6 * 40
+    for method, url, who, body in examples:
+        await sender.send(method, url, who, body)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
+    process = EncoreProcess("serve", tmp_path_factory.mktemp("hostile-headers")).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+    assert "Traceback" not in process.log.read_text(), process.log.read_text()[-3000:]
+
+
+HEADER_TARGETS = ["/index.html", "/sw.js", "/assets/nothing.js", "/api/tracks/demo-0001/audio",
+                  "/api/tracks/nothing/audio", "/api/catalog/genres", "/api/me", "/healthz"]
+DATE_HEADERS = ["If-Modified-Since", "If-Unmodified-Since", "If-Range"]
+
+
+def _for_each(strategy: st.SearchStrategy[Any], examples: int, check: Any) -> None:
+    """`check(value)` for `examples` values hypothesis draws (shrunk to the simplest failing)."""
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(value=strategy)
+    def run(value: Any) -> None:
+        check(value)
+
+    run()
+
+
+def _answer(port: int, path: str, headers: dict[str, str]) -> int:
+    """The status of a raw GET; a 5xx, or an error that is not DESIGN.md's JSON, fails."""
+    lines = [f"GET {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()),
+             "Connection: close"]
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    status, head, body = raw_exchange(port, data)
+    assert status < 500, (path, headers, status, body[:300])
+    if status >= 400:
+        assert head.get("content-type") == "application/json", (path, headers, status, body[:300])
+        error = json.loads(body)["error"]
+        assert set(error) == {"code", "message"} and error["message"], body
+    return status
+
+
+def _host_check(port: int, path: str, usual: int, host: str) -> None:
+    assert _answer(port, path, {"Host": host}) in (usual, 400), (path, host)
+
+
+def test_any_host_header_is_answered_as_usual_or_refused_as_json(server: EncoreProcess) -> None:
+    """40 generated Host values on each of the static files, audio and API answers."""
+    for path in HEADER_TARGETS:
+        usual = _answer(server.port, path, {"Host": "127.0.0.1"})
+        _for_each(HOSTILE_HOSTS, 40, functools.partial(_host_check, server.port, path, usual))
+
+
+def _date_check(port: int, path: str, name: str, usual: int, drawn: tuple[str, bool]) -> None:
+    date, ranged = drawn
+    headers = {"Host": "127.0.0.1", name: date, **({"Range": "bytes=0-9"} if ranged else {})}
+    assert _answer(port, path, headers) in (usual, 206, 304, 412), headers
+
+
+def test_any_conditional_date_is_answered_as_usual_or_as_its_condition(
+        server: EncoreProcess) -> None:
+    """20 generated dates in each conditional header of each answer. One that cannot be read
+    is ignored (RFC 9110 13.1.3); one that can is a 304 or 412 when its condition says so,
+    or, in If-Range, the whole file instead of the range."""
+    for path, name in itertools.product(HEADER_TARGETS, DATE_HEADERS):
+        usual = _answer(server.port, path, {"Host": "127.0.0.1"})
+        _for_each(st.tuples(HOSTILE_DATES, st.booleans()), 20,
+                  functools.partial(_date_check, server.port, path, name, usual))
 
 
 def test_query_parameters_are_read_only_through_declared_schemas() -> None:
