@@ -8,16 +8,14 @@
   and `٣`, which `int()` then refuses or reads), and never more digits than a value can need
   (Python refuses to convert more than 4,300).
 - Text fields: no control characters (NUL included) and no surrogates.
-- Headers werkzeug reads without guarding every failure: a conditional date whose year does not
-  fit a datetime (`If-Modified-Since: ... 99999999999999999999 ...` raised OverflowError, a 500
-  on every file and audio answer) is ignored, as RFC 9110 13.1.3 says of an invalid date; a Host
-  that is no host name (a label over 63 characters, `a..b`) made routing raise before any error
-  handler (an empty 500) and is now a 400 (`HostRefused`, used by `EncoreApp`).
+- Headers: conditional ones werkzeug misreads are dropped or answered right before anything
+  reads them (`conditional.py`); a Host that is no host name (a label over 63 characters,
+  `a..b`) made routing raise before any error handler (an empty 500) and is now a 400
+  (`HostRefused`, used by `EncoreApp`).
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import unicodedata
 from typing import Annotated, Any, NoReturn
@@ -26,9 +24,9 @@ import orjson
 from pydantic import AfterValidator, BeforeValidator
 from quart import Quart, Request
 from quart.json.provider import DefaultJSONProvider
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadHost
 
+from .conditional import EncoreResponse, drop_misread_conditions
 from .errors import ApiError
 
 MAX_JSON_DEPTH = 32  # a Track is about 5 levels deep; nothing Encore reads needs more
@@ -78,7 +76,7 @@ def loads(text: str | bytes) -> Any:
 class EncoreRequest(Request):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ignore_impossible_dates(self.headers)
+        drop_misread_conditions(self.method, self.headers)
 
     def on_json_loading_failed(self, error: Exception) -> Any:
         if isinstance(error, BadJSON):
@@ -115,33 +113,11 @@ def install(app: Quart) -> None:
                 return super().dumps(obj, **kwargs)
 
     app.request_class = EncoreRequest
+    app.response_class = EncoreResponse
     app.json = StrictJSONProvider(app)
 
 
 # --- headers ------------------------------------------------------------------------------
-DATE_HEADERS = ("If-Modified-Since", "If-Unmodified-Since", "If-Range")
-
-
-def _impossible_date(value: str) -> bool:
-    """A value werkzeug's `parse_date` would raise on instead of answering None (it only
-    catches TypeError and ValueError; a year of 20 digits overflows)."""
-    try:
-        email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return False  # no date at all (an ETag in If-Range, or junk): werkzeug ignores it
-    except Exception:
-        return True
-    return False
-
-
-def ignore_impossible_dates(headers: Headers) -> None:
-    """Drop the conditional headers whose date cannot be read: the request is then answered
-    as if they had not been sent, as for any other invalid date."""
-    for name in DATE_HEADERS:
-        if any(_impossible_date(value) for value in headers.getlist(name)):
-            del headers[name]
-
-
 class HostRefused:
     """The URL adapter of a request whose Host header is no host name: matching it raises a
     400, which the error handlers answer with the JSON body like any routing error."""

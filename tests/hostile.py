@@ -76,6 +76,16 @@ HOSTILE_DATES = st.one_of(
     st.text(st.characters(min_codepoint=0x21, max_codepoint=0xFF), max_size=40),
 )
 
+# Entity tags in If-Match / If-None-Match: the star, strong and weak tags, lists, and junk.
+_TAG = st.text(st.characters(min_codepoint=0x23, max_codepoint=0x7E), max_size=20)
+_ETAG = st.builds(lambda weak, tag: f'{weak}"{tag}"', st.sampled_from(["", "W/"]), _TAG)
+HOSTILE_ETAGS = st.one_of(
+    st.sampled_from(["*", " *", "*, *", '"a", *']),
+    _ETAG,
+    st.lists(_ETAG, min_size=2, max_size=4).map(", ".join),
+    st.text(st.characters(min_codepoint=0x21, max_codepoint=0xFF), max_size=40),
+)
+
 
 def hostile_json(max_leaves: int = 12) -> st.SearchStrategy[Any]:
     """Any JSON value, biased to hostile leaves, shallow nesting of lists and objects."""

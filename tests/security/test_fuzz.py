@@ -1,5 +1,6 @@
 """Fuzz the HTTP API from its own OpenAPI description (schemathesis) against a real server
-process: no answer is a 5xx, and every 4xx is DESIGN.md's JSON error body.
+process, on both stores (SQLite; DynamoDB on dynalite): no answer is a 5xx, and every 4xx is
+DESIGN.md's JSON error body.
 
 Two passes: signed in (session cookie + the page's CSRF header + the model API's secret), and
 signed out (every user or model endpoint must then answer a JSON 401). Sign-up, login and
@@ -9,6 +10,7 @@ end the one the signed-in pass runs on.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from tests.dynalite import Dynalite, dynalite_server  # noqa: F401
 from tests.servers import EncoreProcess
 
 MODEL_SECRET = "fuzz-model-secret"
@@ -42,6 +45,7 @@ SIGNED_OUT_OK = {  # public operations: anything but a 401 is fine for them
     "/api/auth/login",
     "/api/auth/logout",
 }
+_prefixes = itertools.count()
 FUZZ_SETTINGS = settings(
     deadline=None,
     derandomize=True,  # the same cases on every run: a failure here is reproducible
@@ -50,8 +54,9 @@ FUZZ_SETTINGS = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
+@pytest.fixture(scope="module", params=["sqlite", "dynamodb"])
+def server(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
     data: Path = tmp_path_factory.mktemp("fuzz")
     env = {
         "ENCORE_MODEL_SECRET": MODEL_SECRET,
@@ -61,6 +66,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
         "ENCORE_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9",
         "ENCORE_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
     }
+    if request.param == "dynamodb":
+        dynalite: Dynalite = request.getfixturevalue("dynalite_server")
+        env |= {"ENCORE_STORE": "dynamodb", "ENCORE_DYNAMODB_ENDPOINT": dynalite.endpoint_url,
+                "ENCORE_DYNAMODB_TABLE_PREFIX": f"fuzz{next(_prefixes)}_"}
     process = EncoreProcess("serve", data, env).start()
     try:
         yield process

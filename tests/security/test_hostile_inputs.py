@@ -27,7 +27,13 @@ from hypothesis import strategies as st
 from backend.model_client import SECRET_HEADER
 from tests.conftest import PAGE_HEADERS
 from tests.dynalite import dynalite_server, store_settings  # noqa: F401
-from tests.hostile import HOSTILE_DATES, HOSTILE_HOSTS, OUTSIZED_IDS, hostile_json
+from tests.hostile import (
+    HOSTILE_DATES,
+    HOSTILE_ETAGS,
+    HOSTILE_HOSTS,
+    OUTSIZED_IDS,
+    hostile_json,
+)
 from tests.security.generated_docs import check_or_write, table
 from tests.security.hostile_requests import (
     CLASSES,
@@ -264,8 +270,9 @@ def _for_each(strategy: st.SearchStrategy[Any], examples: int, check: Any) -> No
     run()
 
 
-def _answer(port: int, path: str, headers: dict[str, str]) -> int:
-    """The status of a raw GET; a 5xx, or an error that is not DESIGN.md's JSON, fails."""
+def _exchange(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """Status and headers of a raw GET; a 5xx, or an error that is not DESIGN.md's JSON,
+    fails."""
     lines = [f"GET {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()),
              "Connection: close"]
     data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -275,7 +282,11 @@ def _answer(port: int, path: str, headers: dict[str, str]) -> int:
         assert head.get("content-type") == "application/json", (path, headers, status, body[:300])
         error = json.loads(body)["error"]
         assert set(error) == {"code", "message"} and error["message"], body
-    return status
+    return status, head
+
+
+def _answer(port: int, path: str, headers: dict[str, str]) -> int:
+    return _exchange(port, path, headers)[0]
 
 
 def _host_check(port: int, path: str, usual: int, host: str) -> None:
@@ -289,21 +300,31 @@ def test_any_host_header_is_answered_as_usual_or_refused_as_json(server: EncoreP
         _for_each(HOSTILE_HOSTS, 40, functools.partial(_host_check, server.port, path, usual))
 
 
-def _date_check(port: int, path: str, name: str, usual: int, drawn: tuple[str, bool]) -> None:
-    date, ranged = drawn
-    headers = {"Host": "127.0.0.1", name: date, **({"Range": "bytes=0-9"} if ranged else {})}
-    assert _answer(port, path, headers) in (usual, 206, 304, 412), headers
+def _condition_check(port: int, path: str, name: str, usual: tuple[int, str | None],
+                     drawn: tuple[str, bool]) -> None:
+    value, ranged = drawn
+    headers = {"Host": "127.0.0.1", name: value, **({"Range": "bytes=0-9"} if ranged else {})}
+    status = _answer(port, path, headers)
+    expected = {usual[0], 206, 304, 412}
+    if name == "If-Match" and (value.strip() == "*" or value == usual[1]):
+        expected = {usual[0], 206}  # the file exists and is that version: the condition holds
+    assert status in expected, (headers, status)
 
 
-def test_any_conditional_date_is_answered_as_usual_or_as_its_condition(
+def test_any_conditional_header_is_answered_as_usual_or_as_its_condition(
         server: EncoreProcess) -> None:
-    """20 generated dates in each conditional header of each answer. One that cannot be read
-    is ignored (RFC 9110 13.1.3); one that can is a 304 or 412 when its condition says so,
-    or, in If-Range, the whole file instead of the range."""
-    for path, name in itertools.product(HEADER_TARGETS, DATE_HEADERS):
-        usual = _answer(server.port, path, {"Host": "127.0.0.1"})
-        _for_each(st.tuples(HOSTILE_DATES, st.booleans()), 20,
-                  functools.partial(_date_check, server.port, path, name, usual))
+    """20 generated values in each conditional header of each answer. A date that cannot be
+    read is ignored (RFC 9110 13.1.3); one that can is a 304 when its condition says so, or,
+    in If-Range, the whole file instead of the range. `If-Match: *` or the file's own ETag
+    gets the file; another tag a JSON 412."""
+    for path in HEADER_TARGETS:
+        status, head = _exchange(server.port, path, {"Host": "127.0.0.1"})
+        etag = head.get("etag")
+        etags = HOSTILE_ETAGS | st.just(etag) if etag else HOSTILE_ETAGS
+        for name, values in [*((name, HOSTILE_DATES) for name in DATE_HEADERS),
+                             ("If-Match", etags), ("If-None-Match", etags)]:
+            _for_each(st.tuples(values, st.booleans()), 20, functools.partial(
+                _condition_check, server.port, path, name, (status, etag)))
 
 
 def test_query_parameters_are_read_only_through_declared_schemas() -> None:
