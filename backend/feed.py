@@ -48,11 +48,14 @@ async def build_feed(
     hidden = set(state["hidden"])
     pool = [t for t in candidates.tracks if t["id"] not in hidden]
     restarted = refresh and len(pool) < limit
-    if restarted:  # everything was seen: start over, still ranked
-        state["hidden"] = just_shown
-        pool = [t for t in candidates.tracks if t["id"] not in set(just_shown)]
+    if restarted:  # everything was seen: start over, still ranked, what was on screen last
+        state["hidden"] = just_shown  # (a small library: all of it, never an empty feed)
+        pool = list(candidates.tracks)
     ranked = await models.suggest(user.username, pool, pool_size)
     ranked_tracks = _ranked(pool, ranked)
+    if restarted:
+        seen = set(just_shown)
+        ranked_tracks.sort(key=lambda t: t["id"] in seen)  # stable: the others keep their order
     tracks = ranked_tracks[:limit]
     shown = [t["id"] for t in tracks]
     if refresh or shown != state["shown"]:

@@ -155,6 +155,19 @@ async def test_a_vanished_file_keeps_its_history_and_a_link_swapped_in_is_never_
     assert (await client.get(beat["audio_url"])).status_code == 404
 
 
+async def test_refreshing_a_small_library_starts_over_never_empty(client: ApiClient,
+                                                                   auth: AuthActions) -> None:
+    """Four tracks, all on screen: a refresh has nothing new, so it starts over with them
+    (said so), rather than an empty feed every other press."""
+    await auth.signup()
+    await settled(client, 4)
+    first = await (await client.get("/api/feed?limit=10")).get_json()
+    assert len(first["tracks"]) == 4
+    for _ in range(3):
+        again = await (await client.get("/api/feed?limit=10&refresh=1")).get_json()
+        assert again["restarted"] and len(again["tracks"]) == 4
+
+
 @pytest.mark.slow
 async def test_features_arrive_after_the_tags(tmp_path: Path, music: Path) -> None:
     """Tracks are in the feed from their tags at once; the analysis fills their features
