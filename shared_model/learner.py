@@ -1,10 +1,15 @@
-"""Online logistic regression, one update per interaction, deterministic to the bit.
+"""Online Bayesian logistic regression, one update per interaction, deterministic to the bit.
 
-Per-coordinate AdaGrad step sizes (features seen often settle, rare ones stay agile), a
-small L2 pull towards zero, and a diagonal Laplace approximation of the posterior precision
-that gives each track an uncertainty for exploration. All arithmetic is explicit loops of
-+ - * / plus math.sqrt (exact by IEEE 754), so the same interactions in the same order give
-the same weights on CPython 3.11 and Pyodide's 3.14.
+Each weight has a Gaussian posterior (mean `weights`, diagonal `precision`); an interaction
+is one step of an extended Kalman filter: the logit of the track moves by
+s2 * g / (1 + s2 * h) (s2 its variance, g and h the label's gradient and curvature), shared
+among the active features in proportion to their variances, and each active precision grows
+by what the label taught. So the first plays move the model a lot and the steps shrink as
+evidence comes in, feature by feature; and the uncertainty (the exploration bonus) fades with
+evidence, not with time. All arithmetic is explicit loops of + - * / plus math.sqrt (exact by
+IEEE 754), so the same interactions in the same order give the same weights on CPython 3.11
+and Pyodide's 3.14. (Until snapshot 1.2 the step was AdaGrad's; `grad2` is kept in the
+snapshot's layout, unused.)
 """
 
 from __future__ import annotations
@@ -15,17 +20,15 @@ from typing import Any
 
 from .detmath import dot, sigmoid
 
-ETA = 0.3  # base AdaGrad step
-G0 = 1.0  # initial squared-gradient accumulator: first steps are ETA-sized, not huge
-L2 = 1e-3
+G0 = 1.0  # the unused AdaGrad accumulators' value (snapshot layout)
 PRIOR_PRECISION = 1.0
 
 
 @dataclass
 class Learner:
     weights: list[float]
-    grad2: list[float]  # AdaGrad accumulators
-    precision: list[float]  # diagonal Laplace posterior precision
+    grad2: list[float]  # unused since the Kalman step (kept in the snapshot's layout)
+    precision: list[float]  # diagonal posterior precision
     updates: int = 0
 
     @classmethod
@@ -52,17 +55,21 @@ class Learner:
     def update(self, x: list[float], target: float, weight: float) -> None:
         if weight <= 0.0:
             return
-        p = sigmoid(dot(self.weights, x))
-        err = weight * (p - target)
-        curvature = weight * p * (1.0 - p)
-        w, g2, prec = self.weights, self.grad2, self.precision
+        w, prec = self.weights, self.precision
+        m = s2 = 0.0
         for i, xi in enumerate(x):
-            if xi == 0.0:
-                continue  # lazy: untouched coordinates keep their state
-            g = err * xi + L2 * w[i]
-            g2[i] += g * g
-            w[i] -= ETA * g / math.sqrt(g2[i])
-            prec[i] += curvature * xi * xi
+            if xi != 0.0:  # untouched coordinates keep their state
+                m += w[i] * xi
+                s2 += xi * xi / prec[i]
+        p = sigmoid(m)
+        g = weight * (target - p)
+        h = weight * p * (1.0 - p)
+        k = 1.0 / (1.0 + s2 * h)
+        for i, xi in enumerate(x):
+            if xi != 0.0:
+                var = 1.0 / prec[i]
+                w[i] += var * xi * g * k
+                prec[i] = 1.0 / (var - var * var * xi * xi * h * k)
         self.updates += 1
 
     def to_dict(self) -> dict[str, Any]:

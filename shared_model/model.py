@@ -17,11 +17,13 @@ from . import forest
 from .features import FEATURE_INDEX, FEATURE_SCHEMA_VERSION, GENRES, N_FEATURES, vectorize
 from .labels import label, setting
 from .learner import Learner
+from .session import MAX_LESSONS, Lesson, Sketch
 from .taste import Taste
 
-SNAPSHOT_VERSION = "1.2"  # major.minor; a new major means an incompatible layout
+SNAPSHOT_VERSION = "1.3"  # major.minor; a new major means an incompatible layout
 # 1.1 added recent_plays; a 1.0 snapshot reads as one with no recent plays.
 # 1.2 added taste (the listener's corrections); an older snapshot reads as one with none.
+# 1.3 added lessons (session.py); an older snapshot reads as one with none.
 DAY_MS = 86_400_000
 MAX_RECENT_SKIPS = 500
 MAX_RECENT_PLAYS = 9  # ARTIST_WINDOW - 1: what ranking's artist spacing looks back over
@@ -73,6 +75,7 @@ class UserModel:
     disliked: list[str] = field(default_factory=list)
     genre_stats: dict[str, list[float]] = field(default_factory=dict)  # genre -> [pos, neg]
     taste: Taste = field(default_factory=Taste)  # the listener's corrections (taste.py)
+    lessons: list[Lesson] = field(default_factory=list)  # the last labelled plays (session.py)
 
     @classmethod
     def new(cls, settings: dict[str, Any] | None = None,
@@ -108,6 +111,9 @@ class UserModel:
         if track is None or weight <= 0.0:
             return
         x = vectorize(track)
+        surprise = weight * (target - self.learner.predict(x))
+        self.lessons.append(Lesson(track_id, Sketch.of(x), surprise, at))
+        del self.lessons[:-MAX_LESSONS]
         self.learner.update(x, target, weight)
         self.interactions += 1
         first = FEATURE_INDEX[f"genre_{GENRES[0]}"]
@@ -143,7 +149,7 @@ class UserModel:
             self.learner, self.ensemble, self.trained_on = _fresh_learner(settings), None, 0
             self.interactions = 0
             self.recent_skips, self.recent_plays, self.disliked = [], [], []
-            self.genre_stats = {}
+            self.genre_stats, self.lessons = {}, []
             return False
         if kind in ("forget_track", "forget_artist"):
             def gone(track_id: str, artists: list[str] | None = None) -> bool:
@@ -154,6 +160,9 @@ class UserModel:
             self.recent_plays = [p for p in self.recent_plays if not gone(p[0], p[1])]
             self.recent_skips = [s for s in self.recent_skips if not gone(s[0])]
             self.disliked = [t for t in self.disliked if not gone(t)]
+            # lessons keep no artists: forgetting an artist forgets every lesson
+            self.lessons = [] if kind == "forget_artist" else [
+                lesson for lesson in self.lessons if not gone(lesson.track_id)]
         if kind in ("pause", "resume"):  # only plays already learned after it need a replay
             return self.applied_through > f"{at:013d}"
         return needs_replay and self.interactions > 0
@@ -199,6 +208,7 @@ class UserModel:
             "disliked": list(self.disliked),
             "genre_stats": {g: list(v) for g, v in self.genre_stats.items()},
             "taste": self.taste.to_dict(),
+            "lessons": [lesson.to_list() for lesson in self.lessons],
         }
 
     @classmethod
@@ -220,6 +230,7 @@ class UserModel:
         model.genre_stats = {str(g): [float(v[0]), float(v[1])]
                              for g, v in d.get("genre_stats", {}).items()}
         model.taste = Taste.from_dict(d.get("taste"))
+        model.lessons = [Lesson.from_list(item) for item in d.get("lessons", [])]
         return model
 
 

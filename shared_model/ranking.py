@@ -1,5 +1,6 @@
-"""Rank candidate tracks for a user: model score, cold-start priors, exploration, filters,
-artist spacing, and a short plain-words reason per track.
+"""Rank candidate tracks for a user: model score, cold-start priors, exploration, the
+item-to-item memory of recent plays (session.py), filters, artist spacing, and a short
+plain-words reason per track.
 
 Deterministic: no randomness beyond crc32-seeded noise, ties broken by track id.
 """
@@ -13,11 +14,13 @@ from typing import Any
 from .features import FEATURE_NAMES, genre_families
 from .labels import setting
 from .model import DAY_MS, Evaluation, UserModel, artist_keys
+from .session import Sketch, memory
 
 COLD_START_K = 20.0  # interactions at which onboarding picks and popularity weigh half
 FAVORITE_BONUS = 0.25
 POPULARITY_BONUS = 0.15
 NOISE = 0.05  # hash-seeded jitter (× exploration) so near-ties rotate as the model learns
+MEMORY_GAIN = 1.0  # weight of the item-to-item memory (session.memory), probability units
 ARTIST_WINDOW = 10
 ARTIST_MAX = 2
 ARTIST_GAP = 3  # and never within this many positions of itself (back-to-back tires)
@@ -159,7 +162,8 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
                         + POPULARITY_BONUS * popularity)
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
-        total = ev.score + prior + explore
+        near = MEMORY_GAIN * memory(Sketch.of(ev.vector), model.lessons) if model.lessons else 0.0
+        total = ev.score + prior + explore + near
         reason = _reason(model, ev, favorite, popularity, cold, explore)
         out.append(_Scored(track, total, reason, artists))
     return out

@@ -27,6 +27,25 @@ def test_learner_moves_towards_targets_and_grows_certain():
     assert learner.uncertainty([0.0, 0.0, 1.0]) == 1.0  # never seen: prior uncertainty
 
 
+def test_steps_shrink_with_evidence_but_a_new_feature_learns_at_full_speed():
+    learner = Learner.new(3)
+    seen = [1.0, 0.0, 0.0]
+    moves = []
+    for _ in range(30):
+        before = learner.predict(seen)
+        learner.update(seen, 1.0, 1.0)
+        moves.append(learner.predict(seen) - before)
+    assert moves[0] > 0.08  # the first finish counts for a lot
+    assert moves[-1] < moves[0] / 10  # the thirtieth hardly moves a settled belief
+    fresh = Learner.new(3)
+    fresh.update([0.0, 0.0, 1.0], 1.0, 1.0)
+    learner.update([0.0, 0.0, 1.0], 1.0, 1.0)
+    assert learner.weights[2] == fresh.weights[2]  # evidence elsewhere slows nothing here
+    # one skip after thirty finishes is a blip, not a reversal
+    learner.update(seen, 0.0, 1.0)
+    assert learner.predict(seen) > 0.85
+
+
 def test_after_finishing_energetic_and_skipping_calm_energetic_tracks_rank_higher():
     rng = random.Random(2)
     model = UserModel.new()

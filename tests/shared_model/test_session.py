@@ -1,0 +1,98 @@
+"""The item-to-item memory (shared_model/session.py): quick skips turn the feed away from
+what they share, a finish brings more like it, only the last MAX_LESSONS plays count, and the
+memory travels in the snapshot so server and device rank alike."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from shared_model import UserModel, decode, encode, rank
+from shared_model.session import MAX_LESSONS
+from tests.shared_model.synth import interaction
+
+NOW = 1_700_000_000_000
+
+# Three styles with their own sound, as genres have: (energy, acousticness, instrumentalness)
+STYLES = {"ambient": (0.12, 0.9, 0.9), "rock": (0.85, 0.08, 0.1), "jazz": (0.4, 0.75, 0.55),
+          "pop": (0.7, 0.15, 0.02)}
+
+
+def _track(i: int, genre: str, rng: random.Random, popularity: int | None = None
+           ) -> dict[str, Any]:
+    energy, acoustic, instrumental = STYLES[genre]
+
+    def near(v: float) -> float:
+        return round(min(1.0, max(0.0, v + rng.gauss(0.0, 0.06))), 3)
+
+    return {
+        "id": f"{genre}-{i:03d}", "name": f"{genre} {i}", "genres": [genre],
+        "artists": [{"id": f"{genre}-artist-{i % 12}", "name": f"{genre} artist {i % 12}"}],
+        "album": {"name": "Album", "release_year": 2000 + i % 20}, "release_year": 2000 + i % 20,
+        "duration_ms": 200_000, "explicit": False,
+        "popularity": rng.randrange(30, 80) if popularity is None else popularity,
+        "features": {"danceability": near(0.5), "energy": near(energy), "valence": near(0.5),
+                     "acousticness": near(acoustic), "instrumentalness": near(instrumental),
+                     "speechiness": near(0.05), "liveness": near(0.15),
+                     "loudness": round(-30 + 25 * energy, 2), "tempo": 80 + 80 * energy,
+                     "key": i % 12, "mode": i % 2},
+    }
+
+
+def _catalog(**popularity: int) -> list[dict[str, Any]]:
+    rng = random.Random(3)
+    return [_track(i, genre, rng, popularity.get(genre)) for genre in STYLES for i in range(40)]
+
+
+def _genres(ranked: list[dict[str, Any]]) -> list[str]:
+    return [t["genres"][0] for t in ranked]
+
+
+def test_two_quick_skips_of_ambient_leave_at_most_one_ambient_in_the_next_ten():
+    tracks = _catalog()
+    settings = {"favorite_genres": ["ambient"]}
+    model = UserModel.new(settings)
+    before = rank(model, tracks, settings, 5, NOW)
+    assert _genres(before).count("ambient") >= 3  # the picked genre leads the new feed
+    at = NOW
+    for n, track in enumerate([t for t in before if t["genres"] == ["ambient"]][:2]):
+        at += 60_000
+        model.learn(interaction(n, track, "skipped", at, position_ms=3_000), track, settings)
+    after = rank(model, tracks, settings, 10, at + 1_000)
+    assert _genres(after).count("ambient") <= 1  # without the memory: still all ten
+
+
+def test_a_finish_brings_more_like_it_into_the_next_five():
+    tracks = _catalog(jazz=10)  # obscure: a new listener's feed has no jazz
+    model = UserModel.new({})
+    before = rank(model, tracks, {}, 5, NOW)
+    assert "jazz" not in _genres(before)
+    jazz = next(t for t in tracks if t["genres"] == ["jazz"])
+    model.learn(interaction(1, jazz, "finished", NOW + 200_000), jazz, {})
+    after = rank(model, tracks, {}, 5, NOW + 201_000)
+    assert _genres(after).count("jazz") >= 3
+
+
+def test_only_the_last_plays_are_remembered():
+    tracks = _catalog()
+    model = UserModel.new({})
+    at = NOW
+    played = tracks[:MAX_LESSONS + 5]
+    for n, track in enumerate(played):
+        at += 200_000
+        model.learn(interaction(n, track, "finished", at), track, {})
+    assert [lesson.track_id for lesson in model.lessons] == [t["id"] for t in played[5:]]
+
+
+def test_the_memory_survives_a_snapshot_so_server_and_device_rank_alike():
+    tracks = _catalog()
+    model = UserModel.new({})
+    at = NOW
+    for n, track in enumerate(tracks[::23][:6]):
+        at += 90_000
+        kind = "finished" if n % 2 else "skipped"
+        model.learn(interaction(n, track, kind, at, position_ms=None if n % 2 else 4_000),
+                    track, {})
+    copy = decode(encode(model))
+    assert copy.lessons == model.lessons and len(model.lessons) == 6
+    assert rank(copy, tracks, {}, 20, at + 1_000) == rank(model, tracks, {}, 20, at + 1_000)
