@@ -126,7 +126,8 @@ async def test_no_playback_report_where_not_offered(listener: Any,
 async def test_a_listeners_server_is_read_again_once_a_day(app: Any, listener: Any,
                                                           server: RunningSubsonic) -> None:
     """What a server offers can change (an upgrade, a proxy put in front): a day after it was
-    last read, the next round of asking reads its extensions again and adapts."""
+    last read, the next round of asking reads its extensions again and adapts (no form POSTs,
+    no playback reports, no sonic similarity)."""
     server.state.set(extensions={})  # no formPost, no playbackReport any more
     link = await app.store.get_subsonic_link("ada")
     link.checked_at -= 25 * 3600
@@ -140,6 +141,10 @@ async def test_a_listeners_server_is_read_again_once_a_day(app: Any, listener: A
     await until(lambda: server.state.scrobbles, "the scrobble")
     await asyncio.sleep(0.3)
     assert server.state.requests_for("reportPlayback") == []
+    app.sources.forget("ada")
+    await feed(listener, refresh=1)
+    assert server.state.requests_for("getSimilarSongs2")  # seeded by the finish
+    assert server.state.requests_for("getSonicSimilarTracks") == []  # no sonicSimilarity
 
 
 async def test_audio_through_encore_with_ranges(listener: Any, server: RunningSubsonic) -> None:
