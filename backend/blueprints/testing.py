@@ -16,7 +16,9 @@ bp = Blueprint("testing", __name__, url_prefix="/__test__")
 FAULTS = {
     "interactions_status": ("POST", "interactions.post_interactions"),
     "audio_status": ("GET", "tracks.track_audio"),
+    "audio_status_once": ("GET", "tracks.track_audio"),  # the next audio request only
 }
+ONCE = "_once"
 
 
 def _faults() -> dict[str, Any]:
@@ -27,8 +29,10 @@ def _faults() -> dict[str, Any]:
 @bp.before_app_request
 async def _inject_fault() -> None:
     """Answer the switched endpoint with the chosen status before its handler runs."""
-    for name, status in _faults().items():
+    for name, status in list(_faults().items()):
         if (request.method, request.endpoint) == FAULTS[name]:
+            if name.endswith(ONCE):
+                _faults().pop(name)
             raise ApiError(int(status), "test_fault", "A test switch made this request fail.")
 
 

@@ -99,6 +99,22 @@ def test_a_server_error_is_not_a_skip_and_next_records_nothing(page: Page,
     assert broken_id
 
 
+def test_a_track_whose_first_load_fails_is_tried_again_and_plays(page: Page,
+                                                                  server: Server) -> None:
+    """A server that fails once (busy, a dropped connection) does not cost the listener the song
+    they pressed: it is tried again a moment later and plays; nothing is recorded for the
+    failed attempt and the player does not move on."""
+    sign_up(page, unique_name("retry"))
+    card = page.locator("#feed-list .track-card").nth(2)
+    wanted = card.get_attribute("data-track-id")
+    server.fault(audio_status_once=503)
+    card.get_by_role("button", name="Play").click()
+    wait_until(lambda: playing_id(page) == wanted and position(page) > 500,
+               message="the pressed song plays after one more try")
+    assert "couldn't be loaded" not in page.locator("#toast").inner_text()
+    assert unsent(page) == [] and stored_interactions(page) == []
+
+
 def test_seeking_to_the_end_is_not_a_finish(page: Page, server: Server) -> None:
     sign_up(page, unique_name("seeker"))
     first = page.locator("#feed-list .track-card").first

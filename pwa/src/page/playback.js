@@ -6,13 +6,15 @@
 //    or half the track, whichever is less;
 //  - skipped: the listener moved on (next, another track, or the end reached by seeking), with
 //    position_ms = what was heard, so the model weighs it against the skip threshold;
-//  - nothing: a track that never started or failed to load was not heard: no interaction;
+//  - nothing: a track that never started or failed to load was not heard: no interaction
+//    (online, a failed load is tried once more after a second before moving on);
 //  - liked / disliked: their own interactions.
 import { AudioPlayer } from "./players/audio-player.js";
 
 export const FINISH_MARGIN_MS = 2000;
 const CLOCK_SLACK_MS = 250; // reports lag a little: an advance this much beyond the clock is still play
 const MAX_FAILED_IN_A_ROW = 5;
+const RETRY_AFTER_MS = 1000; // a track that failed to load is tried once more after this
 
 /** Where, in ms into a track, a skip stops counting against it (shared_model/labels.py). */
 export function skipThresholdMs(settings, durationMs) {
@@ -159,7 +161,13 @@ export class Playback extends EventTarget {
    *  The page says why and picks what to try next (e.g. a track saved on this device). */
   async #failed(error) {
     const c = this.current;
-    if (!c || c.failed) return;
+    if (!c || c.failed || c.retrying) return; // one failure is often reported twice
+    if (this.#mayRetry(c)) {
+      c.retried = c.retrying = true;
+      const playing = await this.#retry(c);
+      c.retrying = false;
+      if (playing || this.current !== c || c.failed) return;
+    }
     c.failed = true;
     c.judged = true;
     c.playing = false;
@@ -169,6 +177,26 @@ export class Playback extends EventTarget {
     const next = this.failedInARow < MAX_FAILED_IN_A_ROW ? await this.afterFailure(c.track, error) : null;
     this.#emit("unplayable", { track: c.track, error, next });
     if (next && this.current === c) await this.play(next);
+  }
+
+  /** One more try, once, for a track that never started while the browser is online: a
+   *  busy server or a dropped connection is often gone a moment later, and moving on at once
+   *  would pass over a song the listener asked for. */
+  #mayRetry(c) {
+    return !c.started && !c.retried && navigator.onLine && c.player === this.audio;
+  }
+
+  /** True when the track plays now, or the listener moved on meanwhile. */
+  async #retry(c) {
+    await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+    if (this.current !== c) return true;
+    try {
+      await c.player.load(c.track);
+      await c.player.play();
+      return true;
+    } catch (error) {
+      return this.current !== c || error?.name === "AbortError";
+    }
   }
 
   #heardEnough(c) {
