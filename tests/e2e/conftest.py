@@ -211,6 +211,17 @@ def stored_interactions(page: Page) -> list[dict[str, Any]]:
     return items
 
 
+def heard_after(page: Page, left: str | None, ms: int = 300, timeout: float = 45.0) -> str:
+    """The id of the track now playing, once it is not `left` and has been heard for `ms`: what
+    a test waits for before pressing Next again (a track skipped before it started was never
+    heard: it is no skip)."""
+    player = page.locator("#player")
+    wait_until(lambda: player.get_attribute("data-track-id") not in (None, left)
+               and int(player.get_attribute("data-position") or 0) > ms,
+               timeout=timeout, message="the next track heard")
+    return str(player.get_attribute("data-track-id"))
+
+
 def wait_until(predicate: Any, timeout: float = 20.0, message: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     while True:

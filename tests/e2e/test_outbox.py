@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+from .conftest import Server, heard_after, sign_up, stored_interactions, unique_name, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -27,20 +27,11 @@ def test_server_errors_lose_nothing_and_double_nothing(page: Page,
                                                       failing_interactions: Server) -> None:
     sign_up(page, unique_name("outbox"))
     page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
-    player = page.locator("#player")
-
-    def heard_after(left: str | None) -> str:
-        """The track now playing, once it is not `left` and has been heard a moment (a track
-        skipped before it started was never heard: it is no skip)."""
-        wait_until(lambda: player.get_attribute("data-track-id") not in (None, left)
-                   and int(player.get_attribute("data-position") or 0) > 200, message="play")
-        return str(player.get_attribute("data-track-id"))
-
     playing = None
     for _ in range(2):
-        playing = heard_after(playing)
+        playing = heard_after(page, playing)
         page.get_by_role("button", name="Next (skip)").click()
-    heard_after(playing)
+    heard_after(page, playing)
     page.keyboard.press("l")  # like the track now playing
     wait_until(lambda: pending(page) == 3, message="3 pending")
     banner = page.locator("#offline-banner")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Server, sign_up, unique_name, wait_until
+from .conftest import Server, heard_after, sign_up, unique_name, wait_until
 from .test_device_feed import device_ready
 
 pytestmark = pytest.mark.e2e
@@ -31,16 +31,14 @@ def press_refresh(page: Page) -> None:
 def listen_a_little(page: Page) -> None:
     """Play the top track, skip twice: the device learns and re-ranks what is on screen."""
     page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
-    player = page.locator("#player")
+    playing = None
     for _ in range(2):
-        wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, timeout=45,
-                   message="play")
+        playing = heard_after(page, playing)
         before = up_next(page)
         page.get_by_role("button", name="Next (skip)").click()
         wait_until(lambda before=before: up_next(page) not in (before, before[1:]),
                    message="re-ranked after a skip")
-    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, timeout=45,
-                   message="play")
+    heard_after(page, playing)
     page.get_by_role("button", name="Pause").click()
 
 
