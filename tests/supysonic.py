@@ -173,7 +173,7 @@ class SupysonicServer:
             raise RuntimeError(f"supysonic-cli {' '.join(args)}: {done.stdout}{done.stderr}")
         return done.stdout
 
-    def start(self, timeout: float = 60.0) -> SupysonicServer:
+    def start(self, timeout: float = 90.0) -> SupysonicServer:
         self.bin = ensure_venv()
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "supysonic.conf").write_text(
