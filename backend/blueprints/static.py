@@ -19,6 +19,9 @@ bp = Blueprint("static_app", __name__)
 PWA_ROOT = Path(__file__).resolve().parents[2] / "pwa"
 _HASHED = re.compile(r"[.-][0-9a-zA-Z_-]{8,}\.(js|css|mjs|wasm|svg|png|woff2|zip)$")
 ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
+# The page's routes with an id (pwa/src/page/library.js): a link or a reload opens the app there
+# even before a service worker controls the page (a new device, a shared link).
+APP_VIEWS = ("playlist", "artist", "album")
 
 
 def web_root() -> Path:
@@ -66,6 +69,8 @@ async def top_level(name: str) -> Response:
 
 
 # Listing the folders keeps unknown API paths out of this blueprint, so they answer 404/405.
-@bp.get(f"/<any({ASSET_FOLDERS}):folder>/<path:relative>")
+@bp.get(f"/<any({ASSET_FOLDERS}, {', '.join(APP_VIEWS)}):folder>/<path:relative>")
 async def asset(folder: str, relative: str) -> Response:
+    if folder in APP_VIEWS:
+        return await _serve("index.html")  # /playlist/<id>, /artist/<id>, /album/<id>
     return await _serve(f"{folder}/{relative}")

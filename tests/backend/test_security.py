@@ -119,10 +119,21 @@ async def test_security_headers_on_api_and_page(client):
     assert (await client.get("/auth/spotify/login")).headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("path", ["/playlist/pl-1", "/artist/demo-ar-001", "/album/s1:al-9",
+                                  "/settings"])
+async def test_a_deep_link_opens_the_app_before_any_service_worker(client, path):
+    """A shared link or a reload on a new device: the app's page, not a 404."""
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert '<main id="main"' in (await response.get_data(as_text=True))
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
         ("get", "/api/nothing-here", 404, "not_found"),
+        ("get", "/playlists/x", 404, "not_found"),  # not one of the page's routes
         ("get", "/no/such/page.js", 404, "not_found"),
         ("get", "/assets/../../pyproject.toml", 404, "not_found"),
         ("get", "/missing.js", 404, "not_found"),
