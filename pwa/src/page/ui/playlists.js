@@ -96,10 +96,13 @@ export async function playlistView(lib, id) {
   const context = () => ({ kind: "playlist", id, name: playlist.name });
 
   async function save(newTracks, message) {
+    // The next edit's base is this one's result at once: two quick moves must not look like
+    // another device's change to each other (a stale base made the page ask about its own edit).
+    const from = base;
     tracks = newTracks;
-    render();
-    await lib.saveTracks(playlist, base, tracks.map((t) => t.id));
     base = tracks.map((t) => t.id);
+    render();
+    await lib.saveTracks(playlist, from, base);
     status.textContent = message;
   }
 
