@@ -8,7 +8,7 @@ track; the player bar never covers the onboarding's button and the feed opens at
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import PASSWORD, Server, route_spotify, sign_up, unique_name, wait_until
 
@@ -123,4 +123,8 @@ def test_nothing_covers_start_listening_and_the_feed_opens_at_its_top(
     top = heading.bounding_box()
     assert bar is not None and top is not None
     assert top["y"] >= bar["y"] + bar["height"] - 1  # not under the sticky top bar
+    # Every section's name is whole in the top bar ("Settings" was cut to "Set" at 360 px).
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.evaluate("n => n.scrollWidth <= n.clientWidth"), "the top bar's links are cut off"
+    expect(nav.get_by_role("link", name="Settings")).to_be_in_viewport(ratio=1)
     context.close()
