@@ -97,6 +97,13 @@ def test_names_lead_to_artist_and_album_pages_with_play_all(page: Page, server: 
     album_rows = page.locator(".track-list .track-row")
     expect(album_rows.first).to_be_visible()
     assert all(artist in r.inner_text() for r in album_rows.all())
+    # The queue shows the rest of the artist's songs under their name (it once printed
+    # "[object HTMLHeadingElement],[object HTMLOListElement]" instead).
+    page.get_by_role("link", name="Queue").click()
+    expect(page.get_by_role("heading", name=f"Next from {artist}")).to_be_visible()
+    ahead = page.get_by_role("list", name=f"Next from {artist}")
+    expect(ahead.locator(".track-row").first).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("[object")
 
 
 def _typo(word: str) -> str:

@@ -48,8 +48,9 @@ export function queueView(lib) {
             h("button", { type: "button", class: "icon small-icon", "aria-label": `Remove ${track.name} from the queue`, onclick: () => listening.remove(index) }, "✕"));
         },
       }) : h("p", { class: "hint" }, "Use “Play next” or “Add to queue” in any ⋯ menu."),
-      ahead.length ? [h("h2", {}, `Next from ${listening.context.name}`),
-        trackList(ahead.slice(0, 50), { lib, label: `Next from ${listening.context.name}`, play: (i) => lib.playback.play(ahead[i]) })] : null,
+      // spread: append() would print an array as "[object HTMLHeadingElement],…"
+      ...(ahead.length ? [h("h2", {}, `Next from ${listening.context.name}`),
+        trackList(ahead.slice(0, 50), { lib, label: `Next from ${listening.context.name}`, play: (i) => lib.playback.play(ahead[i]) })] : []),
       h("h2", {}, "Then your feed"),
       feed.length ? trackList(feed, { lib, label: "Then your feed", play: (i) => lib.playback.play(feed[i]) })
         : h("p", { class: "hint" }, "Your feed fills the queue when it runs out."));
