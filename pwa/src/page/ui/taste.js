@@ -51,7 +51,7 @@ export async function tasteView(lib) {
       h("button", { type: "button", class: "small ghost", "aria-label": `Forget ${a.name}`, onclick: () => correct("forget_artist", a.id, `Forgot what ${a.name} taught Encore; they stay out of your feed until you play them.`) }, "Forget"),
       h("button", { type: "button", class: "small danger", "aria-label": `Don't play ${a.name}`, onclick: () => correct("block", a.id, `${a.name} won't be played in your feed.`) }, "Don't play"),
     ];
-    clear(body).append(
+    clear(body).append(...[ // sections with nothing to show are null: left out, not printed as "null"
       h("p", { class: "lede", id: "taste-summary" }, taste.summary),
       ranked("Genres", "taste-genres", taste.genres),
       ranked("Sound", "taste-sound", taste.qualities),
@@ -72,7 +72,7 @@ export async function tasteView(lib) {
       taste.forgotten.tracks.length || taste.forgotten.artists.length ? h("section", { class: "card", "aria-labelledby": "taste-forgotten" },
         h("h2", { id: "taste-forgotten" }, "Forgotten"),
         h("p", { class: "hint" }, "Out of your feed until you play them again."),
-        h("ul", { class: "taste-list" }, [...taste.forgotten.artists, ...taste.forgotten.tracks].map((f) => h("li", {}, f.name)))) : null);
+        h("ul", { class: "taste-list" }, [...taste.forgotten.artists, ...taste.forgotten.tracks].map((f) => h("li", {}, f.name)))) : null].filter(Boolean));
   }
 
   let last = null;
