@@ -127,4 +127,8 @@ def test_nothing_covers_start_listening_and_the_feed_opens_at_its_top(
     nav = page.get_by_role("navigation", name="Main")
     assert nav.evaluate("n => n.scrollWidth <= n.clientWidth"), "the top bar's links are cut off"
     expect(nav.get_by_role("link", name="Settings")).to_be_in_viewport(ratio=1)
+    # With nothing playing yet, the player bar's words are whole (not "Nothing play…").
+    for words in ("#player-title", "#player .meta .artists"):
+        widths = page.locator(words).evaluate("p => [p.scrollWidth, p.clientWidth]")
+        assert widths[0] <= widths[1], (words, widths)
     context.close()

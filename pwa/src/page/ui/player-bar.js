@@ -5,9 +5,9 @@ import { icon } from "../icons.js";
 import { artistLinks } from "./track-list.js";
 
 export function playerBar(root, playback, { onExpand = null, onLike = null, isLiked = () => false } = {}) {
-  const cover = h("img", { class: "cover", alt: "", width: 48, height: 48 });
+  const cover = h("img", { class: "cover", alt: "", width: 48, height: 48, hidden: true }); // no blank square: "Nothing playing" needs the room
   const title = h("p", { class: "title", id: "player-title" }, "Nothing playing");
-  const artists = h("p", { class: "artists" }, "Pick a track from your feed");
+  const artists = h("p", { class: "artists" }, "Pick a song to play");
   const btn = (label, glyph, onclick, id) => h("button", { type: "button", class: "icon", "aria-label": label, onclick, id }, icon(glyph));
   const playBtn = btn("Play", "play", () => playback.toggle(), "play-pause");
   const dislike = btn("Dislike", "dislike", () => playback.dislike(), "dislike");
