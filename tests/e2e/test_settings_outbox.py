@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from .conftest import (
     NetworkSwitch,
@@ -55,11 +55,15 @@ def test_refused_interaction_is_shown_and_retried_once(page: Page,
     assert f"Skipped “{name}”" in text and "test switch" in text  # the song, by name
     assert page.locator("#outbox-failed-count").inner_text() == "1"
     assert page.locator("#outbox-pending-count").inner_text() == "0"
+    # A heading only over a list with something in it (an empty "Waiting" read as a blank).
+    expect(page.get_by_role("heading", name="Refused", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Waiting", exact=True)).to_be_hidden()
     assert stored_interactions(page) == []
 
     refusing_interactions.fault(interactions_status=None)
     page.get_by_role("button", name="Retry failed").click()
     wait_until(lambda: refused.count() == 0, message="failed list empties")
+    expect(page.get_by_role("heading", name="Refused", exact=True)).to_be_hidden()
     items = wait_until(lambda: stored_interactions(page), message="stored")
     assert [(i["track_id"], i["type"]) for i in items] == [(skipped_id, "skipped")]
     assert page.locator("#outbox-failed-count").inner_text() == "0"

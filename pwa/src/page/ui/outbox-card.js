@@ -20,7 +20,11 @@ export function outboxCard({ outbox, trackOf }) {
   const failedCount = h("span", { id: "outbox-failed-count" }, "0");
   const retry = h("button", { type: "button", class: "ghost", id: "outbox-retry", onclick: () => outbox.retryFailed() }, "Retry failed");
   const send = h("button", { type: "button", class: "ghost", id: "outbox-send", onclick: () => outbox.flush() }, "Send now");
+  const pendingHead = h("h3", { hidden: true }, "Waiting"); // headings only over something
+  const failedHead = h("h3", { hidden: true }, "Refused");
   const render = ({ detail }) => {
+    pendingHead.hidden = detail.pending === 0;
+    failedHead.hidden = detail.failed === 0;
     pendingCount.textContent = String(detail.pending);
     failedCount.textContent = String(detail.failed);
     pendingList.replaceChildren(...detail.pendingRows.slice(0, 20).map((r) => h("li", {}, describeInteraction(r, trackOf))));
@@ -33,8 +37,8 @@ export function outboxCard({ outbox, trackOf }) {
     h("h2", { id: "set-outbox" }, "Listening history waiting to sync"),
     h("p", {}, pendingCount, " waiting to be sent, ", failedCount, " refused by the server."),
     h("div", { class: "row" }, send, retry),
-    h("h3", {}, "Waiting"), pendingList,
-    h("h3", {}, "Refused"), failedList);
+    pendingHead, pendingList,
+    failedHead, failedList);
   card.dispose = () => outbox.removeEventListener("change", render);
   outbox.refresh();
   return card;
