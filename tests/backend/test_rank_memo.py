@@ -58,7 +58,10 @@ async def test_a_remembered_ranking_equals_ranking_afresh(app, client, auth):
     later = now + DAY_MS + 1
     back = await service.suggest("ada", candidates, 1000, later)
     assert _triple(back) == await _afresh(app, candidates, 1000, later)
-    assert skipped[0]["id"] in back["track_ids"]
+    # offered again (the item-to-item memory of the quick skip may rank it last, where artist
+    # spacing can cut a 1,000-long list short: ask for it alone)
+    assert (await service.suggest("ada", skipped, 10, now + 6000))["track_ids"] == []
+    assert (await service.suggest("ada", skipped, 10, later))["track_ids"] == [skipped[0]["id"]]
 
 
 async def test_a_new_forest_changes_the_remembered_ranking(app, client, auth):
