@@ -56,6 +56,8 @@ def test_forget_an_artist_and_they_are_gone_from_the_next_feed(page: Page, serve
     page.get_by_role("link", name="Taste").click()
     artists_up = page.get_by_role("list", name="Artists: up")
     expect(artists_up.locator(f"li[data-id='{artist_id}']")).to_contain_text(name)
+    # The name as the artist writes it ("Yara & the Mirrors" was shown title-cased).
+    assert artists_up.locator(f"li[data-id='{artist_id}'] .taste-name").inner_text() == name
     expect(page.locator("#taste-summary")).to_contain_text("learned from")
     # Sections with nothing in them are left out (the page once printed "nullnull").
     expect(page.locator("main")).not_to_contain_text(re.compile(r"null"))
