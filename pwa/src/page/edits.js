@@ -68,6 +68,7 @@ export class Edits extends EventTarget {
     this.send = send; // (method, path, body, headers) -> fetch Response (throws offline)
     this.ask = ask; // ({edit, current}) -> "merge" | "mine" | "theirs"
     this.flushing = null;
+    this.again = false;
     this.failures = 0;
     this.timer = null;
     addEventListener("online", () => this.flushSoon(0));
@@ -104,7 +105,10 @@ export class Edits extends EventTarget {
 
   /** Send what is pending, oldest first; stop at the first that must wait for the network. */
   async flush() {
-    if (this.flushing) return this.flushing;
+    if (this.flushing) {
+      this.again = true; // added while a flush was under way: it read the list before this one
+      return this.flushing;
+    }
     this.flushing = (async () => {
       try {
         for (const edit of (await this.pending()).sort((a, b) => a.seq - b.seq)) {
@@ -120,6 +124,8 @@ export class Edits extends EventTarget {
         this.failures = 0;
       } finally {
         this.flushing = null;
+        if (this.again && !this.failures) this.flushSoon(0);
+        this.again = false;
         this.dispatchEvent(new Event("change"));
       }
     })();
