@@ -115,6 +115,23 @@ def test_a_track_whose_first_load_fails_is_tried_again_and_plays(page: Page,
     assert unsent(page) == [] and stored_interactions(page) == []
 
 
+def test_asking_for_the_song_that_plays_is_not_a_skip(page: Page, server: Server) -> None:
+    """Pressing Play on the song already playing (from its details here; its album's "Play
+    all" goes the same way) lets it go on: nothing is recorded against it."""
+    sign_up(page, unique_name("again"))
+    card = page.locator("#feed-list .track-card").first
+    wanted = card.get_attribute("data-track-id")
+    card.get_by_role("button", name="Play").click()
+    wait_until(lambda: playing_id(page) == wanted and position(page) > 1500, message="1.5 s heard")
+    page.locator(f'#feed-list .track-card[data-track-id="{wanted}"]').get_by_role(
+        "button", name="Details for").click()
+    page.get_by_role("dialog").get_by_role("button", name="Play").click()
+    heard = position(page)
+    page.wait_for_timeout(1500)  # a skip would be in the outbox by now
+    assert playing_id(page) == wanted and position(page) > heard  # it went on, not restarted
+    assert unsent(page) == [] and stored_interactions(page) == []
+
+
 def test_seeking_to_the_end_is_not_a_finish(page: Page, server: Server) -> None:
     sign_up(page, unique_name("seeker"))
     first = page.locator("#feed-list .track-card").first

@@ -4,7 +4,8 @@
 //    no more than the time that passed (a seek jumps further and adds nothing);
 //  - finished: the end was reached (or its last 2 s) having heard at least the skip threshold
 //    or half the track, whichever is less;
-//  - skipped: the listener moved on (next, another track, or the end reached by seeking), with
+//  - skipped: the listener moved on (next, another track, or the end reached by seeking; asking
+//    for the song that is playing, e.g. by its album's "Play all", is not moving on), with
 //    position_ms = what was heard, so the model weighs it against the skip threshold;
 //  - nothing: a track that never started or failed to load was not heard: no interaction
 //    (online, a failed load is tried once more after a second before moving on);
@@ -74,6 +75,13 @@ export class Playback extends EventTarget {
 
   /** Start `track`; whatever was playing is judged first. */
   async play(track) {
+    const now = this.current;
+    if (now && !now.failed && !now.judged && now.track.id === track.id) {
+      // The song already playing was asked for (its album's "Play all", its Play in the
+      // details): it goes on where it is, and is not judged as left, which would be a skip.
+      if (!now.playing) await now.player.play().catch((e) => this.#failed(e));
+      return;
+    }
     this.#leaveCurrent();
     const player = this.playerFor(track);
     if (!player) {
