@@ -61,6 +61,8 @@ def test_forget_an_artist_and_they_are_gone_from_the_next_feed(page: Page, serve
     expect(page.locator("#taste-summary")).to_contain_text("learned from")
     # Sections with nothing in them are left out (the page once printed "nullnull").
     expect(page.locator("main")).not_to_contain_text(re.compile(r"null"))
+    # Words and bars, not the model's raw numbers ("(weight -1.443)" was printed on each line).
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"weight [+-]?\d"))
     artists_up.get_by_role("button", name=f"Forget {name}").click()
     expect(page.locator("#taste-status")).to_contain_text(f"Forgot what {name} taught")
     expect(page.get_by_role("region", name="Forgotten")).to_contain_text(name)

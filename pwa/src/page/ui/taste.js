@@ -18,7 +18,7 @@ function ranked(title, id, entries, actions) {
       h("li", { dataset: { name: e.name ?? e.label, id: e.id ?? "" } },
         h("span", { class: "taste-name" }, e.label ?? e.name),
         weightBar(e.weight, max),
-        h("span", { class: "taste-words" }, `${e.words} (weight ${e.weight > 0 ? "+" : ""}${e.weight})`),
+        h("span", { class: "taste-words" }, e.words), // the bar shows how much; no raw model weight
         actions ? h("span", { class: "row" }, actions(e)) : null)))) : null;
   return h("section", { class: "card", "aria-labelledby": id },
     h("h2", { id }, title), list(entries.up, "Up", "up"), list(entries.down, "Down", "down"));
