@@ -16,9 +16,9 @@ def analysed(n: int, bright: bool, rng: random.Random, tempo: float = 100.0) -> 
                          **{f"timbre_{k}": 0.0 for k in range(1, 9)}}}
 
 
-def test_a_listener_who_finishes_bright_tracks_hears_why() -> None:
-    rng = random.Random(3)
-    tracks = [analysed(n, n % 2 == 0, rng) for n in range(200)]
+def ranked_after_finishing_every_other(tracks: list[dict]) -> list[dict]:
+    """The top ten of the last 80 tracks for a listener who finished the even ones of the
+    first 120 and skipped the odd ones at 4 s."""
     model = UserModel.new({})
     at = 1_700_000_000_000
     for n, track in enumerate(tracks[:120]):
@@ -26,7 +26,13 @@ def test_a_listener_who_finishes_bright_tracks_hears_why() -> None:
         model.learn({"id": f"i{n}", "track_id": track["id"], "type": kind,
                      "position_ms": 200_000 if kind == "finished" else 4_000,
                      "duration_ms": 200_000, "at": at + n * 1000}, track, {})
-    ranked = rank(model, tracks[120:], {"exploration": 0.0}, 10, at + 10**6)
+    return rank(model, tracks[120:], {"exploration": 0.0}, 10, at + 10**6)
+
+
+def test_a_listener_who_finishes_bright_tracks_hears_why() -> None:
+    rng = random.Random(3)
+    tracks = [analysed(n, n % 2 == 0, rng) for n in range(200)]
+    ranked = ranked_after_finishing_every_other(tracks)
     assert all(t["features"]["brightness"] == 0.9 for t in ranked[:8])
     assert "Bright and crisp, like the tracks you finish" in {t["reason"] for t in ranked[:8]}
 
@@ -36,13 +42,6 @@ def test_a_listener_who_finishes_slow_tracks_hears_it_named() -> None:
     rng = random.Random(5)
     tracks = [analysed(n, n % 4 < 2, rng, tempo=70.0 if n % 2 == 0 else 165.0)
               for n in range(200)]
-    model = UserModel.new({})
-    at = 1_700_000_000_000
-    for n, track in enumerate(tracks[:120]):
-        kind = "finished" if n % 2 == 0 else "skipped"
-        model.learn({"id": f"i{n}", "track_id": track["id"], "type": kind,
-                     "position_ms": 200_000 if kind == "finished" else 4_000,
-                     "duration_ms": 200_000, "at": at + n * 1000}, track, {})
-    ranked = rank(model, tracks[120:], {"exploration": 0.0}, 10, at + 10**6)
+    ranked = ranked_after_finishing_every_other(tracks)
     assert all(t["features"]["tempo"] < 80 for t in ranked[:8])
     assert "Slow, like the tracks you finish" in {t["reason"] for t in ranked[:8]}
