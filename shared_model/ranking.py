@@ -14,13 +14,13 @@ from typing import Any
 from .features import FEATURE_NAMES, genre_families
 from .labels import setting
 from .model import DAY_MS, Evaluation, UserModel, artist_keys
-from .session import Sketch, memory
+from .session import Memory, Sketch
 
 COLD_START_K = 20.0  # interactions at which onboarding picks and popularity weigh half
 FAVORITE_BONUS = 0.25
 POPULARITY_BONUS = 0.15
 NOISE = 0.05  # hash-seeded jitter (× exploration) so near-ties rotate as the model learns
-MEMORY_GAIN = 1.0  # weight of the item-to-item memory (session.memory), probability units
+MEMORY_GAIN = 1.0  # weight of the item-to-item memory (session.Memory), probability units
 ARTIST_WINDOW = 10
 ARTIST_MAX = 2
 ARTIST_GAP = 3  # and never within this many positions of itself (back-to-back tires)
@@ -142,6 +142,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
     # never replay a track at once (plays older than a day no longer count)
     blocked.update(t for t, _, at in model.recent_plays if now_ms - at < DAY_MS)
     cold = COLD_START_K / (COLD_START_K + model.interactions)
+    recall = Memory(model.lessons)
     out: list[_Scored] = []
     seen: set[str] = set()
     for track in candidates:  # any JSON: what is not a track with a string id is left out
@@ -162,7 +163,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
                         + POPULARITY_BONUS * popularity)
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
-        near = MEMORY_GAIN * memory(Sketch.of(ev.vector), model.lessons) if model.lessons else 0.0
+        near = MEMORY_GAIN * recall(Sketch.of(ev.vector)) if recall else 0.0
         total = ev.score + prior + explore + near
         reason = _reason(model, ev, favorite, popularity, cold, explore)
         out.append(_Scored(track, total, reason, artists))

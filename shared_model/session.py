@@ -31,7 +31,7 @@ GENRE_WEIGHT = 1.5  # squared-distance units of sharing no genre at all
 SOUND = tuple(FEATURE_INDEX[name] for name in (
     "danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness",
     "liveness", "loudness", "tempo"))
-assert len(SOUND) == 9  # similarity() is unrolled for nine
+assert len(SOUND) == 9  # Memory.__call__ is unrolled for nine
 _AUDIO_PRESENT = FEATURE_INDEX["audio_present"]
 _GENRES = tuple(i for i, name in enumerate(FEATURE_NAMES) if name.startswith("genre_"))
 
@@ -70,47 +70,89 @@ class Lesson:
 
 
 def similarity(a: Sketch, b: Sketch) -> float:
-    """1 for the same sound and genres, falling towards 0 as they differ."""
-    u, v = a.sound, b.sound
-    if u is not None and v is not None:
-        # unrolled (len(SOUND) == 9): this runs for every candidate and lesson
-        d = u[0] - v[0]
-        d2 = d * d
-        d = u[1] - v[1]
-        d2 += d * d
-        d = u[2] - v[2]
-        d2 += d * d
-        d = u[3] - v[3]
-        d2 += d * d
-        d = u[4] - v[4]
-        d2 += d * d
-        d = u[5] - v[5]
-        d2 += d * d
-        d = u[6] - v[6]
-        d2 += d * d
-        d = u[7] - v[7]
-        d2 += d * d
-        d = u[8] - v[8]
-        d2 += d * d
+    """1 for the same sound and genres, falling towards 0 as they differ (Memory computes
+    the same for many candidates at once; this is its definition, for one pair)."""
+    if a.sound is not None and b.sound is not None:
+        d2 = 0.0
+        for u, v in zip(a.sound, b.sound, strict=True):
+            d2 += (u - v) * (u - v)
         d2 = d2 / (SOUND_SCALE * SOUND_SCALE)
     else:
         d2 = 1.0  # sound unknown: neither near nor far
-    total = len(a.genres) + len(b.genres)
-    if total:
-        shared = len(a.genres & b.genres)
-        d2 += GENRE_WEIGHT * (1.0 - 2.0 * shared / total)
-    else:
-        d2 += GENRE_WEIGHT * 0.5
+    d2 += _genre_term(a.genres, b.genres)
     q = 1.0 / (1.0 + d2)
     return q * q
 
 
-def memory(sketch: Sketch, lessons: list[Lesson]) -> float:
+def _genre_term(a: frozenset[int], b: frozenset[int]) -> float:
+    total = len(a) + len(b)
+    if not total:
+        return GENRE_WEIGHT * 0.5
+    return GENRE_WEIGHT * (1.0 - 2.0 * len(a & b) / total)
+
+
+def _scaled(sound: tuple[float, ...]) -> tuple[float, ...]:
+    """The sound in units of SOUND_SCALE, and its squared length last."""
+    scaled = tuple(v / SOUND_SCALE for v in sound)
+    norm = 0.0
+    for v in scaled:
+        norm += v * v
+    return (*scaled, norm)
+
+
+class Memory:
     """More like what the listener finished, less like what they skipped (probability
-    units): the similarity-weighted mean surprise of the kept lessons, shrunk towards 0."""
-    total = mass = 0.0
-    for lesson in lessons:
-        k = similarity(sketch, lesson.sketch)
-        total += k * lesson.surprise
-        mass += k
-    return total / (mass + MEMORY_K)
+    units): for a candidate, the similarity-weighted mean surprise of the kept lessons,
+    shrunk towards 0.
+
+    A feed asks this of hundreds of candidates against the same lessons, so the lessons are
+    laid out once: each sound pre-scaled with its squared length, making a candidate's
+    distance to it one dot product (|u|^2 + |v|^2 - 2 u.v) on local variables, and the genre
+    term looked up per (candidate genres, lesson genres) pair rather than computed per pair.
+    Same operations in the same order on CPython and Pyodide, so the same bits."""
+
+    def __init__(self, lessons: list[Lesson]) -> None:
+        genre_sets: dict[frozenset[int], int] = {}
+        for lesson in lessons:
+            genre_sets.setdefault(lesson.sketch.genres, len(genre_sets))
+        self._genre_sets = list(genre_sets)
+        # the lessons with a sound, then those without: (b0..b8, |b|^2, genre set, surprise)
+        self._heard: list[tuple[Any, ...]] = [
+            (*_scaled(lesson.sketch.sound), genre_sets[lesson.sketch.genres], lesson.surprise)
+            for lesson in lessons if lesson.sketch.sound is not None]
+        self._unheard = [(genre_sets[lesson.sketch.genres], lesson.surprise)
+                         for lesson in lessons if lesson.sketch.sound is None]
+        self._terms: dict[frozenset[int], list[float]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._heard or self._unheard)
+
+    def __call__(self, sketch: Sketch) -> float:
+        terms = self._terms.get(sketch.genres)
+        if terms is None:
+            terms = self._terms[sketch.genres] = [
+                _genre_term(sketch.genres, lesson_genres) for lesson_genres in self._genre_sets]
+        total = mass = 0.0
+        if sketch.sound is None:
+            for *_, g, surprise in self._heard:
+                q = 1.0 / (2.0 + terms[g])  # sound unknown: d2 = 1 + genre term
+                k = q * q
+                total += k * surprise
+                mass += k
+        else:
+            # unrolled (len(SOUND) == 9): this runs for every candidate and lesson
+            a0, a1, a2, a3, a4, a5, a6, a7, a8, na = _scaled(sketch.sound)
+            for b0, b1, b2, b3, b4, b5, b6, b7, b8, nb, g, surprise in self._heard:
+                d2 = na + nb - 2.0 * (a0 * b0 + a1 * b1 + a2 * b2 + a3 * b3 + a4 * b4
+                                      + a5 * b5 + a6 * b6 + a7 * b7 + a8 * b8)
+                q = 1.0 / (1.0 + (d2 if d2 > 0.0 else 0.0) + terms[g])
+                k = q * q
+                total += k * surprise
+                mass += k
+        for g, surprise in self._unheard:
+            q = 1.0 / (2.0 + terms[g])
+            k = q * q
+            total += k * surprise
+            mass += k
+        return total / (mass + MEMORY_K)
+

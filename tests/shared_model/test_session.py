@@ -7,8 +7,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from shared_model import UserModel, decode, encode, rank
-from shared_model.session import MAX_LESSONS
+from shared_model.session import MAX_LESSONS, MEMORY_K, Lesson, Memory, Sketch, similarity
 from tests.shared_model.synth import interaction
 
 NOW = 1_700_000_000_000
@@ -96,3 +99,29 @@ def test_the_memory_survives_a_snapshot_so_server_and_device_rank_alike():
     copy = decode(encode(model))
     assert copy.lessons == model.lessons and len(model.lessons) == 6
     assert rank(copy, tracks, {}, 20, at + 1_000) == rank(model, tracks, {}, 20, at + 1_000)
+
+
+_sounds = st.none() | st.tuples(*[st.floats(0.0, 1.0)] * 9)
+_sketches = st.builds(Sketch, _sounds, st.frozensets(st.integers(0, 7), max_size=3))
+_lessons = st.lists(st.builds(Lesson, st.just("t"), _sketches, st.floats(-1.0, 1.0),
+                              st.just(0)), max_size=MAX_LESSONS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_sketches, _lessons)
+def test_the_fast_memory_is_the_similarity_weighted_mean_surprise(sketch: Sketch,
+                                                                   lessons: list[Lesson]):
+    """Memory lays the lessons out for speed (a dot product per pair, genre terms looked up);
+    it must still be the memory the docstring defines, pair by pair, for any sounds and
+    genres, with or without a sound on either side."""
+    total = sum(similarity(sketch, lesson.sketch) * lesson.surprise for lesson in lessons)
+    mass = sum(similarity(sketch, lesson.sketch) for lesson in lessons)
+    assert abs(Memory(lessons)(sketch) - total / (mass + MEMORY_K)) < 1e-12
+
+
+def test_a_track_like_a_finished_one_is_remembered_more_than_one_unlike_it():
+    finished = Sketch((0.8, 0.9, 0.7, 0.1, 0.0, 0.05, 0.1, 0.8, 0.6), frozenset({1}))
+    near = Sketch((0.75, 0.85, 0.7, 0.15, 0.0, 0.05, 0.1, 0.8, 0.55), frozenset({1}))
+    far = Sketch((0.2, 0.1, 0.3, 0.9, 0.8, 0.05, 0.1, 0.3, 0.2), frozenset({4}))
+    recall = Memory([Lesson("a", finished, 0.6, 1)])
+    assert recall(near) > 0.2 > 0.02 > recall(far) >= 0.0
