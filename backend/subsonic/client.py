@@ -4,8 +4,11 @@ Every call is `GET <url>/rest/<method>?v=&c=encore&f=json&<auth>&<params>` and a
 `subsonic-response` object; `status: failed` becomes a `SubsonicError` carrying the code. Where
 the server offers OpenSubsonic's `formPost`, the same fields go as a form POST body instead, so
 the sign-in never appears in a URL (the server's access log, a proxy's); a server that
-advertises it yet answers 405 gets GETs from then on. Audio and covers stay GETs (Range,
-caches), their URLs signed as before.
+advertises it yet answers 405 gets GETs from then on. Audio (`stream`, with the listener's
+Range header) and covers are POSTs too there. HTTP defines ranges for GET only (RFC 9110
+14.2), so a server may take the POST and ignore its Range (Werkzeug-based servers do; Go's
+`http.ServeContent`, Navidrome's, honours it): a range answered whole is asked again by GET,
+and that server's ranges go by GET from then on. Without `formPost`, GET is the only way.
 `negotiate()` does what a careful client does on first contact: it reads
 `getOpenSubsonicExtensions` (public, and absent on plain Subsonic servers), learns the server's
 API version from any answer, then signs in with the best mechanism the server accepts — an API
@@ -21,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import httpx2
@@ -109,6 +112,9 @@ def new_http_client() -> httpx2.AsyncClient:
 
 
 class SubsonicClient:
+    # servers (by URL) that took a POST's Range for the whole file: their ranges go by GET
+    _ranges_by_get: ClassVar[set[str]] = set()
+
     def __init__(
         self,
         http: httpx2.AsyncClient,
@@ -309,14 +315,16 @@ class SubsonicClient:
                           target_format: str = "raw") -> httpx2.Response:
         """The server's audio answer, streaming: the caller must `aclose()` it. `raw` asks for
         the file as it is, so Range requests work; a failure is a SubsonicError."""
-        request = self.http.build_request(
-            "GET", f"{self.url}/rest/stream",
-            params=self.params({"id": song_id, "format": target_format}),
-            headers={"Range": range_header} if range_header else None,
-            timeout=httpx2.Timeout(self.timeout.read or 8.0, connect=self.timeout.connect,
-                                   read=30.0),
-        )
-        response = await self._send_streaming(request)
+        fields = self.params({"id": song_id, "format": target_format})
+        headers = {"Range": range_header} if range_header else {}
+        timeout = httpx2.Timeout(self.timeout.read or 8.0, connect=self.timeout.connect,
+                                 read=30.0)
+        post = not (range_header and self.url in SubsonicClient._ranges_by_get)
+        response = await self._send_media("stream", fields, headers, timeout, post)
+        if range_header and response.status_code == 200 and response.request.method == "POST":
+            await response.aclose()  # the server ignored the POST's Range: ask by GET
+            SubsonicClient._ranges_by_get.add(self.url)
+            response = await self._send_media("stream", fields, headers, timeout, post=False)
         if response.status_code in (200, 206, 416) and not _is_api_answer(response):
             return response
         try:
@@ -328,10 +336,8 @@ class SubsonicClient:
 
     async def cover_art(self, cover_id: str, size: int) -> tuple[bytes, str]:
         """The image's bytes and content type (at most MAX_COVER_BYTES)."""
-        request = self.http.build_request(
-            "GET", f"{self.url}/rest/getCoverArt",
-            params=self.params({"id": cover_id, "size": size}), timeout=self.timeout)
-        response = await self._send_streaming(request)
+        response = await self._send_media(
+            "getCoverArt", self.params({"id": cover_id, "size": size}), {}, self.timeout)
         try:
             if response.status_code != 200 or _is_api_answer(response):
                 await response.aread()
@@ -353,6 +359,23 @@ class SubsonicClient:
             raise SubsonicError.down(self.host, f"broke off ({_why(error)})") from None
         finally:
             await response.aclose()
+
+    async def _send_media(self, method: str, fields: list[tuple[str, Any]],
+                          headers: dict[str, str], limits: httpx2.Timeout,
+                          post: bool = True) -> httpx2.Response:
+        """A streaming media request: a form POST where the server offers `formPost` (a 405
+        turns it off, as for API calls), else a GET with the fields in the URL."""
+        url = f"{self.url}/rest/{method}"
+        if post and self.info.offers("formPost"):
+            response = await self._send_streaming(self.http.build_request(
+                "POST", url, content=urlencode(fields).encode(), timeout=limits,
+                headers=headers | {"Content-Type": "application/x-www-form-urlencoded"}))
+            if response.status_code != 405:
+                return response
+            await response.aclose()
+            self.info.extensions.pop("formPost", None)  # advertised, yet refused
+        return await self._send_streaming(self.http.build_request(
+            "GET", url, params=fields, headers=headers or None, timeout=limits))
 
     async def _send_streaming(self, request: httpx2.Request) -> httpx2.Response:
         try:

@@ -14,6 +14,7 @@ from backend.subsonic.auth import Credentials
 from backend.subsonic.client import SubsonicClient, new_http_client
 from backend.subsonic.errors import MESSAGES, SubsonicError
 from tests.fakes.subsonic import RunningSubsonic, run_subsonic
+from tests.fakes.subsonic.media import cover_png, song_wav
 
 PASSWORD = Credentials("listener", password="listen-password")
 API_KEY = Credentials(api_key="listener-api-key")
@@ -29,6 +30,7 @@ def server() -> Iterator[RunningSubsonic]:
 def fresh(server: RunningSubsonic) -> None:
     server.state.reset()
     server.state.requests.clear()
+    SubsonicClient._ranges_by_get.clear()
 
 
 @pytest.fixture
@@ -248,3 +250,71 @@ async def test_stream_with_range_and_cover_art(http: httpx2.AsyncClient,
     with pytest.raises(SubsonicError) as caught:
         await subsonic.open_stream("missing")
     assert caught.value.code == 70
+
+
+SIGN_IN = {"u", "p", "t", "s", "apiKey"}
+
+
+async def read_range(subsonic: SubsonicClient, song_id: str, wanted: str
+                     ) -> tuple[int, str, bytes]:
+    response = await subsonic.open_stream(song_id, wanted)
+    try:
+        return (response.status_code, response.headers.get("Content-Range", ""),
+                await response.aread())
+    finally:
+        await response.aclose()
+
+
+@pytest.mark.parametrize("credentials", [PASSWORD, API_KEY], ids=["token", "apikey"])
+async def test_audio_and_covers_keep_the_sign_in_out_of_urls(
+        http: httpx2.AsyncClient, server: RunningSubsonic, credentials: Credentials) -> None:
+    """Under `formPost`, `stream` (with the Range passed on) and `getCoverArt` are POSTs: the
+    server's access log sees no sign-in, and the listener still gets the bytes asked for."""
+    subsonic = client(http, server, credentials)
+    await subsonic.negotiate()
+    song = next(iter(server.state.catalog.songs.values()))
+    whole = song_wav(song.tone_hz, song.duration)
+    assert await read_range(subsonic, song.id, "bytes=100-299") == (
+        206, f"bytes 100-299/{len(whole)}", whole[100:300])
+    image, kind = await subsonic.cover_art(song.album.cover_art, 64)
+    assert kind == "image/png" and image == cover_png(song.album.cover_art, 64)
+    media = server.state.requests_for("stream") + server.state.requests_for("getCoverArt")
+    assert [(r.method, r.http_method, r.in_url) for r in media] == [
+        ("stream", "POST", []), ("getCoverArt", "POST", [])]
+    assert all(SIGN_IN & dict(r.params).keys() for r in media)  # signed, in the body
+
+
+async def test_a_post_range_answered_whole_is_asked_again_by_get(
+        http: httpx2.AsyncClient, server: RunningSubsonic) -> None:
+    """HTTP defines ranges for GET only, and a server may answer a POST's Range with the whole
+    file: the range is asked again by GET (the listener's seek lands where it should), and
+    that server's ranges go by GET from then on; a cover stays a POST."""
+    server.state.set(post_ranges=False)
+    subsonic = client(http, server)
+    await subsonic.negotiate()
+    song = next(iter(server.state.catalog.songs.values()))
+    whole = song_wav(song.tone_hz, song.duration)
+    for wanted in ("bytes=1000-1999", "bytes=5000-"):
+        status, where, body = await read_range(subsonic, song.id, wanted)
+        start = int(wanted[6:].split("-")[0])
+        assert (status, where) == (206, f"bytes {start}-{len(body) + start - 1}/{len(whole)}")
+        assert body == whole[start:start + len(body)]
+    assert [r.http_method for r in server.state.requests_for("stream")] == [
+        "POST", "GET", "GET"]
+    await subsonic.cover_art(song.album.cover_art, 64)
+    assert server.state.requests_for("getCoverArt")[-1].http_method == "POST"
+
+
+async def test_media_posts_refused_with_405_become_gets(http: httpx2.AsyncClient,
+                                                       server: RunningSubsonic) -> None:
+    subsonic = client(http, server)
+    await subsonic.negotiate()
+    server.state.set(extensions={k: v for k, v in server.state.switches["extensions"].items()
+                                 if k != "formPost"})  # POSTs now answer 405
+    song = next(iter(server.state.catalog.songs.values()))
+    status, _, body = await read_range(subsonic, song.id, "bytes=0-99")
+    assert (status, len(body)) == (206, 100)
+    image, _ = await subsonic.cover_art(song.album.cover_art, 64)
+    assert image.startswith(b"\x89PNG")
+    assert [r.http_method for r in server.state.requests_for("stream")] == ["POST", "GET"]
+    assert [r.http_method for r in server.state.requests_for("getCoverArt")] == ["GET"]

@@ -163,6 +163,9 @@ async def test_audio_through_encore_with_ranges(listener: Any, server: RunningSu
     assert dict(server.state.requests_for("stream")[-1].params)["format"] == "raw"
     bad = await listener.get(track["audio_url"], headers={"Range": f"bytes={len(whole) + 5}-"})
     assert bad.status_code == 416
+    # formPost: the sign-in went in the POST bodies, so no access log holds it
+    assert {(r.http_method, tuple(r.in_url)) for r in server.state.requests_for("stream")} == {
+        ("POST", ())}
 
 
 async def test_audio_needs_the_listener_and_their_server(app: Any, listener: Any, auth: Any,
@@ -188,6 +191,8 @@ async def test_covers_are_proxied_and_kept(listener: Any, server: RunningSubsoni
     again = await listener.get(url)
     assert await again.get_data() == image
     assert len(server.state.requests_for("getCoverArt")) == asked  # from Encore's disk
+    assert {(r.http_method, tuple(r.in_url)) for r in server.state.requests_for(
+        "getCoverArt")} == {("POST", ())}  # formPost: no sign-in in a URL
     assert (await listener.get(url.split("?")[0] + "?size=77")).status_code == 422
     missing = url.rsplit("/", 1)[0] + "/al-missing?size=300"
     assert (await listener.get(missing)).status_code == 404

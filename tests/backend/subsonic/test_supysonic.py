@@ -101,3 +101,29 @@ async def test_what_supysonic_does_not_offer(http: httpx2.AsyncClient,
         with pytest.raises(SubsonicError) as caught:
             await call
         assert caught.value.code == 0 and "Unknown method" in caught.value.message
+
+
+async def test_a_server_that_ignores_a_posts_range(http: httpx2.AsyncClient,
+                                                   supysonic: SupysonicServer) -> None:
+    """Supysonic advertises no `formPost` (Encore GETs), yet takes POSTs, and answers a POST's
+    Range with the whole file (Werkzeug handles ranges for GET only, as RFC 9110 allows). Were
+    it to advertise `formPost`, the listener would still get the bytes asked for (by GET), and
+    covers would come by POST."""
+    subsonic = await signed_in(http, supysonic)
+    song = next(s for s in await subsonic.random_songs(100) if s["suffix"] == "mp3")
+    on_disk = (supysonic.music / song["path"]).read_bytes()
+    fields = subsonic.params({"id": song["id"], "format": "raw"})
+    whole = await http.post(f"{supysonic.url}/rest/stream", data=dict(fields),
+                            headers={"Range": "bytes=1000-1999"})
+    assert (whole.status_code, len(whole.content)) == (200, len(on_disk))  # the range ignored
+    SubsonicClient._ranges_by_get.discard(subsonic.url)
+    subsonic.info.extensions["formPost"] = [1]
+    response = await subsonic.open_stream(song["id"], "bytes=1000-1999")
+    try:
+        body = await response.aread()
+    finally:
+        await response.aclose()
+    assert response.status_code == 206 and body == on_disk[1000:2000]
+    assert response.request.method == "GET"
+    image, kind = await subsonic.cover_art(song["coverArt"], 300)
+    assert kind == "image/jpeg" and image[:2] == b"\xff\xd8"

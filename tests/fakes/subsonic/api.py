@@ -343,8 +343,28 @@ async def stream(values: Values, account: Account) -> Response:
     response = Response(data, content_type="audio/wav")
     response.headers["Cache-Control"] = "no-cache"
     state().now_playing[account.username] = (song.id, time.time(), "playing")
+    if request.method == "POST":
+        return _post_range(response, data)
     return await response.make_conditional(request, accept_ranges=True,
                                            complete_length=len(data))
+
+
+def _post_range(response: Response, data: bytes) -> Response:
+    """A POST's Range (formPost): honoured as Navidrome does (Go's http.ServeContent looks at
+    no method), or, with the switch `post_ranges` off, ignored as RFC 9110 allows and
+    Werkzeug-based servers (Supysonic) do: the whole file, 200."""
+    response.headers["Accept-Ranges"] = "bytes"
+    wanted = request.range
+    if not state().switches["post_ranges"] or wanted is None:
+        return response
+    span = wanted.range_for_length(len(data))
+    if span is None:
+        return Response("", status=416, headers={"Content-Range": f"bytes */{len(data)}"})
+    start, stop = span
+    partial = Response(data[start:stop], status=206, content_type=response.content_type)
+    partial.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{len(data)}"
+    partial.headers["Accept-Ranges"] = "bytes"
+    return partial
 
 
 @method("getCoverArt")

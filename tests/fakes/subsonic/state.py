@@ -29,6 +29,7 @@ SWITCH_DEFAULTS: dict[str, Any] = {
     "fail_methods": None,  # ...only these methods (None: all but getOpenSubsonicExtensions)
     "http_status": None,  # every call answers this HTTP status with an HTML page (a proxy)
     "redirect_to": None,  # every call answers 302 to this URL
+    "post_ranges": True,  # False: a POST's Range is ignored (Werkzeug-based servers)
 }
 SERVER_TYPE = "encore-emulator"
 SERVER_VERSION = "0.9.0"
