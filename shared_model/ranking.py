@@ -67,6 +67,40 @@ _PHRASE_PREFIXES = (
     ("timbre_", "With the sound of the tracks you finish"),
 )
 
+# Qualities a reason may name two of ("Slow and acoustic, like the tracks you finish"): the
+# feature, its word, the axis the word lies on, the measurement it comes from (the track must
+# have it: no claim from a neutral fill) and the feature value from which the track has the
+# quality. Two words on one axis are never paired (no "Slow and unhurried", no "Calm and
+# loud"), nor the pairs in _CLASHES; compound phrases ("Upbeat and energetic") stand alone.
+_QUALITIES: dict[str, tuple[str, str, str, float]] = {
+    "tempo_70": ("slow", "tempo", "tempo", 0.5),
+    "tempo_95": ("unhurried", "tempo", "tempo", 0.5),
+    "tempo_120": ("mid-tempo", "tempo", "tempo", 0.5),
+    "tempo_145": ("up-tempo", "tempo", "tempo", 0.5),
+    "tempo_170": ("fast", "tempo", "tempo", 0.5),
+    "energy": ("high-energy", "energy", "energy", 0.6),
+    "energy_high": ("high-energy", "energy", "energy", 0.5),
+    "energy_low": ("calm", "energy", "energy", 0.5),
+    "loudness": ("loud", "energy", "loudness", 0.85),
+    "danceability": ("danceable", "rhythm", "danceability", 0.6),
+    "rhythm_strength": ("rhythmic", "rhythm", "rhythm_strength", 0.6),
+    "rhythm_high": ("rhythmic", "rhythm", "rhythm_strength", 0.5),
+    "rhythm_low": ("free-flowing", "rhythm", "rhythm_strength", 0.5),
+    "valence": ("upbeat", "mood", "valence", 0.6),
+    "valence_high": ("upbeat", "mood", "valence", 0.5),
+    "valence_low": ("moody", "mood", "valence", 0.5),
+    "acousticness": ("acoustic", "acoustic", "acousticness", 0.6),
+    "instrumentalness": ("instrumental", "voice", "instrumentalness", 0.6),
+    "speechiness": ("vocal-forward", "voice", "speechiness", 0.6),
+    "liveness": ("live-sounding", "live", "liveness", 0.6),
+    "brightness": ("bright", "tone", "brightness", 0.6),
+    "brightness_high": ("bright", "tone", "brightness", 0.5),
+    "brightness_low": ("warm-toned", "tone", "brightness", 0.5),
+}
+_CLASHES = frozenset(frozenset(pair) for pair in (
+    ("calm", "fast"), ("calm", "up-tempo"), ("calm", "danceable"), ("calm", "rhythmic")))
+PAIR_SHARE = 0.5  # the second quality lifts the score at least half as much as the first
+
 
 @dataclass
 class _Scored:
@@ -94,23 +128,44 @@ def _feature_phrase(name: str) -> str | None:
 
 
 _DESCRIBABLE = tuple(_feature_phrase(name) is not None for name in FEATURE_NAMES)
+_PAIRABLE = tuple((i, *_QUALITIES[name]) for i, name in enumerate(FEATURE_NAMES)
+                  if name in _QUALITIES)
 
 
-def _learned_reason(model: UserModel, ev: Evaluation) -> str | None:
-    """The phrase for the describable feature that lifts this track's score the most."""
-    best, best_name = 0.0, ""
-    for name, w, xi, describable in zip(FEATURE_NAMES, model.learner.weights, ev.vector,
-                                        _DESCRIBABLE, strict=True):
-        if not describable:
-            continue
-        contribution = w * xi
-        if contribution > best:
-            best, best_name = contribution, name
-    return _feature_phrase(best_name) if best_name else None
+def _measured(track: dict[str, Any], name: str) -> bool:
+    features = track.get("features")
+    value = features.get(name) if isinstance(features, dict) else None
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _reason(model: UserModel, ev: Evaluation, favorite: str | None, popularity: float,
-            cold: float, explore: float) -> str:
+def _learned_reason(model: UserModel, ev: Evaluation, track: dict[str, Any]) -> str | None:
+    """The phrase for the describable feature that lifts this track's score the most; or,
+    when a second quality of the track lifts it at least PAIR_SHARE as much and goes with
+    the first, both in words ("Slow and acoustic, like the tracks you finish")."""
+    weights, x = model.learner.weights, ev.vector
+    best, best_i = 0.0, -1
+    for i, (w, xi, describable) in enumerate(zip(weights, x, _DESCRIBABLE, strict=True)):
+        if describable and w * xi > best:
+            best, best_i = w * xi, i
+    if best_i < 0:
+        return None
+    name = FEATURE_NAMES[best_i]
+    first = _QUALITIES.get(name)
+    if first is None or x[best_i] < first[3] or not _measured(track, first[2]):
+        return _feature_phrase(name)
+    floor, second, word = PAIR_SHARE * best, 0.0, ""
+    for i, other, axis, measure, least in _PAIRABLE:
+        lift = weights[i] * x[i]
+        if (lift >= floor and lift > second and axis != first[1] and x[i] >= least
+                and frozenset((first[0], other)) not in _CLASHES and _measured(track, measure)):
+            second, word = lift, other
+    if not word:
+        return _feature_phrase(name)
+    return f"{first[0][:1].upper()}{first[0][1:]} and {word}, like the tracks you finish"
+
+
+def _reason(model: UserModel, ev: Evaluation, track: dict[str, Any], favorite: str | None,
+            popularity: float, cold: float, explore: float) -> str:
     if model.interactions == 0 or cold > 0.5:
         if favorite is not None:
             return f"Because you picked {favorite}"
@@ -119,7 +174,7 @@ def _reason(model: UserModel, ev: Evaluation, favorite: str | None, popularity: 
         return "Something new to explore"
     if explore > ev.score - 0.5:
         return "Something new to explore"
-    learned = _learned_reason(model, ev)
+    learned = _learned_reason(model, ev, track)
     if learned is not None:
         return learned
     return "Popular right now" if popularity >= 0.6 else "Something new to explore"
@@ -165,7 +220,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
         near = MEMORY_GAIN * recall(Sketch.of(ev.vector)) if recall else 0.0
         total = ev.score + prior + explore + near
-        reason = _reason(model, ev, favorite, popularity, cold, explore)
+        reason = _reason(model, ev, track, favorite, popularity, cold, explore)
         out.append(_Scored(track, total, reason, artists))
     return out
 
