@@ -212,10 +212,16 @@ def _memo_key(track: dict[str, Any]) -> tuple[Any, ...] | None:
 
 
 def vectorize(track: dict[str, Any]) -> list[float]:
-    """The track's feature vector, in FEATURE_NAMES order (length N_FEATURES).
+    """The track's feature vector, in FEATURE_NAMES order (length N_FEATURES): a copy the
+    caller may change."""
+    return list(shared_vector(track))
 
-    A pure function of the track's fields, memoised by them (bounded), since ranking a feed
-    vectorises the same candidates on every request."""
+
+def shared_vector(track: dict[str, Any]) -> list[float]:
+    """vectorize(), without the copy: for readers only. A pure function of the track's
+    fields, memoised by them (bounded), since ranking a feed vectorises the same candidates
+    on every request; handing out the remembered list also keeps a track's vector the same
+    object from one ranking to the next, which session.Memory's rows are keyed by."""
     key = _memo_key(track)
     if key is None:
         return _vectorize(track)
@@ -224,7 +230,7 @@ def vectorize(track: dict[str, Any]) -> list[float]:
         if len(_MEMO) >= _MEMO_MAX:
             _MEMO.clear()
         found = _MEMO[key] = _vectorize(track)
-    return list(found)
+    return found
 
 
 def _vectorize(track: dict[str, Any]) -> list[float]:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import forest
-from .features import FEATURE_INDEX, FEATURE_SCHEMA_VERSION, GENRES, N_FEATURES, vectorize
+from .features import (
+    FEATURE_INDEX,
+    FEATURE_SCHEMA_VERSION,
+    GENRES,
+    N_FEATURES,
+    shared_vector,
+    vectorize,
+)
 from .labels import label, setting
 from .learner import Learner
 from .session import MAX_LESSONS, Lesson, Sketch
@@ -110,7 +117,7 @@ class UserModel:
         target, weight = label(interaction, settings)
         if track is None or weight <= 0.0:
             return
-        x = vectorize(track)
+        x = shared_vector(track)
         surprise = weight * (target - self.learner.predict(x))
         self.lessons.append(Lesson(track_id, Sketch.of(x), surprise, at))
         del self.lessons[:-MAX_LESSONS]
@@ -180,7 +187,7 @@ class UserModel:
         return ENSEMBLE_MAX_WEIGHT * self.trained_on / (self.trained_on + ENSEMBLE_HALF_AT)
 
     def evaluate(self, track: dict[str, Any]) -> Evaluation:
-        x = vectorize(track)
+        x = shared_vector(track)
         linear = self.learner.predict(x)
         spread = linear * (1.0 - linear) * self.learner.uncertainty(x)
         ens = forest.predict_proba(self.ensemble, x) if self.ensemble is not None else None

@@ -14,7 +14,7 @@ from typing import Any
 from .features import FEATURE_NAMES, genre_families
 from .labels import setting
 from .model import DAY_MS, Evaluation, UserModel, artist_keys
-from .session import Memory, Sketch
+from .session import Memory
 
 COLD_START_K = 20.0  # interactions at which onboarding picks and popularity weigh half
 FAVORITE_BONUS = 0.25
@@ -218,7 +218,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
                         + POPULARITY_BONUS * popularity)
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
-        near = MEMORY_GAIN * recall(Sketch.of(ev.vector)) if recall else 0.0
+        near = MEMORY_GAIN * recall(ev.vector) if recall else 0.0
         total = ev.score + prior + explore + near
         reason = _reason(model, ev, track, favorite, popularity, cold, explore)
         out.append(_Scored(track, total, reason, artists))

@@ -11,7 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared_model import UserModel, decode, encode, rank
-from shared_model.session import MAX_LESSONS, MEMORY_K, Lesson, Memory, Sketch, similarity
+from shared_model.features import FEATURE_INDEX, N_FEATURES
+from shared_model.session import (
+    _GENRES,
+    MAX_LESSONS,
+    MEMORY_K,
+    SOUND,
+    Lesson,
+    Memory,
+    Sketch,
+    similarity,
+)
 from tests.shared_model.synth import interaction
 
 NOW = 1_700_000_000_000
@@ -102,9 +112,27 @@ def test_the_memory_survives_a_snapshot_so_server_and_device_rank_alike():
 
 
 _sounds = st.none() | st.tuples(*[st.floats(0.0, 1.0)] * 9)
-_sketches = st.builds(Sketch, _sounds, st.frozensets(st.integers(0, 7), max_size=3))
+_sketches = st.builds(Sketch, _sounds, st.frozensets(st.sampled_from(_GENRES), max_size=3))
 _lessons = st.lists(st.builds(Lesson, st.just("t"), _sketches, st.floats(-1.0, 1.0),
                               st.just(0)), max_size=MAX_LESSONS)
+
+
+def _vector(sketch: Sketch) -> list[float]:
+    """A feature vector that Sketch.of reads back as `sketch`."""
+    x = [0.0] * N_FEATURES
+    if sketch.sound is not None:
+        x[FEATURE_INDEX["audio_present"]] = 1.0
+        for i, v in zip(SOUND, sketch.sound, strict=True):
+            x[i] = v
+    for i in sketch.genres:
+        x[i] = 1.0
+    return x
+
+
+def _defined(sketch: Sketch, lessons: list[Lesson]) -> float:
+    total = sum(similarity(sketch, lesson.sketch) * lesson.surprise for lesson in lessons)
+    mass = sum(similarity(sketch, lesson.sketch) for lesson in lessons)
+    return total / (mass + MEMORY_K)
 
 
 @settings(max_examples=300, deadline=None)
@@ -114,14 +142,35 @@ def test_the_fast_memory_is_the_similarity_weighted_mean_surprise(sketch: Sketch
     """Memory lays the lessons out for speed (a dot product per pair, genre terms looked up);
     it must still be the memory the docstring defines, pair by pair, for any sounds and
     genres, with or without a sound on either side."""
-    total = sum(similarity(sketch, lesson.sketch) * lesson.surprise for lesson in lessons)
-    mass = sum(similarity(sketch, lesson.sketch) for lesson in lessons)
-    assert abs(Memory(lessons)(sketch) - total / (mass + MEMORY_K)) < 1e-12
+    assert Sketch.of(_vector(sketch)) == sketch
+    assert abs(Memory(lessons)(_vector(sketch)) - _defined(sketch, lessons)) < 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_sketches, min_size=1, max_size=5), _lessons, _lessons,
+       st.integers(0, MAX_LESSONS))
+def test_a_remembered_row_gives_the_same_bits_as_one_computed_whole(
+        sketches: list[Sketch], before: list[Lesson], added: list[Lesson], dropped: int):
+    """The page re-ranks after every play with one lesson more (and the oldest gone): each
+    candidate's row is extended, not recomputed. It must answer exactly what a fresh row
+    answers (the server computes rows whole), whatever was dropped and added."""
+    vectors = [_vector(s) for s in sketches]
+    lessons = list(before)
+    for x in vectors:
+        Memory(lessons)(x)  # rows remembered for these lessons
+    lessons.extend(added)
+    del lessons[:dropped]
+    extended = [Memory(lessons)(x) for x in vectors]
+    fresh = [Memory(list(lessons))(x) for x in vectors]  # another list: nothing remembered
+    assert [v.hex() for v in extended] == [v.hex() for v in fresh]
+    for value, sketch in zip(extended, sketches, strict=True):
+        assert abs(value - _defined(sketch, lessons)) < 1e-12
 
 
 def test_a_track_like_a_finished_one_is_remembered_more_than_one_unlike_it():
-    finished = Sketch((0.8, 0.9, 0.7, 0.1, 0.0, 0.05, 0.1, 0.8, 0.6), frozenset({1}))
-    near = Sketch((0.75, 0.85, 0.7, 0.15, 0.0, 0.05, 0.1, 0.8, 0.55), frozenset({1}))
-    far = Sketch((0.2, 0.1, 0.3, 0.9, 0.8, 0.05, 0.1, 0.3, 0.2), frozenset({4}))
+    g1, g2 = _GENRES[1], _GENRES[4]
+    finished = Sketch((0.8, 0.9, 0.7, 0.1, 0.0, 0.05, 0.1, 0.8, 0.6), frozenset({g1}))
+    near = Sketch((0.75, 0.85, 0.7, 0.15, 0.0, 0.05, 0.1, 0.8, 0.55), frozenset({g1}))
+    far = Sketch((0.2, 0.1, 0.3, 0.9, 0.8, 0.05, 0.1, 0.3, 0.2), frozenset({g2}))
     recall = Memory([Lesson("a", finished, 0.6, 1)])
-    assert recall(near) > 0.2 > 0.02 > recall(far) >= 0.0
+    assert recall(_vector(near)) > 0.2 > 0.02 > recall(_vector(far)) >= 0.0
