@@ -4,6 +4,9 @@ listeners with different picks see different top tens."""
 
 from __future__ import annotations
 
+import re
+import time
+import uuid
 from typing import Any
 
 import pytest
@@ -73,3 +76,39 @@ def test_two_listeners_with_different_picks_see_different_top_tens(page: Page,
     picked_second = {"jazz", "ambient", "soul"}
     assert all(picked_first & set(g) for g in genres_of(page, [r["id"] for r in first]))
     assert all(picked_second & set(g) for g in genres_of(other, [r["id"] for r in second]))
+
+
+def test_a_card_names_the_two_qualities_the_listener_finishes(page: Page,
+                                                              server: Server) -> None:
+    """A listener who finishes slow acoustic songs and skips fast electric ones reads two
+    qualities on cards the device ranks ("Acoustic and slow, like the tracks you finish"),
+    and the song on such a card has them."""
+    sign_up(page, unique_name("unplugged"), genres=("folk",), unhurried=True)
+    device_ready(page)
+    pool = page.request.get("/api/feed?limit=30&pool=1000").json()["pool"]
+    slow = [t for t in pool if t["features"]["tempo"] < 85
+            and t["features"]["acousticness"] >= 0.6][:30]
+    fast = [t for t in pool if t["features"]["tempo"] > 140
+            and t["features"]["acousticness"] < 0.3][:30]
+    now = int(time.time() * 1000) - 3_600_000
+    plays = [{"id": str(uuid.uuid4()), "track_id": t["id"], "type": kind,
+              "position_ms": t["duration_ms"] if kind == "finished" else 4_000,
+              "duration_ms": t["duration_ms"], "at": now + 1000 * n}
+             for n, (t, kind) in enumerate(
+                 pair for both in zip(slow, fast) for pair in
+                 ((both[0], "finished"), (both[1], "skipped")))]
+    answer = page.request.post("/api/interactions", data={"interactions": plays},
+                               headers={"X-Requested-With": "encore"})
+    assert answer.ok, answer.text()
+    page.reload()
+    device_ready(page)
+    shown = on_screen(page)
+    both = [row for row in shown if re.fullmatch(
+        r"(Acoustic and [a-z-]+|[A-Z][a-z-]+ and acoustic), like the tracks you finish",
+        row["reason"])]
+    assert both, shown
+    for row in both:  # the card is right about the song
+        features = page.evaluate("id => encore.queue.byId.get(id).features", row["id"])
+        assert features["acousticness"] >= 0.6, features
+        if "slow" in row["reason"].lower():
+            assert features["tempo"] < 85, features
