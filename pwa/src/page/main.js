@@ -158,15 +158,24 @@ async function rerank({ keep = app.view?.cardsInView?.() ?? 0 } = {}) {
 }
 
 // -- feed ---------------------------------------------------------------------------------
+// Most visits are signed in, so boot asks for the feed together with /api/me instead of after
+// it: the first cards wait for one round trip, not two. Only the route boot opens may use it
+// (boot drops it afterwards: onboarding's picks, say, need a feed asked for after them); a
+// signed-out visit's 401 is dropped.
+let bootFeed = null;
+const feedQuery = () => new URLSearchParams({ limit: QUEUE_LENGTH, pool: 200 });
+
 async function loadFeed({ refresh = false } = {}) {
-  const query = new URLSearchParams({ limit: QUEUE_LENGTH, pool: 200 });
+  const early = refresh || app.demoOnly ? null : bootFeed;
+  bootFeed = null;
+  const query = feedQuery();
   if (app.demoOnly) query.set("source", "demo");
   if (refresh) {
     query.set("refresh", "1");
     // What the listener had on screen (the device may have re-ranked it): keep it out too.
     query.set("shown", queue.onScreen().join(","));
   }
-  const feed = await api(`/api/feed?${query}`);
+  const feed = (await early) ?? await api(`/api/feed?${query}`);
   if (feed.restarted) toast("You've been through every song in your feed once: starting over.");
   if (!app.spotifyError) banner.notice(feed.notice ?? null); // e.g. a Subsonic server that is down
   queue.setFeed(feed);
@@ -405,6 +414,7 @@ async function boot() {
   });
   document.getElementById("player").hidden = true;
   mediaSession(playback);
+  bootFeed = api(`/api/feed?${feedQuery()}`).catch(() => null);
   try {
     app.me = await api("/api/me");
   } catch (error) {
@@ -419,6 +429,7 @@ async function boot() {
   }
   if (app.me) await afterSignIn();
   await route();
+  bootFeed = null;
 }
 
 boot();
