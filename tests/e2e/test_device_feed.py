@@ -95,7 +95,7 @@ def test_a_card_names_the_two_qualities_the_listener_finishes(page: Page,
               "position_ms": t["duration_ms"] if kind == "finished" else 4_000,
               "duration_ms": t["duration_ms"], "at": now + 1000 * n}
              for n, (t, kind) in enumerate(
-                 pair for both in zip(slow, fast) for pair in
+                 pair for both in zip(slow, fast, strict=False) for pair in
                  ((both[0], "finished"), (both[1], "skipped")))]
     answer = page.request.post("/api/interactions", data={"interactions": plays},
                                headers={"X-Requested-With": "encore"})
