@@ -21,6 +21,7 @@ from .model_client import ModelClient
 from .model_service import ModelService
 from .search.index import SearchIndex
 from .security import check_csrf, security_headers, trust_proxies
+from .sessions import NoCookieSession
 from .sources import MusicSources
 from .sources.catalog import CatalogSource
 from .sources.subsonic import SubsonicSource
@@ -42,6 +43,7 @@ def create_model_node(config: dict[str, Any] | None = None) -> EncoreApp:
 def create_app(config: dict[str, Any] | None = None, role: str = "web") -> EncoreApp:
     settings, quart_keys = load_settings(config)  # a bad value raises ConfigError here
     app = EncoreApp(__name__, static_folder=None)
+    app.session_interface = NoCookieSession()  # sessions are server-side (sessions.py)
     app.url_map.merge_slashes = False  # "/api//me" is a JSON 404, not an HTML redirect
     trust_proxies(app, settings)  # X-Forwarded-* only from ENCORE_TRUSTED_PROXY_HOPS proxies
     app.settings = settings

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,23 @@ SUGGEST_LUA = """
 wrk.method = "POST"
 wrk.body = io.open("{body_file}"):read("*a")
 """
+
+
+@contextmanager
+def store_env(store: str, data: Path) -> Iterator[dict[str, str]]:
+    """The server's store settings: its SQLite file (nothing to set), or a dynalite of its own
+    under `data`, over HTTP on a free loopback port, stopped afterwards."""
+    if store == "sqlite":
+        yield {}
+        return
+    from tests.dynalite import Dynalite
+
+    dynalite = Dynalite(data / "dynalite")
+    dynalite.start()
+    try:
+        yield {"ENCORE_STORE": "dynamodb", "ENCORE_DYNAMODB_ENDPOINT": dynalite.endpoint_url}
+    finally:
+        dynalite.kill()
 
 
 def _wrk(url: str, path: str, headers: dict[str, str], duration: int, connections: int,

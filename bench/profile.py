@@ -3,6 +3,9 @@ floods one endpoint, and the top functions (own time and time including callees)
 It is not a test.
 
     .venv/bin/python -m bench.profile feed|interactions|training [--duration 15] [--top 25]
+                                      [--store sqlite|dynamodb]
+
+`--store dynamodb` serves from a dynalite of its own (tests/dynalite.py, over HTTP).
 
 Needs wrk and py-spy (`pip install py-spy`; it is a developer tool, not a dependency).
 """
@@ -18,7 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.load import BROWSER, INTERACTIONS_LUA, PAGE, SECRET, TRAINER_HISTORY, _listener, _wrk
+from bench.load import (
+    BROWSER,
+    INTERACTIONS_LUA,
+    PAGE,
+    SECRET,
+    TRAINER_HISTORY,
+    _listener,
+    _wrk,
+    store_env,
+)
 from tests.servers import EncoreProcess
 
 
@@ -52,10 +64,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--store", choices=["sqlite", "dynamodb"], default="sqlite")
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     data = Path(tempfile.mkdtemp(prefix="encore-profile-"))
-    env = {"ENCORE_MODEL_SECRET": SECRET, "ENCORE_LOGIN_MAX_FAILURES": "1000000"}
+    with store_env(args.store, data) as store:
+        profile(args, spy, data, store)
+
+
+def profile(args: argparse.Namespace, spy: str, data: Path, store: dict[str, str]) -> None:
+    env = {"ENCORE_MODEL_SECRET": SECRET, "ENCORE_LOGIN_MAX_FAILURES": "1000000", **store}
     server = EncoreProcess("serve", data, env).start(timeout=90)
     try:
         history = TRAINER_HISTORY if args.case == "training" else 40
@@ -75,7 +93,7 @@ def main() -> None:
         time.sleep(1.0)
         row = _wrk(server.url, path, headers, args.duration - 2, args.connections, script)
         spying.wait(timeout=args.duration + 60)
-        print(f"{args.case}: {row['rps']:.0f} req/s, p50 {row['p50']:.1f} ms, "
+        print(f"{args.case} ({args.store}): {row['rps']:.0f} req/s, p50 {row['p50']:.1f} ms, "
               f"p99 {row['p99']:.1f} ms, errors {int(row['errors'])}")
         _top(out.read_text(), args.top)
     finally:

@@ -295,6 +295,11 @@ def demo_tracks() -> list[dict[str, Any]]:
     return list(_catalog())
 
 
+def is_demo_track(track_id: str) -> bool:
+    """Whether `track_id` is a demo track (no copy made: every interaction asks)."""
+    return track_id in _index()
+
+
 def demo_track(track_id: str) -> dict[str, Any] | None:
     """One demo track by id (a fresh copy), or None."""
     track = _index().get(track_id)

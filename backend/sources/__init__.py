@@ -17,7 +17,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from ..catalog.demo import demo_track, demo_tracks
+from ..catalog.demo import demo_track, demo_tracks, is_demo_track
 from ..spotify import SpotifyError, SpotifyService
 from ..subsonic.ids import is_subsonic_id
 from . import spotify as spotify_source
@@ -156,7 +156,7 @@ class MusicSources:
     def known(self, track_id: str) -> bool:
         """Whether an interaction may name this track (demo, catalog, a Spotify id)."""
         return (
-            demo_track(track_id) is not None
+            is_demo_track(track_id)
             or any(c.owns(track_id) for c in self.catalogs.values())
             or track_id in self._spotify_tracks
             or spotify_source.looks_like_spotify_id(track_id)

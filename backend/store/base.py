@@ -279,6 +279,11 @@ class Store(CatalogStore, AttemptsStore, Protocol):
     async def get_session(self, sid_hash: str) -> Session | None:
         """None when missing or expired."""
 
+    async def get_signed_in(self, sid_hash: str) -> tuple[Session, User] | None:
+        """The session and its user, read together (one round trip where the store allows:
+        every signed-in request asks); None when the session is missing or expired or its
+        user is gone."""
+
     async def delete_session(self, sid_hash: str) -> None: ...
 
     # interactions

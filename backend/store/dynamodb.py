@@ -323,6 +323,12 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
                        expires_at=int(item["expires_at"]["N"]),
                        data=json.loads(item["data"]["S"]))
 
+    async def get_signed_in(self, sid_hash: str) -> tuple[Session, User] | None:
+        # the user's key is in the session item: two reads, one after the other
+        session = await self.get_session(sid_hash)
+        user = await self.get_user(session.username) if session else None
+        return None if session is None or user is None else (session, user)
+
     async def delete_session(self, sid_hash: str) -> None:
         out = await self._call("delete_item", TableName=self._t("Sessions"),
                                Key={"sid_hash": _s(sid_hash)}, ReturnValues="ALL_OLD")

@@ -78,9 +78,14 @@ CREATE TABLE IF NOT EXISTS spotify_links (
 """
 
 _INTERACTION_COLUMNS = "id, track_id, type, position_ms, duration_ms, at"
+_USER_COLUMNS = "username, password_hash, display_name, settings, created_at"
 # Errors that mean "the database cannot be used right now" rather than "this request is wrong".
 _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk is full",
                       "readonly database", "no such table")
+
+
+def _user(row: Any) -> User:
+    return User(row[0], row[1], row[2], json.loads(row[3]), row[4])
 
 
 def _caused(error: StoreError, cause: BaseException) -> StoreError:
@@ -174,11 +179,9 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
 
     async def get_user(self, username: str) -> User | None:
         row = await self._run(lambda c: c.execute(
-            "SELECT username, password_hash, display_name, settings, created_at FROM users"
-            " WHERE username = ?", (username.lower(),)).fetchone())
-        if row is None:
-            return None
-        return User(row[0], row[1], row[2], json.loads(row[3]), row[4])
+            f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",
+            (username.lower(),)).fetchone())
+        return None if row is None else _user(row)
 
     async def update_user(self, user: User) -> None:
         args = (user.password_hash, user.display_name, json.dumps(user.settings),
@@ -208,6 +211,23 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
 
         row = await self._run(get)
         return None if row is None else Session(row[0], row[1], row[2], json.loads(row[3]))
+
+    async def get_signed_in(self, sid_hash: str) -> tuple[Session, User] | None:
+        now = int(time.time())
+
+        def get(c: sqlite3.Connection) -> Any:
+            c.execute("DELETE FROM sessions WHERE sid_hash = ? AND expires_at <= ?",
+                      (sid_hash, now))
+            session = c.execute("SELECT sid_hash, username, expires_at, data FROM sessions"
+                                " WHERE sid_hash = ?", (sid_hash,)).fetchone()
+            user = session and c.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",
+                                         (session[1].lower(),)).fetchone()
+            return session, user
+
+        session, user = await self._run(get)  # one trip to the store's thread for both
+        if not session or not user:
+            return None
+        return Session(session[0], session[1], session[2], json.loads(session[3])), _user(user)
 
     async def delete_session(self, sid_hash: str) -> None:
         await self._run(lambda c: c.execute("DELETE FROM sessions WHERE sid_hash = ?",

@@ -93,6 +93,24 @@ async def test_sessions_put_get_delete_and_expire(store: Store) -> None:
     await store.delete_session("hash-live")  # deleting twice is fine
 
 
+async def test_signed_in_reads_the_session_and_its_user_together(store: Store) -> None:
+    now = int(time.time())
+    alice = User("alice", "hash1", "Alice", {}, 1)
+    await store.create_user(alice)
+    live = Session("hash-live", "Alice", now + 3600, {"k": 1})
+    await store.put_session(live)
+    await store.put_session(Session("hash-old", "alice", now - 1))
+    await store.put_session(Session("hash-nobody", "bob", now + 3600))  # no such user
+    assert await store.get_signed_in("hash-live") == (live, alice)
+    assert await store.get_signed_in("hash-old") is None
+    assert await store.get_signed_in("hash-nobody") is None
+    assert await store.get_signed_in("hash-missing") is None
+    await store.update_user(User("alice", "hash2", "Alice", {}, 1))  # a new password: read anew
+    assert await store.get_signed_in("hash-live") == (live, User("alice", "hash2", "Alice", {}, 1))
+    await store.delete_session("hash-live")
+    assert await store.get_signed_in("hash-live") is None
+
+
 # interactions
 
 async def test_replaying_a_batch_stores_it_once(store: Store) -> None:
