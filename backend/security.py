@@ -132,12 +132,20 @@ def security_headers(settings: Settings) -> Callable[[Response], Awaitable[Respo
 async def add_security_headers(response: Response,
                                policy: str = CONTENT_SECURITY_POLICY) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", policy)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith(("/api/", "/auth/")) and "Cache-Control" not in headers:
+    # One pass over the names: werkzeug's setdefault/`in` raise and catch a KeyError (an
+    # HTTPException) for every header missing, six per answer.
+    present = {name.lower() for name in headers.keys()}
+    defaults = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if request.path.startswith(("/api/", "/auth/")):
         # Public media (demo audio, covers) set their own cache policy; user data is never stored.
-        headers["Cache-Control"] = "no-store"
+        defaults.append(("Cache-Control", "no-store"))
+    for name, value in defaults:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
