@@ -107,7 +107,11 @@ class UserModel:
         if kind in ("skipped", "disliked"):
             self.recent_skips.append((track_id, at))
         self._played(track_id, track, at)
-        self.recent_skips = [(t, a) for t, a in self.recent_skips if a > at - DAY_MS]
+        cutoff = at - DAY_MS
+        # in time order (learned in order): only the front can be a day old, so the list is
+        # rebuilt only when something leaves it (a flood rebuilt 500 entries per play)
+        if self.recent_skips and self.recent_skips[0][1] <= cutoff:
+            self.recent_skips = [(t, a) for t, a in self.recent_skips if a > cutoff]
         del self.recent_skips[:-MAX_RECENT_SKIPS]
         if not self.taste.learning(at):
             return  # a private session: a play, but no lesson
