@@ -31,6 +31,7 @@ log = logging.getLogger("encore.model")
 
 CATCH_UP_EVERY_S = 1.0  # how often a cached model re-checks the store before answering
 TRAIN_WINDOW = 5000  # the forest learns from this many recent interactions (bounded cost)
+LEARN_SLICE = 50  # interactions learned between two turns of the event loop
 REPLAY_EVERY_S = 60.0  # full replays for late arrivals, at most this often per user
 
 
@@ -250,8 +251,10 @@ class ModelService:
         settings = await self._settings(username)
         tracks = await self.sources.resolve(username, [i["track_id"] for i in newer])
         entry.model = device.settled(entry.model, settings)  # picks made after the first load
-        for interaction in newer:
+        for n, interaction in enumerate(newer, 1):
             entry.model.learn(interaction, tracks.get(interaction["track_id"]), settings)
+            if n % LEARN_SLICE == 0:
+                await asyncio.sleep(0)  # a flood's catch-up lets requests in between slices
         entry.since_training += len(newer)
         return len(newer)
 

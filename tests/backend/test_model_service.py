@@ -208,3 +208,24 @@ async def test_picks_made_after_the_model_loaded_lead_the_feed_on_both_sides(app
 
     server = (await _until(caught_up))["snapshot"]
     assert server["learner"] == device.model.to_dict()["learner"]
+
+
+async def test_a_long_catch_up_lets_requests_in_while_it_learns(app, auth):
+    """200 plays stored at once (a device back online): the model learns them in slices, and
+    the server answers other requests between slices instead of after all 200."""
+    from backend.store import Interaction
+
+    await auth.signup()
+    service = app.models.local
+    entry = await service.subscribe("ada")
+    tracks = demo_catalog()[:200]
+    batch = plays(tracks, start_ms=int(time.time() * 1000) - 600_000)
+    await app.store.put_interactions("ada", [Interaction(**p) for p in batch])
+    seen: list[int] = []
+    learning = asyncio.create_task(service.receive_info("ada", batch))
+    while not learning.done():
+        seen.append(entry.model.interactions)  # what another request would find meanwhile
+        await asyncio.sleep(0)
+    await learning
+    assert entry.model.interactions == 200
+    assert any(0 < n < 200 for n in seen), seen[-5:]
