@@ -301,13 +301,16 @@ def run_memory(users: int, per_user: int) -> list[tuple[str, float, float]]:
 def print_table(workers: int, results: dict[str, Any]) -> None:
     rows = results["rows"]
     ceiling = rows[0][2]["rps"] or 1.0
+    ceiling_p99 = rows[0][2]["p99"] or 1.0
     print(f"\n{'endpoint':38} {'c':>3} {'req/s':>8} {'÷ healthz':>9} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10}  ({workers} worker(s))")
+          f"{'p99 ms':>8} {'p99 ÷ healthz p99':>17} {'errors':>7} {'CPU ms/req':>10}"
+          f"  ({workers} worker(s))")
     for name, clients, r in rows:
         extra = f"  {r['trainings']} trainings saved meanwhile" if "trainings" in r else ""
         print(f"{name:38} {clients:>3} {r['rps']:>8.0f} {r['rps'] / ceiling:>9.3f} "
-              f"{r['p50']:>8.1f} {r['p99']:>8.1f} {int(r['errors']):>7} {r['cpu_ms']:>10.2f}"
-              f"{extra}")
+              f"{r['p50']:>8.1f} {r['p99']:>8.1f} {r['p99'] / ceiling_p99:>17.2f} "
+              f"{int(r['errors']):>7} {r['cpu_ms']:>10.2f}{extra}")
+    print(f"load average at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for path, (plain, wire) in results["sizes"].items():
         print(f"{path} transfer: {plain / 1024:.1f} KB plain, {wire / 1024:.1f} KB on the wire "
               f"(Accept-Encoding: {BROWSER['Accept-Encoding']})")
@@ -321,10 +324,13 @@ def print_ranges(workers: int, runs: list[dict[str, Any]]) -> None:
                   for run in runs]
         p50s = [run["rows"][index][2]["p50"] for run in runs]
         p99s = [run["rows"][index][2]["p99"] for run in runs]
+        p99_ratios = [run["rows"][index][2]["p99"] / (run["rows"][0][2]["p99"] or 1.0)
+                      for run in runs]
         rps = [run["rows"][index][2]["rps"] for run in runs]
         print(f"{name:38} {clients:>3}  req/s {min(rps):.0f}–{max(rps):.0f}  "
               f"÷ healthz {min(ratios):.3f}–{max(ratios):.3f}  p50 {min(p50s):.1f}–{max(p50s):.1f}"
-              f"  p99 {min(p99s):.1f}–{max(p99s):.1f}")
+              f"  p99 {min(p99s):.1f}–{max(p99s):.1f}"
+              f" (÷ healthz p99 {min(p99_ratios):.2f}–{max(p99_ratios):.2f})")
 
 
 def main() -> None:

@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--store", choices=["sqlite", "dynamodb"], default="sqlite")
+    parser.add_argument("--gil", action="store_true",
+                        help="only samples of the thread holding the GIL (threads waiting on a "
+                             "lock or a queue otherwise look busy)")
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     data = Path(tempfile.mkdtemp(prefix="encore-profile-"))
@@ -88,7 +91,8 @@ def profile(args: argparse.Namespace, spy: str, data: Path, store: dict[str, str
         assert server.proc is not None
         spying = subprocess.Popen(
             [spy, "record", "--pid", str(server.proc.pid), "--duration", str(args.duration),
-             "--rate", "200", "--format", "raw", "--subprocesses", "--output", str(out)],
+             "--rate", "200", "--format", "raw", "--subprocesses", "--output", str(out),
+             *(["--gil"] if args.gil else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)
         row = _wrk(server.url, path, headers, args.duration - 2, args.connections, script)
