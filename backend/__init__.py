@@ -43,7 +43,7 @@ def create_model_node(config: dict[str, Any] | None = None) -> EncoreApp:
 def create_app(config: dict[str, Any] | None = None, role: str = "web") -> EncoreApp:
     settings, quart_keys = load_settings(config)  # a bad value raises ConfigError here
     app = EncoreApp(__name__, static_folder=None)
-    app.session_interface = NoCookieSession()  # sessions are server-side (sessions.py)
+    app.session_interface = NoCookieSession()  # type: ignore[assignment]  # server-side ones
     app.url_map.merge_slashes = False  # "/api//me" is a JSON 404, not an HTML redirect
     trust_proxies(app, settings)  # X-Forwarded-* only from ENCORE_TRUSTED_PROXY_HOPS proxies
     app.settings = settings

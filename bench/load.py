@@ -37,9 +37,18 @@ PAGE = {"X-Requested-With": "encore"}
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what Chromium sends on every fetch
 TRAINER_HISTORY = 5000  # the "while training" user: each training fits this window
 
-# Each POST body gets fresh interaction ids, so every request stores real rows.
+# Each POST body gets fresh interaction ids, so every request stores real rows. Each wrk
+# thread seeds its own generator (one seed for all made both threads send the same ids: half
+# the "flood" were duplicates, which the store answers without writing).
 INTERACTIONS_LUA = """
-math.randomseed(os.time() + {seed})
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + {seed} * 10 + tid)
+end
 local function uuid4()
   return string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function (c)
     local v = (c == "x") and math.random(0, 15) or math.random(8, 11)

@@ -203,6 +203,7 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
 
     async def open(self) -> None:
         config = Config(retries={"mode": "standard", "total_max_attempts": 3},
+                        parameter_validation=False,  # our own calls; DynamoDB checks anyway
                         connect_timeout=2, read_timeout=3, max_pool_connections=_CONCURRENCY)
         creds: dict[str, str] = {}
         if self.endpoint_url and not os.environ.get("AWS_ACCESS_KEY_ID"):
