@@ -104,10 +104,16 @@ PAIR_SHARE = 0.5  # the second quality lifts the score at least half as much as 
 
 @dataclass
 class _Scored:
+    """A candidate's score, with what its reason is said from (only the tracks a ranking
+    returns get a reason: the words cost more than the score)."""
+
     track: dict[str, Any]
     total: float
-    reason: str
     artists: list[str]
+    ev: Evaluation
+    favorite: str | None
+    popularity: float
+    explore: float
 
 
 def _noise(track_id: str, salt: str) -> float:
@@ -186,6 +192,11 @@ def _favorites(settings: dict[str, Any] | None) -> list[str]:
             if not g.startswith("other:")]
 
 
+def _cold(model: UserModel) -> float:
+    """How much the cold-start priors still weigh: 1 for a new listener, fading with plays."""
+    return COLD_START_K / (COLD_START_K + model.interactions)
+
+
 def _score_all(model: UserModel, candidates: list[dict[str, Any]],
                settings: dict[str, Any] | None, now_ms: int) -> list[_Scored]:
     allow_explicit = bool(setting(settings, "allow_explicit"))
@@ -196,7 +207,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
     blocked.update(model.disliked)
     # never replay a track at once (plays older than a day no longer count)
     blocked.update(t for t, _, at in model.recent_plays if now_ms - at < DAY_MS)
-    cold = COLD_START_K / (COLD_START_K + model.interactions)
+    cold = _cold(model)
     recall = Memory(model.lessons)
     out: list[_Scored] = []
     seen: set[str] = set()
@@ -220,8 +231,7 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
         near = MEMORY_GAIN * recall(ev.vector) if recall else 0.0
         total = ev.score + prior + explore + near
-        reason = _reason(model, ev, track, favorite, popularity, cold, explore)
-        out.append(_Scored(track, total, reason, artists))
+        out.append(_Scored(track, total, artists, ev, favorite, popularity, explore))
     return out
 
 
@@ -236,7 +246,8 @@ def _space_artists(ordered: list[_Scored], limit: int,
     placed: list[_Scored] = []
     pending = list(ordered)
     while len(placed) < limit and pending:
-        before = (history + [item.artists for item in placed])[-(ARTIST_WINDOW - 1):]
+        window = ARTIST_WINDOW - 1
+        before = (history + [item.artists for item in placed[-window:]])[-window:]
         counts: dict[str, int] = {}
         for keys in before:
             for key in keys:
@@ -259,7 +270,9 @@ def rank(model: UserModel, candidates: list[dict[str, Any]], settings: dict[str,
     """Best-first new track dicts with `score` and `reason` added (at most `limit`)."""
     scored = _score_all(model, candidates, settings, now_ms)
     scored.sort(key=lambda s: (-s.total, str(s.track.get("id"))))
-    return [{**s.track, "score": s.total, "reason": s.reason}
+    cold = _cold(model)
+    return [{**s.track, "score": s.total,
+             "reason": _reason(model, s.ev, s.track, s.favorite, s.popularity, cold, s.explore)}
             for s in _space_artists(scored, max(0, limit),
                                     [keys for _, keys, at in model.recent_plays
                                      if now_ms - at < DAY_MS])]
