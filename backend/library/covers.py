@@ -18,6 +18,7 @@ MAX_PIXELS = 40_000_000  # a decompression bomb guard: 40 MP is more than any re
 MAX_FILE_BYTES = 16 * 1024 * 1024
 FOLDER_NAMES = ("cover", "folder", "front", "album", "albumart", "albumartsmall")
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+_DISC_FOLDER = re.compile(r"^(?:cd|disc|disk)\s*[-_.]?\s*\d+(?:\D|$)", re.IGNORECASE)
 
 
 class CoverError(ValueError):
@@ -68,7 +69,15 @@ class CoverCache:
 
 
 def folder_cover(folder: Path, allowed: list[str]) -> Path | None:
-    """A cover image beside the music (cover.jpg, folder.png, …) inside the library."""
+    """A cover image beside the music (cover.jpg, folder.png, …) inside the library; for a
+    disc's folder of a multi-disc album (Album/CD1, Album/Disc 2), the album folder's."""
+    found = _cover_in(folder, allowed)
+    if found is None and _DISC_FOLDER.match(folder.name):
+        found = _cover_in(folder.parent, allowed)
+    return found
+
+
+def _cover_in(folder: Path, allowed: list[str]) -> Path | None:
     from .walk import inside
 
     try:

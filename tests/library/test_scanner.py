@@ -74,6 +74,27 @@ async def test_scan_fills_the_catalog_then_rescans_only_what_changed(
         t.id for t in tracks.values())
 
 
+async def test_a_multi_disc_album_shows_the_cover_of_its_folder(store: SQLiteStore,
+                                                             tmp_path: Path) -> None:
+    """Album/CD1, Album/Disc 2: the cover.jpg in the album's folder is every disc's cover (a
+    listener saw no cover on a two-disc album); a folder that is no disc does not borrow it,
+    nor does a disc folder right inside the library take a cover from outside it."""
+    root = tmp_path / "Music"
+    album = root / "Ada Lind" / "Long Night"
+    for n, disc in enumerate(("CD1", "Disc 2", "Bonus")):
+        make_track(album / disc, f"{disc} song", "flac", signal=tone(3.0, 300 + 50 * n),
+                   title=f"{disc} song", artist="Ada Lind", album="Long Night")
+    disc_root = tmp_path / "Disc 9"  # a library folder of its own
+    make_track(disc_root, "loose", "mp3", signal=tone(3.0, 700), title="Loose", artist="X")
+    (album / "cover.jpg").write_bytes(jpeg(500, 500))
+    (tmp_path / "cover.jpg").write_bytes(jpeg(400, 400))  # outside the library
+    await scanner(store, tmp_path, root, disc_root).scan()
+    covers = {t.doc["name"]: [i["url"] for i in t.doc["album"]["images"]]
+              for t in await store.catalog_tracks("local")}
+    assert covers["CD1 song"] and covers["CD1 song"] == covers["Disc 2 song"]
+    assert covers["Bonus song"] == [] and covers["Loose"] == []
+
+
 async def test_moved_file_keeps_its_id_and_a_vanished_one_keeps_its_record(
         store: SQLiteStore, tmp_path: Path) -> None:
     root = tmp_path / "Music"
