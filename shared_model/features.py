@@ -111,14 +111,19 @@ def _hat(x: float, center: float, width: float) -> float:
     return 0.0 if d >= width else 1.0 - d / width
 
 
+_INF = float("inf")
+
+
 def _number(value: Any) -> float | None:
+    if type(value) is float:  # the usual case, first: it runs ~25 times per track
+        return value if -_INF < value < _INF else None  # (NaN fails both comparisons)
     # bool is an int subclass; a boolean is never a measurement here.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, int) and not -(10**300) < value < 10**300:
         return None  # beyond any measurement, and float() would overflow
     x = float(value)
-    return x if x == x and x not in (float("inf"), float("-inf")) else None
+    return x if -_INF < x < _INF else None
 
 
 def _normalize(name: str) -> str:

@@ -39,6 +39,10 @@ def test_values_are_scaled_and_garbage_is_treated_as_missing():
                    "popularity": 250})
     assert all(0.0 <= v <= 1.0 for v in x)
     assert x[FEATURE_INDEX["tempo"]] == 1.0 and x[FEATURE_INDEX["loudness"]] == 0.0
+    endless = vectorize({"features": {"energy": float("inf"), "tempo": float("-inf"),
+                                      "loudness": 10**400, "valence": 0.25}})
+    unknown = vectorize({"features": {"valence": 0.25}})
+    assert endless == unknown  # an infinite or overflowing number is no measurement
 
 
 def test_tempo_bumps_express_a_window():
