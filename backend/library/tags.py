@@ -157,6 +157,45 @@ def _lookup(tags: Any) -> dict[str, list[str]]:
     return found
 
 
+# A WAV file's RIFF LIST/INFO chunk (written by ffmpeg, Windows, most rippers and editors),
+# which mutagen does not read: the tag names it holds, as the canonical names above.
+_RIFF_INFO = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"ICRD": "date",
+              b"IGNR": "genre", b"ITRK": "tracknumber", b"IPRT": "tracknumber"}
+_RIFF_MAX_CHUNKS = 64
+_RIFF_MAX_INFO = 1 << 20
+
+
+def _riff_info(path: str | Path) -> dict[str, list[str]]:
+    """The tags in a WAV file's LIST/INFO chunk (text as UTF-8, else Windows-1252)."""
+    found: dict[str, list[str]] = {}
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return found
+        for _ in range(_RIFF_MAX_CHUNKS):
+            header = f.read(8)
+            if len(header) < 8:
+                break
+            size = int.from_bytes(header[4:], "little")
+            if header[:4] != b"LIST" or not 4 <= size <= _RIFF_MAX_INFO:
+                f.seek(size + (size & 1), os.SEEK_CUR)
+                continue
+            body = f.read(size + (size & 1))
+            at = 4 if body[:4] == b"INFO" else len(body)
+            while at + 8 <= len(body):
+                length = int.from_bytes(body[at + 4:at + 8], "little")
+                name = _RIFF_INFO.get(body[at:at + 4])
+                raw = body[at + 8:at + 8 + length].split(b"\0", 1)[0]
+                at += 8 + length + (length & 1)
+                try:
+                    text = clean(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    text = clean(raw.decode("cp1252", "replace"))
+                if name and text:
+                    found.setdefault(name, [text])
+    return found
+
+
 def _codec(audio: Any) -> Codec:
     kind = type(audio).__name__
     if kind in ("MP3", "EasyMP3"):
@@ -257,6 +296,8 @@ def read_tags(path: str | Path) -> Tags:
     if not length > 0:
         raise TagError("the file has no audio (its length is 0)")
     found = _lookup(audio.tags)
+    if type(audio).__name__ == "WAVE":  # an ID3 chunk first, then the RIFF INFO tags
+        found = _riff_info(path) | found
     name = Path(path)
     year = _number(found.get("date", []))
     pictures = sorted(_pictures(audio), key=lambda p: (p[0] != 3, p[0]))  # front cover first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,26 @@ def test_every_format_reads_the_same_tags(tmp_path: Path, fmt: str) -> None:
         assert got.replaygain == {"track_gain": -7.25, "track_peak": 0.988}
     playable = fmt not in ("alac", "aiff")
     assert got.codec.playable is playable, got.codec
+
+
+def test_a_wav_files_riff_info_tags_are_read(tmp_path: Path) -> None:
+    """WAV tags in a RIFF INFO chunk (ffmpeg, Windows and most rippers write them there): the
+    listener saw "01 Wav Live" by "Unknown artist" for a tagged file. An ID3 chunk, where
+    there is one too, still comes first."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.skip("ffmpeg is not installed")
+    path = tmp_path / "01 Wav Live.wav"
+    subprocess.run([ffmpeg, "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=392:duration=2", "-c:a", "pcm_s16le",
+                    "-metadata", "title=Wav Live", "-metadata", "artist=Théo Lind; Ada Holm",
+                    "-metadata", "album=Live at Home", "-metadata", "genre=Folk",
+                    "-metadata", "date=2004", "-metadata", "track=7", str(path)], check=True)
+    got = read_tags(path)
+    assert (got.title, got.artists, got.album, got.genres, got.year, got.track_number) == (
+        "Wav Live", ["Théo Lind", "Ada Holm"], "Live at Home", ["Folk"], 2004, 7)
+    tag(path, "wav", title="From ID3")
+    assert read_tags(path).title == "From ID3" and read_tags(path).album == "Live at Home"
 
 
 def test_untagged_file_falls_back_to_its_name(tmp_path: Path) -> None:
