@@ -16,8 +16,10 @@ from typing import Any
 
 import mutagen
 from mutagen.flac import Picture
+from mutagen.mp3 import BitrateMode
 
 from .formats import Codec
+from .mpeg import exact_length
 
 MAX_TEXT = 300
 MAX_ITEMS = 16
@@ -293,6 +295,8 @@ def read_tags(path: str | Path) -> Tags:
     if audio is None:
         raise TagError("not a music file that Encore can read (unknown format)")
     length = float(getattr(audio.info, "length", 0) or 0)
+    if getattr(audio.info, "bitrate_mode", None) is BitrateMode.UNKNOWN:  # MP3, no Xing header
+        length = exact_length(path, audio.info.frame_offset) or length
     if not length > 0:
         raise TagError("the file has no audio (its length is 0)")
     found = _lookup(audio.tags)

@@ -60,6 +60,23 @@ def test_a_wav_files_riff_info_tags_are_read(tmp_path: Path) -> None:
     assert read_tags(path).title == "From ID3" and read_tags(path).album == "Live at Home"
 
 
+@pytest.mark.parametrize("rate", [44100, 22050], ids=["MPEG-1", "MPEG-2"])
+def test_a_vbr_mp3_without_a_xing_header_has_its_true_length(tmp_path: Path, rate: int) -> None:
+    """Without a Xing header the length was guessed from the first frame's bitrate: the
+    audit's 60 s song was listed as 10 s (and a skip at 30 s looked like a finish)."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.skip("ffmpeg is not installed")
+    path = tmp_path / "no xing.mp3"
+    subprocess.run([ffmpeg, "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                    "aevalsrc=0.5*sin(440*2*PI*t)*(1+sin(t)):d=60", "-ar", str(rate),
+                    "-c:a", "libmp3lame", "-q:a", "6", "-write_xing", "0", str(path)],
+                   check=True)
+    assert abs(read_tags(path).duration_ms - 60_000) < 200
+    with_header = make_track(tmp_path, "cbr", "mp3", seconds=4.0)  # a Xing/Info header
+    assert abs(read_tags(with_header).duration_ms - 4_000) < 100
+
+
 def test_untagged_file_falls_back_to_its_name(tmp_path: Path) -> None:
     got = read_tags(make_track(tmp_path, "Some Song", "flac", seconds=1.0))
     assert got.title == "Some Song" and got.artists == [] and got.album == ""
