@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from operator import is_
+from math import fsum
+from operator import is_, mul
 from typing import Any
 
 from .features import FEATURE_INDEX, FEATURE_NAMES
@@ -102,10 +103,41 @@ def _scaled(sound: tuple[float, ...]) -> tuple[float, ...]:
     return (*scaled, norm)
 
 
-# candidate rows: (vector, lesson list, lessons then, similarity per lesson, the two sums)
-_ROWS: dict[tuple[int, int], tuple[list[float], list[Lesson], tuple[Lesson, ...], array[float],
-                                   float, float]] = {}
+def _point(x: list[float]) -> tuple[Any, ...]:
+    """A candidate as _kernels reads it: its sound scaled with its squared length (None
+    without a sound), and its genres."""
+    sketch = Sketch.of(x)
+    return (_scaled(sketch.sound) if sketch.sound is not None else None, sketch.genres)
+
+
+@dataclass
+class _Row:
+    """A candidate's similarity to each lesson of one lesson list, as last computed."""
+
+    vector: list[float]  # held, so that its id stays its own while the row is remembered
+    lessons: list[Lesson]  # the model's list (held likewise)
+    kept: tuple[Lesson, ...]  # what the list held then
+    point: tuple[Any, ...]
+    similarities: array[float]
+    memory: float
+
+
+_ROWS: dict[tuple[int, int], _Row] = {}
 MAX_ROWS = 4096  # candidate rows remembered (a 64-float row each)
+
+
+def _dropped(before: tuple[Lesson, ...], kept: tuple[Lesson, ...]) -> int | None:
+    """How many of the oldest lessons went since `before`, when the rest are still first in
+    `kept` (the usual change: the oldest dropped, new ones appended); None otherwise."""
+    if not kept:
+        return None
+    for first, lesson in enumerate(before):
+        if lesson is kept[0]:
+            still = len(before) - first
+            if still <= len(kept) and all(map(is_, before[first:], kept[:still])):
+                return first
+            return None
+    return None
 
 
 class Memory:
@@ -119,82 +151,77 @@ class Memory:
     variables, |u|^2 + |v|^2 - 2 u.v; the genre term looked up per pair of genre sets), and
     each candidate's row of similarities is remembered (by its feature vector, which
     features.vectorize hands out once per track, and the model's lesson list): after a play
-    only the new lesson's entry is computed. A row extended or computed whole is summed in
-    the same order with the same operations, so it gives the same bits, on CPython and
-    Pyodide alike."""
+    only the new lesson's entry is computed. The sums are math.fsum, correctly rounded, so
+    they do not depend on how the row was built, nor on the Python version (CPython and
+    Pyodide give the same bits)."""
 
     def __init__(self, lessons: list[Lesson]) -> None:
         self._lessons = lessons
         self._kept = tuple(lessons)
-        self._surprises = [lesson.surprise for lesson in lessons]
+        self._surprises = array("d", [lesson.surprise for lesson in lessons])
         genre_sets: dict[frozenset[int], int] = {}
         for lesson in lessons:
             genre_sets.setdefault(lesson.sketch.genres, len(genre_sets))
         self._genre_sets = list(genre_sets)
-        # (b0..b8, |b|^2 or -1 for no sound, index of the genre set, surprise) per lesson
+        # (b0..b8, |b|^2 or -1 for no sound, index of the genre set) per lesson
         self._layout: list[tuple[Any, ...]] = [
             (*(_scaled(lesson.sketch.sound) if lesson.sketch.sound is not None
                else (0.0,) * len(SOUND) + (-1.0,)),
-             genre_sets[lesson.sketch.genres], lesson.surprise) for lesson in lessons]
-        self._terms: dict[frozenset[int], list[float]] = {}
+             genre_sets[lesson.sketch.genres]) for lesson in lessons]
+        self._terms: dict[frozenset[int], dict[int, float]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._kept)
 
     def __call__(self, x: list[float]) -> float:
         key = (id(x), id(self._lessons))
-        entry = _ROWS.get(key)
+        row = _ROWS.get(key)
         kept = self._kept
-        if entry is not None and entry[0] is x and entry[1] is self._lessons and kept:
-            _, _, before, row, total, mass = entry
-            # the usual change since: the oldest lessons dropped, new ones appended
-            first = next((i for i, lesson in enumerate(before) if lesson is kept[0]), None)
-            if first is not None:
-                still = len(before) - first
-                if still <= len(kept) and all(map(is_, before[first:], kept[:still])):
-                    if first or still < len(kept):
-                        row = row[first:] + self._kernels(Sketch.of(x), still)[0]
-                        total = mass = 0.0
-                        for k, surprise in zip(row, self._surprises, strict=True):
-                            total += k * surprise
-                            mass += k
-                        _ROWS[key] = (x, self._lessons, kept, row, total, mass)
-                    return total / (mass + MEMORY_K)
-        row, total, mass = self._kernels(Sketch.of(x), 0)
+        if row is not None and row.vector is x and row.lessons is self._lessons:
+            dropped = _dropped(row.kept, kept)
+            if dropped is not None:
+                if dropped or len(row.kept) < len(kept):
+                    similarities = row.similarities[dropped:]
+                    similarities.extend(self._kernels(row.point, len(similarities)))
+                    row.kept, row.similarities = kept, similarities
+                    row.memory = self._mean(similarities)
+                return row.memory
+        point = _point(x)
+        similarities = self._kernels(point, 0)
         if len(_ROWS) >= MAX_ROWS:
             _ROWS.clear()
-        # holding x and the list keeps their ids theirs while the entry lives
-        _ROWS[key] = (x, self._lessons, kept, row, total, mass)
-        return total / (mass + MEMORY_K)
+        _ROWS[key] = _Row(x, self._lessons, kept, point, similarities, self._mean(similarities))
+        return _ROWS[key].memory
 
-    def _kernels(self, sketch: Sketch, start: int) -> tuple[array[float], float, float]:
-        """similarity(sketch, lesson) for the lessons from `start` on, and the sums of
-        similarity x surprise and of similarity over them."""
-        terms = self._terms.get(sketch.genres)
+    def _mean(self, similarities: array[float]) -> float:
+        return fsum(map(mul, similarities, self._surprises)) / (fsum(similarities) + MEMORY_K)
+
+    def _kernels(self, point: tuple[Any, ...], start: int) -> array[float]:
+        """similarity(candidate, lesson) for the lessons from `start` on."""
+        sound, genres = point
+        terms = self._terms.get(genres)
         if terms is None:
-            terms = self._terms[sketch.genres] = [
-                _genre_term(sketch.genres, genres) for genres in self._genre_sets]
-        row = array("d")
-        total = mass = 0.0
-        if sketch.sound is None:
-            for *_, g, surprise in self._layout[start:]:
-                q = 1.0 / (2.0 + terms[g])  # sound unknown: d2 = 1 + genre term
-                k = q * q
-                row.append(k)
-                total += k * surprise
-                mass += k
-            return row, total, mass
+            terms = self._terms[genres] = {}
+        out = array("d")
+        if sound is None:
+            for *_, g in self._layout[start:]:
+                term = terms.get(g)
+                if term is None:
+                    term = terms[g] = _genre_term(genres, self._genre_sets[g])
+                q = 1.0 / (2.0 + term)  # sound unknown: d2 = 1 + genre term
+                out.append(q * q)
+            return out
         # unrolled (len(SOUND) == 9): this runs for every candidate and lesson
-        a0, a1, a2, a3, a4, a5, a6, a7, a8, na = _scaled(sketch.sound)
-        for b0, b1, b2, b3, b4, b5, b6, b7, b8, nb, g, surprise in self._layout[start:]:
+        a0, a1, a2, a3, a4, a5, a6, a7, a8, na = sound
+        for b0, b1, b2, b3, b4, b5, b6, b7, b8, nb, g in self._layout[start:]:
+            term = terms.get(g)
+            if term is None:
+                term = terms[g] = _genre_term(genres, self._genre_sets[g])
             if nb < 0.0:
-                q = 1.0 / (2.0 + terms[g])  # the lesson's sound is unknown
+                q = 1.0 / (2.0 + term)  # the lesson's sound is unknown
             else:
                 d2 = na + nb - 2.0 * (a0 * b0 + a1 * b1 + a2 * b2 + a3 * b3 + a4 * b4
                                       + a5 * b5 + a6 * b6 + a7 * b7 + a8 * b8)
-                q = 1.0 / (1.0 + (d2 if d2 > 0.0 else 0.0) + terms[g])
-            k = q * q
-            row.append(k)
-            total += k * surprise
-            mass += k
-        return row, total, mass
+                q = 1.0 / (1.0 + (d2 if d2 > 0.0 else 0.0) + term)
+            out.append(q * q)
+        return out
