@@ -11,7 +11,7 @@ from quart_schema import validate_querystring, validate_request
 
 from ..app_types import app
 from ..errors import ApiError
-from ..sources.subsonic import COVER_SIZES, target_format
+from ..sources.subsonic import COVER_SIZES
 from ..subsonic.errors import SubsonicError
 from ..subsonic.ids import parse_track_id
 from ..subsonic.media import cover_response, stream_audio
@@ -142,8 +142,7 @@ async def audio(track_id: str) -> Response:
     source = app().sources.subsonic
     assert source is not None
     try:
-        suffix = await source.suffix_of(connection, track_id, parsed[1])
-        return await stream_audio(connection, parsed[1], request.headers.get("Range"),
-                                  target_format(suffix))
+        target = await source.format_of(connection, track_id, parsed[1])
+        return await stream_audio(connection, parsed[1], request.headers.get("Range"), target)
     except SubsonicError as error:
         raise subsonic_api_error(error) from None

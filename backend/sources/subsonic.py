@@ -98,9 +98,21 @@ def _features(song: dict[str, Any]) -> dict[str, float]:
     return features
 
 
-def target_format(suffix: str) -> str:
-    """`raw` (the file as it is: Range works) when browsers play it, else `mp3`."""
-    return "raw" if suffix.lower() in PLAYABLE or not suffix else "mp3"
+_MP4 = frozenset({"m4a", "mp4", "m4b", "aac"})
+MAX_AAC_KBPS = 400  # above this an MPEG-4 file holds lossless ALAC, not AAC
+
+
+def target_format(song: dict[str, Any]) -> str:
+    """`raw` (the file as it is: Range works) when browsers play it, else `mp3`. An `.m4a`
+    may hold ALAC, which Chromium and Firefox cannot play: a lossless one (OpenSubsonic's
+    `bitDepth`) or one above MAX_AAC_KBPS is asked as MP3 too."""
+    suffix = str(song.get("suffix") or "").lower()
+    if suffix in _MP4:
+        depth, rate = song.get("bitDepth"), song.get("bitRate")
+        if (isinstance(depth, int) and depth > 0) or (
+                isinstance(rate, int | float) and rate > MAX_AAC_KBPS):
+            return "mp3"
+    return "raw" if suffix in PLAYABLE or not suffix else "mp3"
 
 
 class SubsonicSource:
@@ -108,7 +120,7 @@ class SubsonicSource:
         self.service = service
         self.store = store
         self._tracks: LRUCache[str, dict[str, Any]] = LRUCache(MAX_TRACKS)
-        self._suffix: LRUCache[str, str] = LRUCache(MAX_TRACKS)  # track id -> file suffix
+        self._format: LRUCache[str, str] = LRUCache(MAX_TRACKS)  # track id -> stream format
         # username -> (fetched at, ids)
         self._candidates: LRUCache[str, tuple[float, list[str]]] = LRUCache(CANDIDATE_USERS)
         self._unsupported: dict[tuple[str, str], float] = {}  # (server key, method) -> until
@@ -121,7 +133,7 @@ class SubsonicSource:
         if track is None:
             return None
         self._tracks[track["id"]] = track
-        self._suffix[track["id"]] = str(song.get("suffix") or "")
+        self._format[track["id"]] = target_format(song)
         return track
 
     def remember(self, song: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -131,10 +143,11 @@ class SubsonicSource:
     def cached(self, tid: str) -> dict[str, Any] | None:
         return self._tracks.get(tid)
 
-    async def suffix_of(self, connection: Connection, tid: str, song_id: str) -> str:
-        if tid not in self._suffix:
+    async def format_of(self, connection: Connection, tid: str, song_id: str) -> str:
+        """The `format` to ask `stream` for (`target_format`)."""
+        if tid not in self._format:
             self._remember(await connection.client.song(song_id), connection.key)
-        return self._suffix.get(tid, "")
+        return self._format.get(tid, "raw")
 
     async def resolve(self, username: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Tracks by id (remembered, else `getSong`); unknown or unreachable ones left out."""

@@ -10,6 +10,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from backend.sources.subsonic import target_format
 from backend.subsonic.ids import parse_track_id
 from tests.fakes.subsonic import RunningSubsonic
 from tests.fakes.subsonic.media import song_wav
@@ -218,3 +221,17 @@ async def test_a_started_play_shows_as_now_playing(listener: Any,
     bad = await listener.post("/api/subsonic/now-playing", json={"track_id": track["id"],
                                                                   "position_ms": -1})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(("song", "asked"), [
+    ({"suffix": "m4a", "contentType": "audio/mp4", "bitRate": 127}, "raw"),  # AAC
+    ({"suffix": "m4a", "contentType": "audio/mp4", "bitRate": 705}, "mp3"),  # ALAC (Supysonic)
+    ({"suffix": "m4a", "bitRate": 256, "bitDepth": 16}, "mp3"),  # lossless (OpenSubsonic)
+    ({"suffix": "m4a", "bitRate": 256, "bitDepth": 0}, "raw"),
+    ({"suffix": "flac", "bitRate": 900, "bitDepth": 24}, "raw"),
+    ({"suffix": "aiff", "bitRate": 705}, "mp3"), ({"suffix": "mp3"}, "raw"), ({}, "raw"),
+])
+def test_what_browsers_cannot_play_is_asked_as_mp3(song: dict[str, Any], asked: str) -> None:
+    """An .m4a holding ALAC (the audit's, through Supysonic: bitRate 705) was streamed as it
+    is, and Chromium could not play it ("no supported streams"); AAC stays as it is."""
+    assert target_format(song) == asked
