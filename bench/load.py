@@ -5,6 +5,7 @@ users' models. Prints tables; it is not a test.
 
     .venv/bin/python -m bench.load [--duration 20] [--connections 32] [--runs 1]
                                    [--workers 1] [--users 1000] [--no-memory]
+                                   [--only WORDS...] [--store sqlite|dynamodb]
 
 Needs wrk (Debian's `wrk`, in the Makefile's DEBIAN_PACKAGES). Every request goes to
 127.0.0.1 only, and each run is bounded by --duration.
@@ -194,9 +195,16 @@ def _sizes(http: httpx.Client, path: str) -> tuple[int, int]:
 
 
 def run_endpoints(workers: int, duration: int, connections: int,
-                  only: list[str] | None = None) -> dict[str, Any]:
+                  only: list[str] | None = None, store: str = "sqlite") -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="encore-load-"))
-    env = {"ENCORE_MODEL_SECRET": SECRET, "ENCORE_LOGIN_MAX_FAILURES": "1000000"}
+    with store_env(store, data) as store_settings:
+        return _run_endpoints(data, store_settings, workers, duration, connections, only)
+
+
+def _run_endpoints(data: Path, store_settings: dict[str, str], workers: int, duration: int,
+                   connections: int, only: list[str] | None) -> dict[str, Any]:
+    env = {"ENCORE_MODEL_SECRET": SECRET, "ENCORE_LOGIN_MAX_FAILURES": "1000000",
+           **store_settings}
     server = EncoreProcess("serve", data, env, ("--workers", str(workers))).start(timeout=90)
     url = server.url
     try:
@@ -352,15 +360,19 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=50, help="interactions per user")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--only", nargs="*", help="cases whose name holds one of these words")
+    parser.add_argument("--store", choices=["sqlite", "dynamodb"], default="sqlite",
+                        help="dynamodb: a dynalite of the bench's own, over HTTP")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: make system (Debian's wrk)")
 
-    print(f"Load: wrk, {args.connections} connections, {args.duration} s per endpoint, loopback")
+    print(f"Load: wrk, {args.connections} connections, {args.duration} s per endpoint, loopback,"
+          f" {args.store} store")
     for workers in args.workers:
         runs = []
         for _ in range(args.runs):
-            runs.append(run_endpoints(workers, args.duration, args.connections, args.only))
+            runs.append(run_endpoints(workers, args.duration, args.connections, args.only,
+                                      args.store))
             print_table(workers, runs[-1])
         if len(runs) > 1:
             print_ranges(workers, runs)
