@@ -12,6 +12,7 @@ from typing import Any
 
 import shared_model
 from shared_model import FEATURE_NAMES, Taste, UserModel, label
+from shared_model.features import genre_families
 from shared_model.model import artist_keys
 
 from .catalog.demo import demo_catalog
@@ -21,6 +22,9 @@ from .track_lookup import tracks_by_id
 
 TOP = 5
 MIN_WEIGHT = 0.05  # weights closer to zero than this say nothing yet
+# Plays (of a genre; overall, for the sound) before the words say "you tend to": one skip is
+# not a taste, and the first plays move the model a lot (learner.py).
+EVIDENCE = 5.0
 RECENT = 2000  # plays read for the artists
 SKIPS_FROM = 200  # the most recent plays searched for the skips that taught most
 
@@ -55,21 +59,37 @@ def _ups_and_downs(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     return {"up": up[:TOP], "down": down[:TOP]}
 
 
-def genres(model: UserModel) -> dict[str, list[dict[str, Any]]]:
+def genres(model: UserModel, picks: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Genres up and down, said no more strongly than the plays behind them: a picked genre
+    not yet heard is "you picked", a few plays are "early signs", only then "you tend to"."""
     items = []
     for name, weight in zip(FEATURE_NAMES, model.learner.weights, strict=True):
         if not name.startswith("genre_") or name.startswith("genre_other"):
             continue
         genre = name.removeprefix("genre_")
         finished, skipped = model.genre_stats.get(genre, [0.0, 0.0])
-        words = (f"You tend to play {genre} to the end" if weight > 0
-                 else f"You tend to skip {genre}")
+        heard = finished + skipped
+        if heard <= 0.0:
+            if weight <= 0 or genre not in picks:
+                continue  # nothing heard and nothing picked: nothing to say
+            words = f"You picked {genre}: Encore starts from it"
+        elif heard < EVIDENCE:
+            words = (f"Early signs: you played {genre} to the end" if weight > 0
+                     else f"Early signs: you skip {genre}")
+        else:
+            words = (f"You tend to play {genre} to the end" if weight > 0
+                     else f"You tend to skip {genre}")
         items.append({"name": genre, "weight": _rounded(weight), "words": words,
-                      "finished": round(finished, 2), "skipped": round(skipped, 2)})
+                      "finished": round(finished, 2), "skipped": round(skipped, 2),
+                      "settled": heard >= EVIDENCE})
     return _ups_and_downs(items)
 
 
 def qualities(model: UserModel) -> dict[str, list[dict[str, Any]]]:
+    """Sound qualities up and down; none before EVIDENCE plays (each play moves every quality
+    of its track at once, so a single skip would read as five dislikes)."""
+    if model.interactions < EVIDENCE:
+        return {"up": [], "down": []}
     items = []
     for name, weight in zip(FEATURE_NAMES, model.learner.weights, strict=True):
         words = _QUALITIES.get(name)
@@ -128,19 +148,25 @@ def _skips(plays: list[dict[str, Any]], tracks: dict[str, dict[str, Any]],
 
 
 def _summary(model: UserModel, g: dict[str, list[dict[str, Any]]],
-             q: dict[str, list[dict[str, Any]]], paused: bool) -> str:
+             q: dict[str, list[dict[str, Any]]], picks: list[str], paused: bool) -> str:
     if model.interactions == 0:
         text = ("Encore hasn't learned anything yet: play a few songs to the end, skip what "
                 "you don't like, and it will get to know you.")
+        if picks:
+            text += f" It starts from your picks: {' and '.join(picks)}."
     else:
-        likes = [i["name"] for i in g["up"][:2]] + [f"{i['label']} tracks" for i in q["up"][:1]]
-        dislikes = [i["name"] for i in g["down"][:1]] + [f"{i['label']} tracks"
-                                                          for i in q["down"][:1]]
         text = f"Encore has learned from {model.interactions} of your plays."
+        likes = [i["name"] for i in g["up"] if i["settled"]][:2] + [
+            f"{i['label']} tracks" for i in q["up"][:1]]
+        dislikes = [i["name"] for i in g["down"] if i["settled"]][:1] + [
+            f"{i['label']} tracks" for i in q["down"][:1]]
         if likes:
             text += f" You tend to finish {' and '.join(likes)}."
         if dislikes:
             text += f" You tend to skip {' and '.join(dislikes)}."
+        if not likes and not dislikes:
+            text += " That is too few to say what you like yet"
+            text += f", so it still leans on your picks: {' and '.join(picks)}." if picks else "."
     if paused:
         text += " Private session: what you play now teaches Encore nothing."
     return text
@@ -160,7 +186,9 @@ async def describe(store: Store, sources: MusicSources, username: str, model: Us
     names = dict(_demo_artist_names())
     for track in tracks.values():
         names.update({a.get("id") or a.get("name"): a.get("name") for a in track["artists"]})
-    g, q = genres(model), qualities(model)
+    picks = [g for g in genre_families(settings.get("favorite_genres") or [])
+             if not g.startswith("other:")]
+    g, q = genres(model, picks), qualities(model)
     forgotten_tracks = list(model.taste.forgotten_tracks)
     forgotten_named = {t["id"]: t["name"]
                        for t in await tracks_by_id(store, sources, username, forgotten_tracks)}
@@ -168,7 +196,7 @@ async def describe(store: Store, sources: MusicSources, username: str, model: Us
     return {
         "learned_from": model.interactions,
         "learning_paused": paused,
-        "summary": _summary(model, g, q, paused),
+        "summary": _summary(model, g, q, picks, paused),
         "genres": g,
         "qualities": q,
         "artists": _artists(counted, tracks, settings, names),

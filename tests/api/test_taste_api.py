@@ -159,3 +159,36 @@ async def test_bad_corrections_say_what_is_wrong(client: ApiClient, auth: AuthAc
     await error_of(await client.delete("/api/me/taste/block/a?at=soon"), 422)
     await error_of(await client.patch("/api/me/settings", json={"learning_paused": "yes"}), 422)
     assert (await taste(client))["blocked"] == []
+
+
+async def test_the_taste_page_claims_no_more_than_the_plays_behind_it(
+        client: ApiClient, auth: AuthActions) -> None:
+    """One skip is not a taste: after it the page says the picks are still what Encore goes
+    by, and names no sound quality; a run of finishes in a genre is called a tendency."""
+    await auth.signup()
+    await client.patch("/api/me/settings", json={"favorite_genres": ["jazz", "electronic"]})
+    jazz = [t for t in (demo(n) for n in range(300)) if "jazz" in t["genres"]]
+    other = next(t for t in (demo(n) for n in range(300))
+                 if not {"jazz", "electronic"} & set(t["genres"]))
+    await listen(client, play(other, "skipped", at=AT, position_ms=1_000))
+
+    async def learned(n: int) -> Any:
+        return (await taste(client))["learned_from"] >= n
+
+    await until(lambda: learned(1))
+    early = await taste(client)
+    assert "tend to" not in early["summary"]
+    assert "too few to say what you like yet" in early["summary"]
+    assert "leans on your picks: electronic and jazz" in early["summary"]
+    assert early["qualities"] == {"up": [], "down": []}  # not five dislikes from one skip
+    words = {g["name"]: g["words"] for g in early["genres"]["up"]}
+    assert words["jazz"].startswith("You picked jazz")
+    assert all("tend to" not in g["words"] for g in early["genres"]["down"])
+
+    await listen(client, *[play(t, at=AT + 60_000 * (k + 1)) for k, t in enumerate(jazz[:8])])
+    await until(lambda: learned(9))
+    later = await taste(client)
+    words = {g["name"]: g["words"] for g in later["genres"]["up"]}
+    assert words["jazz"] == "You tend to play jazz to the end"
+    assert "You tend to finish" in later["summary"] and "jazz" in later["summary"]
+    assert later["qualities"]["up"] or later["qualities"]["down"]
