@@ -16,6 +16,7 @@ from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
 from .inputs import install as install_input_parsing
 from .library.service import Library
+from .library.transcode import Transcoder
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
@@ -84,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     app.library.on_change.append(local.changed)
     app.subsonic = subsonic_service(settings, app.store, cipher)
     app.subsonic_covers = CoverCache(settings.data_dir / "subsonic-covers")
+    app.subsonic_transcoder = Transcoder(settings.data_dir / "subsonic-audio")
     app.sources = MusicSources(app.spotify, [local], SubsonicSource(app.subsonic, app.store))
     app.search = SearchIndex(app.store, spawn=app.add_background_task)
     app.library.on_change.append(app.search.refresh)  # a scan: search looks again

@@ -13,6 +13,7 @@ from .inputs import HostRefused
 if TYPE_CHECKING:
     from .config import Settings
     from .library.service import Library
+    from .library.transcode import Transcoder
     from .metrics import Metrics
     from .model_client import ModelClient
     from .search.index import SearchIndex
@@ -32,6 +33,7 @@ class EncoreApp(Quart):
     spotify: SpotifyService
     subsonic: SubsonicService
     subsonic_covers: CoverCache
+    subsonic_transcoder: Transcoder  # for servers that cannot transcode (subsonic/media.py)
     sources: MusicSources
     models: ModelClient
     library: Library  # the local folders (ENCORE_LIBRARY_DIRS): scan, analysis, audio

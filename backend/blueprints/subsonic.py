@@ -11,10 +11,11 @@ from quart_schema import validate_querystring, validate_request
 
 from ..app_types import app
 from ..errors import ApiError
+from ..library.formats import TRANSCODED_MIME
 from ..sources.subsonic import COVER_SIZES
 from ..subsonic.errors import SubsonicError
 from ..subsonic.ids import parse_track_id
-from ..subsonic.media import cover_response, stream_audio
+from ..subsonic.media import cover_response, stream_audio, transcode_here, transcoded_copy
 from ..subsonic.urls import BadServerUrl
 from . import signed_in
 
@@ -141,8 +142,21 @@ async def audio(track_id: str) -> Response:
                        "That Subsonic track is not on a server you are connected to.")
     source = app().sources.subsonic
     assert source is not None
+    from .tracks import send_audio  # (tracks imports this module)
+
+    transcoder = app().subsonic_transcoder
     try:
         target = await source.format_of(connection, track_id, parsed[1])
-        return await stream_audio(connection, parsed[1], request.headers.get("Range"), target)
+        if target != "raw" and (done := transcoded_copy(transcoder, connection, parsed[1])):
+            return await send_audio(done, TRANSCODED_MIME, public=False)
+        try:
+            return await stream_audio(connection, parsed[1], request.headers.get("Range"),
+                                      target)
+        except SubsonicError as error:
+            if target == "raw" or error.unreachable or error.is_auth or error.not_found:
+                raise
+        # the server cannot transcode it: Encore's ffmpeg does, once
+        path = await transcode_here(transcoder, connection, parsed[1])
+        return await send_audio(path, TRANSCODED_MIME, public=False)
     except SubsonicError as error:
         raise subsonic_api_error(error) from None

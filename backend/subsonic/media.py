@@ -7,6 +7,10 @@ asks for `format=raw` (the file as it is, so ranges work) unless browsers cannot
 format, which the server then transcodes to MP3. The answer is private to the listener but may
 be kept: the service worker caches the next tracks for offline listening.
 
+A server that cannot transcode what browsers cannot play (Supysonic without a transcoder:
+"No way to transcode from aiff to mp3") is asked for the file as it is, which Encore's own
+ffmpeg makes into Opus once (`library/transcode.py`), kept under the data dir by song.
+
 Covers are fetched once per (server, cover, size) and kept on disk under the data dir
 (bounded: the least recently used go first), then served with long cache headers.
 """
@@ -16,16 +20,19 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx2
 from quart import Response
 
+from ..library.transcode import TranscodeError, Transcoder
 from .errors import SubsonicError
 from .service import Connection
 
 AUDIO_MAX_AGE = 24 * 3600
+MAX_TRANSCODE_SOURCE = 2 * 1024**3  # the largest file Encore fetches to transcode itself
 COVER_MAX_AGE = 7 * 24 * 3600
 _PASSED_ON = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag",
               "Last-Modified")
@@ -57,6 +64,42 @@ async def stream_audio(connection: Connection, song_id: str, range_header: str |
     if "Content-Length" in headers:
         response.content_length = int(headers["Content-Length"])
     return response
+
+
+def _name(connection: Connection, song_id: str) -> str:
+    return hashlib.sha256(f"{connection.key}/{song_id}".encode()).hexdigest()[:40]
+
+
+def transcoded_copy(transcoder: Transcoder, connection: Connection, song_id: str) -> Path | None:
+    """The song as Opus when Encore transcoded it before."""
+    path = transcoder.folder / f"{_name(connection, song_id)}.opus"
+    return path if path.exists() else None
+
+
+async def transcode_here(transcoder: Transcoder, connection: Connection, song_id: str) -> Path:
+    """The song as Opus made by Encore's ffmpeg from the file as it is on the server (for a
+    server that cannot transcode); SubsonicError when it cannot be fetched or converted."""
+    name = _name(connection, song_id)
+    transcoder.folder.mkdir(parents=True, exist_ok=True)
+    source = transcoder.folder / f"{name}.{uuid.uuid4().hex}.src"
+    upstream = await connection.client.open_stream(song_id, None, "raw")
+    try:
+        total = 0
+        with source.open("wb") as out:
+            async for chunk in upstream.aiter_raw(256 * 1024):
+                total += len(chunk)
+                if total > MAX_TRANSCODE_SOURCE:
+                    raise SubsonicError.down(connection.client.host,
+                                             "sent a file too large to transcode")
+                out.write(chunk)
+        return await transcoder.playable(source, name)
+    except httpx2.HTTPError:
+        raise SubsonicError.down(connection.client.host, "broke off sending the file") from None
+    except TranscodeError as error:
+        raise SubsonicError.failed(0, f"Encore could not make it playable: {error}") from None
+    finally:
+        await upstream.aclose()
+        source.unlink(missing_ok=True)
 
 
 class CoverCache:
