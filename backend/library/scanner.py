@@ -24,6 +24,10 @@ from .tags import TagError, Tags, read_tags
 from .walk import Found, walk
 
 BATCH = 64  # files read per thread hop and per store write
+# What the reader knows. A library last scanned by an older reader is read again once, whole
+# (ids and analyses stay): 2 read WAV RIFF INFO tags, MP3 lengths from the frames where there
+# is no Xing header, and the covers of multi-disc albums.
+READER = 2
 Progress = Callable[[int, int], None]  # (files read so far, files to read)
 
 
@@ -108,7 +112,8 @@ class Scanner:
                 cache[str(folder)] = None
         return cache[str(folder)]
 
-    async def scan(self, progress: Progress | None = None) -> ScanResult:
+    async def scan(self, progress: Progress | None = None, reread: bool = False) -> ScanResult:
+        """`reread`: read every file, changed or not (a newer READER)."""
         started = time.monotonic()
         found = await asyncio.to_thread(lambda: list(walk(self.folders)))
         known: dict[tuple[str, str], LibraryFile] = {}
@@ -117,7 +122,8 @@ class Scanner:
         ids_before = {f.track_id for f in known.values() if f.track_id}
         result = ScanResult(files=sum(1 for f in found if not f.error))
         seen = {(f.root, f.path) for f in found if not f.error}  # walk errors: recomputed
-        to_read = [f for f in found if not f.error and _changed(known.get((f.root, f.path)), f)]
+        to_read = [f for f in found
+                   if not f.error and (reread or _changed(known.get((f.root, f.path)), f))]
         current = {(f.root, f.path): f for f in known.values() if (f.root, f.path) in seen}
         folder_covers: dict[str, str | None] = {}
         now = int(time.time() * 1000)

@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from ..store import Store
 from .covers import CoverCache
 from .formats import MIME_TYPES, ffmpeg
-from .scanner import Scanner, ScanResult
+from .scanner import READER, Scanner, ScanResult
 from .transcode import TranscodeError, Transcoder
 from .walk import inside
 
@@ -160,6 +160,8 @@ class Library:
             await self.store.claim_lease(LEASE, self.owner, LEASE_TTL_S)
 
     async def scan(self, progress: Callable[[int, int], None] | None = None) -> ScanResult:
+        """Read what changed; everything once after an older reader (scanner.READER)."""
+        reread = (await self.store.get_library_state(STATE) or {}).get("reader") != READER
         self._phase_started = time.monotonic()
         await self._publish(True, scanning=True, phase="scanning",
                             progress={"done": 0, "total": 0})
@@ -175,13 +177,13 @@ class Library:
                 task.add_done_callback(self._tasks.discard)
 
         try:
-            result = await self.scanner.scan(step)
+            result = await self.scanner.scan(step, reread=reread)
         except Exception:
             await self._publish(True, scanning=False, phase="idle")
             raise
         self._scan_failed = [{**f, "stage": "scan"} for f in result.failed]
         await self._counts()
-        await self._publish(True, scanning=False, phase="idle",
+        await self._publish(True, scanning=False, phase="idle", reader=READER,
                             scanned_at=int(time.time() * 1000), last_scan={
                                 "files": result.files, "read": result.read,
                                 "added": result.added, "vanished": result.vanished,

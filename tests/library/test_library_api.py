@@ -212,3 +212,23 @@ async def test_progress_while_scanning(app: Any, client: ApiClient, auth: AuthAc
     assert [s["done"] for s in seen] == [64, 128, 151] and seen[0]["total"] == 151
     status = await (await client.get("/api/library/status")).get_json()
     assert not status["scanning"] and status["tracks"] == 4
+
+
+async def test_a_library_read_by_an_older_encore_is_read_again_once(
+        app: Any, client: ApiClient, auth: AuthActions, music: Path) -> None:
+    """A rescan reads only changed files, so a better reader (WAV tags, MP3 lengths, disc
+    covers) never reached a library scanned before it: such a library is read again once,
+    whole, keeping ids and analyses; then rescans read only what changed again."""
+    await auth.signup()
+    await settled(client, 4)
+    assert (await app.library.scan()).read == 1  # only broken.mp3, a failure, is tried again
+    first = (await app.store.catalog_tracks("local"))[0].id
+    await app.store.set_catalog_analysis(first, "done", {"tempo": 120.0})  # analysed already
+    before = {t.id: (t.analysis, t.features) for t in await app.store.catalog_tracks("local")}
+    state = await app.store.get_library_state("local")
+    await app.store.put_library_state("local", {**state, "reader": 1})  # an older Encore's
+    again = await app.library.scan()
+    assert (again.read, again.added, again.vanished) == (5, 0, 0)
+    assert {t.id: (t.analysis, t.features)
+            for t in await app.store.catalog_tracks("local")} == before
+    assert (await app.library.scan()).read == 1
