@@ -38,6 +38,7 @@ from functools import cache
 from typing import Any
 
 from .catalog import Catalog, build
+from .diagnostics import FeatureOraclePolicy, PoolOraclePolicy
 from .listeners import KINDS, SESSION_GAP_MS, Listener, make
 from .policies import (
     BlindOraclePolicy,
@@ -63,6 +64,14 @@ FACTORIES: dict[str, Factory] = {
     "oracle": lambda listener, rng, picks: OraclePolicy(listener),
     "oracle-z": lambda listener, rng, picks: BlindOraclePolicy(listener),
 }
+# Diagnostics (bench/diagnostics.py), not competitors: run only when named in --policies.
+DIAGNOSTICS: dict[str, Factory] = {
+    "diag-pool-oracle": lambda listener, rng, picks: PoolOraclePolicy(
+        listener, {"favorite_genres": picks or []}),
+    "diag-feat-linear": lambda listener, rng, picks: FeatureOraclePolicy(listener, rng, "linear"),
+    "diag-feat-forest": lambda listener, rng, picks: FeatureOraclePolicy(listener, rng, "forest"),
+}
+FACTORIES.update(DIAGNOSTICS)
 
 
 @cache
@@ -132,14 +141,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="one listener of each kind, 100 plays: a smoke run")
     parser.add_argument("--policies", default=",".join(POLICIES),
-                        help="comma-separated, from " + ",".join(POLICIES))
+                        help="comma-separated, from " + ",".join(POLICIES) + " and the "
+                             "diagnostics " + ",".join(DIAGNOSTICS))
     parser.add_argument("--kinds", default=",".join(KINDS),
                         help="comma-separated, from " + ",".join(KINDS))
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     args = parser.parse_args(argv)
     kinds = tuple(k for k in args.kinds.split(",") if k)
     names = [p for p in args.policies.split(",") if p]
-    if set(names) - set(POLICIES) or set(kinds) - set(KINDS):
+    if set(names) - set(FACTORIES) or set(kinds) - set(KINDS):
         parser.error("unknown policy or listener kind")
     listeners, plays = (len(kinds), min(args.plays, 100)) if args.quick \
         else (args.listeners, args.plays)
