@@ -1,0 +1,44 @@
+"""The bench's diagnostic policies measure what they say (bench/diagnostics.py)."""
+
+import random
+
+from bench.catalog import build
+from bench.diagnostics import FeatureOraclePolicy, PoolOraclePolicy
+from bench.listeners import make
+from bench.policies import POOL
+from shared_model.device import rank_feed
+
+NOW = 1_700_000_000_000
+
+
+def test_the_pool_oracle_plays_only_what_encores_feed_handed_over_and_the_best_of_it():
+    catalog = build(0)
+    listener = make(catalog, "mood", 0, 2, 20)
+    policy = PoolOraclePolicy(listener)
+    policy.session_start()
+    pool = {t["id"] for t in rank_feed(policy.server, catalog.tracks, policy.settings, POOL, NOW)}
+    best_anywhere = max(catalog.tracks, key=listener.finish_probability)
+    pick = policy.choose(list(catalog.tracks), NOW)
+    assert pick["id"] in pool and len(pool) == POOL
+    in_pool = [t for t in catalog.tracks if t["id"] in pool]
+    assert listener.finish_probability(pick) == max(map(listener.finish_probability, in_pool))
+    if best_anywhere["id"] not in pool:  # the pool's cost, which is what it measures
+        assert listener.finish_probability(pick) < listener.finish_probability(best_anywhere)
+
+
+def test_the_feature_oracle_predicts_each_track_from_a_fit_that_never_saw_it():
+    catalog = build(0)
+    listener = make(catalog, "loyalist", 0, 1, 20)
+    tracks = catalog.tracks[:400]
+    truth = {t["id"]: random.Random(t["id"]).random() for t in tracks}
+    listener.finish_probability = lambda t: 0.03 + 0.94 * truth[t["id"]]  # pure noise
+    policy = FeatureOraclePolicy(listener, random.Random(0), "linear")
+    policy.choose(tracks, NOW)
+    # a taste the features cannot explain: a fit that saw the track would still track it
+    predicted = [policy.values[t["id"]] for t in tracks]
+    actual = [truth[t["id"]] for t in tracks]
+    mp, ma = sum(predicted) / len(predicted), sum(actual) / len(actual)
+    cov = sum((p - mp) * (a - ma) for p, a in zip(predicted, actual, strict=True))
+    var_p = sum((p - mp) ** 2 for p in predicted)
+    var_a = sum((a - ma) ** 2 for a in actual)
+    assert cov / (var_p * var_a) ** 0.5 < 0.2
