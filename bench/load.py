@@ -134,10 +134,12 @@ def _parse(out: str) -> dict[str, float]:
     return {"rps": rps, "p50": p50, "p99": p99, "requests": total, "errors": errors}
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds used so far by a process and its children (workers, trainers)."""
-    pids = [pid] + [int(p) for p in subprocess.run(
+def _cpu_s(pid: int, children: bool = True) -> float:
+    """CPU seconds used so far by a process and (unless told not) its children (workers,
+    trainers)."""
+    pids = [pid] + ([int(p) for p in subprocess.run(
         ["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+        if children else [])
     ticks = 0
     for each in pids:
         try:
@@ -238,10 +240,14 @@ def _run_endpoints(data: Path, store_settings: dict[str, str], workers: int, dur
         results: dict[str, Any] = {"sizes": sizes, "rows": []}
         for name, path, headers, script, clients in cases:
             before = _store_version(trainer)[0] if "training" in name else 0
-            cpu = _cpu_s(server.proc.pid)  # type: ignore[union-attr]
+            pid = server.proc.pid  # type: ignore[union-attr]
+            cpu, own = _cpu_s(pid), _cpu_s(pid, children=False)
             row = _wrk(url, path, headers, duration, clients, script)
-            # the server's own CPU per answer: steadier than req/s on a shared machine
-            row["cpu_ms"] = (_cpu_s(server.proc.pid) - cpu) * 1000 / max(1, row["requests"])  # type: ignore[union-attr]
+            # the server's CPU per answer: steadier than req/s on a shared machine; with one
+            # worker, "own" is the serving process alone (no training pool)
+            answers = max(1, row["requests"])
+            row["cpu_ms"] = (_cpu_s(pid) - cpu) * 1000 / answers
+            row["own_ms"] = (_cpu_s(pid, children=False) - own) * 1000 / answers
             if "training" in name:
                 time.sleep(1.0)  # the catch-up after the last request
                 row["trainings"] = _store_version(trainer)[0] - before
@@ -321,12 +327,13 @@ def print_table(workers: int, results: dict[str, Any]) -> None:
     ceiling_p99 = rows[0][2]["p99"] or 1.0
     print(f"\n{'endpoint':38} {'c':>3} {'req/s':>8} {'÷ healthz':>9} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'p99 ÷ healthz p99':>17} {'errors':>7} {'CPU ms/req':>10}"
-          f"  ({workers} worker(s))")
+          f" {'of it serving':>13}  ({workers} worker(s))")
     for name, clients, r in rows:
         extra = f"  {r['trainings']} trainings saved meanwhile" if "trainings" in r else ""
         print(f"{name:38} {clients:>3} {r['rps']:>8.0f} {r['rps'] / ceiling:>9.3f} "
               f"{r['p50']:>8.1f} {r['p99']:>8.1f} {r['p99'] / ceiling_p99:>17.2f} "
-              f"{int(r['errors']):>7} {r['cpu_ms']:>10.2f}{extra}")
+              f"{int(r['errors']):>7} {r['cpu_ms']:>10.2f} "
+              f"{r['own_ms'] if workers == 1 else float('nan'):>13.2f}{extra}")
     print(f"load average at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for path, (plain, wire) in results["sizes"].items():
         print(f"{path} transfer: {plain / 1024:.1f} KB plain, {wire / 1024:.1f} KB on the wire "
