@@ -2,9 +2,9 @@
 
 scikit-learn fits, the export and full replays are CPU work that holds the GIL for long
 stretches; in the web node's own process (even in a thread) they delay every request. Here
-they run in at most `workers` separate processes (spawned, so nothing of the event loop or
-its threads is forked), started on the first training and run at a lower priority than the
-server. `workers=0` keeps the old behaviour (a thread of this process), for set-ups that
+they run in at most `workers` separate processes (worker_processes.py: spawned, and ending
+with the server), started on the first training and run at a lower priority than the server.
+`workers=0` keeps the old behaviour (a thread of this process), for set-ups that
 cannot start processes. One training per user at a time is the model service's job.
 """
 
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,16 +19,11 @@ from typing import Any, TypeVar
 
 from shared_model import UserModel
 
+from .worker_processes import spawn_pool
+
 log = logging.getLogger("encore.training")
 T = TypeVar("T")
 NICENESS = 5  # trainings give way to requests when both want the CPU (not starved)
-
-
-def _start_worker() -> None:
-    try:
-        os.nice(NICENESS)
-    except OSError:  # not allowed here: same priority, still off the event loop
-        pass
 
 
 def train_recent(
@@ -66,11 +59,7 @@ class TrainingPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-            )
+            self._executor = spawn_pool(self.workers, niceness=NICENESS)
         return self._executor
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -1,8 +1,8 @@
 """Run the audio analysis in worker processes, off the request path, resumably.
 
 The pending set is in the store (the catalog's `pending#local` links), so a restart picks up
-where the last run stopped. Each worker is a fresh interpreter (spawn: nothing of the web
-node's threads or sockets is inherited), handles at most MAX_TASKS tracks before it is
+where the last run stopped. Each worker is a fresh interpreter that ends with the web node
+(worker_processes.py), handles at most MAX_TASKS tracks before it is
 replaced (librosa and numba keep caches: memory stays bounded), and decodes only a 30-second
 excerpt. At most two tracks per worker are in flight, so memory does not grow with the queue.
 """
@@ -10,13 +10,12 @@ excerpt. At most two tracks per worker are in flight, so memory does not grow wi
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..store import Store
+from ..worker_processes import spawn_pool
 
 MAX_TASKS = 200  # tracks per worker process before it is replaced
 Done = Callable[[str, str, str], Awaitable[None]]  # (track id, location, error or "")
@@ -44,8 +43,7 @@ class Analyser:
 
     async def run(self, ids: list[str], done: Done) -> int:
         loop = asyncio.get_running_loop()
-        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   max_tasks_per_child=MAX_TASKS)
+        pool = spawn_pool(self.workers, max_tasks_per_child=MAX_TASKS)
         slots = asyncio.Semaphore(2 * self.workers)
         analysed = 0
 
