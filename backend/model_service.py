@@ -21,6 +21,7 @@ import shared_model
 from shared_model import UserModel, device
 from shared_model.taste import correction_key
 
+from . import memory_kernel
 from .rank_memo import RankMemo, valid_until
 from .sources import MusicSources
 from .store import ModelConflict, ModelSnapshot, Store
@@ -81,6 +82,7 @@ class ModelService:
         self._cache: OrderedDict[str, CachedModel] = OrderedDict()
         self._loading: dict[str, asyncio.Lock] = {}
         self._training: set[str] = set()
+        memory_kernel.install()  # new candidates' memory rows in numpy, same bits as the page
 
     # --- cache -------------------------------------------------------------------------
     def cached_users(self) -> int:

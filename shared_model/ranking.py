@@ -229,9 +229,11 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
                         + POPULARITY_BONUS * popularity)
         explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
-        near = MEMORY_GAIN * recall(ev.vector) if recall else 0.0
-        total = ev.score + prior + explore + near
+        total = ev.score + prior + explore
         out.append(_Scored(track, total, artists, ev, favorite, popularity, explore))
+    if recall:  # all candidates at once: new ones' rows are computed together
+        for scored, near in zip(out, recall.many([s.ev.vector for s in out]), strict=True):
+            scored.total += MEMORY_GAIN * near
     return out
 
 

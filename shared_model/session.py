@@ -19,6 +19,7 @@ Only + - * / and comparisons: the same bits on CPython and Pyodide.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import fsum
 from operator import is_, mul
@@ -125,6 +126,20 @@ class _Row:
 _ROWS: dict[tuple[int, int], _Row] = {}
 MAX_ROWS = 4096  # candidate rows remembered (a 64-float row each)
 
+# Whole rows for new candidates: (lesson layout, lesson genre sets, candidate points) -> one
+# row per point. The default is Memory._kernels in a loop; the server installs a vectorised one
+# (backend/memory_kernel.py) that performs the same operations element by element, so the
+# same bits as this file computes in Pyodide.
+RowKernel = Callable[[list[tuple[Any, ...]], list[frozenset[int]], list[tuple[Any, ...]]],
+                     list["array[float]"]]
+_row_kernel: RowKernel | None = None
+
+
+def use_row_kernel(kernel: RowKernel | None) -> None:
+    """Compute new candidates' rows with `kernel` (None: the loop in this file)."""
+    global _row_kernel
+    _row_kernel = kernel
+
 
 def _dropped(before: tuple[Lesson, ...], kept: tuple[Lesson, ...]) -> int | None:
     """How many of the oldest lessons went since `before`, when the rest are still first in
@@ -174,24 +189,43 @@ class Memory:
         return bool(self._kept)
 
     def __call__(self, x: list[float]) -> float:
-        key = (id(x), id(self._lessons))
-        row = _ROWS.get(key)
-        kept = self._kept
-        if row is not None and row.vector is x and row.lessons is self._lessons:
-            dropped = _dropped(row.kept, kept)
-            if dropped is not None:
-                if dropped or len(row.kept) < len(kept):
-                    similarities = row.similarities[dropped:]
-                    similarities.extend(self._kernels(row.point, len(similarities)))
-                    row.kept, row.similarities = kept, similarities
-                    row.memory = self._mean(similarities)
-                return row.memory
-        point = _point(x)
-        similarities = self._kernels(point, 0)
-        if len(_ROWS) >= MAX_ROWS:
+        return self.many([x])[0]
+
+    def many(self, xs: list[list[float]]) -> list[float]:
+        """The memory for each feature vector: remembered rows extended, new rows computed
+        together (by the installed row kernel, if any)."""
+        found = [self._remembered(x) for x in xs]
+        new = [i for i, value in enumerate(found) if value is None]
+        points = [_point(xs[i]) for i in new]
+        rows = (_row_kernel(self._layout, self._genre_sets, points) if new and _row_kernel
+                else [self._kernels(point, 0) for point in points])
+        if len(_ROWS) + len(new) > MAX_ROWS:
             _ROWS.clear()
-        _ROWS[key] = _Row(x, self._lessons, kept, point, similarities, self._mean(similarities))
-        return _ROWS[key].memory
+        computed: dict[int, float] = {}
+        for i, point, similarities in zip(new, points, rows, strict=True):
+            # holding the vector and the list keeps their ids theirs while the row lives
+            row = _Row(xs[i], self._lessons, self._kept, point, similarities,
+                       self._mean(similarities))
+            _ROWS[id(xs[i]), id(self._lessons)] = row
+            computed[i] = row.memory
+        return [value if value is not None else computed[i] for i, value in enumerate(found)]
+
+    def _remembered(self, x: list[float]) -> float | None:
+        """The memory from x's remembered row, extended by the lessons added since; None
+        when there is no row to extend."""
+        row = _ROWS.get((id(x), id(self._lessons)))
+        if row is None or row.vector is not x or row.lessons is not self._lessons:
+            return None
+        kept = self._kept
+        dropped = _dropped(row.kept, kept)
+        if dropped is None:
+            return None
+        if dropped or len(row.kept) < len(kept):
+            similarities = row.similarities[dropped:]
+            similarities.extend(self._kernels(row.point, len(similarities)))
+            row.kept, row.similarities = kept, similarities
+            row.memory = self._mean(similarities)
+        return row.memory
 
     def _mean(self, similarities: array[float]) -> float:
         return fsum(map(mul, similarities, self._surprises)) / (fsum(similarities) + MEMORY_K)
