@@ -47,18 +47,31 @@ async def build_feed(
         state["hidden"] = list(dict.fromkeys(state["hidden"] + just_shown))[-MAX_HIDDEN:]
     hidden = set(state["hidden"])
     pool = [t for t in candidates.tracks if t["id"] not in hidden]
-    restarted = refresh and len(pool) < limit
-    if restarted:  # everything was seen: start over, still ranked, what was on screen last
-        state["hidden"] = just_shown  # (a small library: all of it, never an empty feed)
-        pool = list(candidates.tracks)
-    ranked = await models.suggest(user.username, pool, pool_size)
-    ranked_tracks = _ranked(pool, ranked)
+    # Everything was seen: start over, still ranked, what was on screen last (a small library:
+    # all of it). A plain request (a reload) with nothing left does the same: never an empty
+    # feed while the sources have songs (a refresh had hidden every song of a small library).
+    restarted = bool(candidates.tracks) and len(pool) < limit and (refresh or not pool)
+    ranked: dict[str, Any] = {}
+    ranked_tracks: list[dict[str, Any]] = []
+    if not restarted:
+        ranked = await models.suggest(user.username, pool, pool_size)
+        ranked_tracks = _ranked(pool, ranked)
+        # Every song left was heard within the day (the model does not replay a song at once):
+        # with a small library that is all of it. Start over rather than show nothing.
+        restarted = bool(pool) and not ranked_tracks
     if restarted:
+        # the next refresh skips what was just on screen, unless too few songs would be left
+        left = len({t["id"] for t in candidates.tracks} - set(just_shown))
+        state["hidden"] = just_shown if left >= limit else []
+        pool = list(candidates.tracks)
+        # from the top: what was just heard may come again (as it would a day later)
+        ranked = await models.suggest(user.username, pool, pool_size, fresh_start=True)
+        ranked_tracks = _ranked(pool, ranked)
         seen = set(just_shown)
         ranked_tracks.sort(key=lambda t: t["id"] in seen)  # stable: the others keep their order
     tracks = ranked_tracks[:limit]
     shown = [t["id"] for t in tracks]
-    if refresh or shown != state["shown"]:
+    if refresh or restarted or shown != state["shown"]:
         state["shown"] = shown
         await store.put_session(session)
     return {

@@ -105,8 +105,14 @@ class ModelClient:
             await self.local.receive_info(username, interactions)
 
     async def suggest(
-        self, username: str, candidates: list[dict[str, Any]], limit: int
+        self, username: str, candidates: list[dict[str, Any]], limit: int,
+        fresh_start: bool = False,
     ) -> dict[str, Any]:
-        body = {"username": username, "candidates": candidates, "limit": limit}
+        """`fresh_start`: the listener starts over (a small library heard through): songs
+        heard within the day may come again (ModelService.suggest)."""
+        body: dict[str, Any] = {"username": username, "candidates": candidates, "limit": limit}
+        if fresh_start:
+            body["fresh_start"] = True
         result = await self._remote(username, "suggest", body) if self.nodes else None
-        return result or await self.local.suggest(username, candidates, limit)
+        return result or await self.local.suggest(username, candidates, limit,
+                                                  fresh_start=fresh_start)

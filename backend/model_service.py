@@ -19,6 +19,7 @@ from typing import Any
 
 import shared_model
 from shared_model import UserModel, device
+from shared_model.model import DAY_MS
 from shared_model.taste import correction_key
 
 from . import memory_kernel
@@ -144,11 +145,18 @@ class ModelService:
         return entry
 
     async def suggest(
-        self, username: str, candidates: list[dict[str, Any]], limit: int, now_ms: int | None = None
+        self, username: str, candidates: list[dict[str, Any]], limit: int,
+        now_ms: int | None = None, fresh_start: bool = False,
     ) -> dict[str, Any]:
+        """`fresh_start`: ranked as a day later would (songs heard or skipped within the day are
+        not held back), for a listener starting over a library they heard through."""
         entry = await self.subscribe(username)
         settings = await self._settings(username)
         now = now_ms or int(time.time() * 1000)
+        if fresh_start:  # a one-off: not remembered for the next feed
+            ranked = device.rank_feed(entry.model, candidates, settings, limit, now + DAY_MS)
+            return {"track_ids": [t["id"] for t in ranked], "scores": [t["score"] for t in ranked],
+                    "reasons": [t["reason"] for t in ranked], "model_version": entry.version}
         key = RankMemo.key_for(entry.version, entry.model, settings, candidates, limit)
         if entry.ranking is not None and (again := entry.ranking.answers(key, now)):
             return again  # nothing it depends on changed (rank_memo.py)

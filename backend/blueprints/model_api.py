@@ -66,6 +66,7 @@ class Candidate(BaseModel):
 class SuggestRequest(SubscribeRequest):
     candidates: list[Candidate] = Field(max_length=5000)
     limit: int = Field(ge=1, le=5000)
+    fresh_start: bool = Field(False, description="starting over: what was heard today may come")
 
 
 @bp.before_request
@@ -106,4 +107,5 @@ async def receive_info(data: ReceiveInfoRequest) -> dict[str, Any]:
 async def suggest(data: SuggestRequest) -> dict[str, Any]:
     username = await _known_user(data.username)
     candidates = [c.model_dump(exclude_unset=True) for c in data.candidates]
-    return await app().models.local.suggest(username, candidates, data.limit)
+    return await app().models.local.suggest(username, candidates, data.limit,
+                                            fresh_start=data.fresh_start)

@@ -11,6 +11,7 @@ from quart_schema import validate_querystring
 from .. import browse
 from ..app_types import app
 from ..search.query import TYPES, search
+from ..user_settings import settings_of
 from . import signed_in
 
 bp = Blueprint("search", __name__, url_prefix="/api")
@@ -38,7 +39,8 @@ class SearchQuery(BaseModel):
 async def search_everything(query_args: SearchQuery) -> dict[str, Any]:
     user = await signed_in.user()
     return await search(app().search, app().store, app().sources, app().spotify, user.username,
-                        query_args.q, query_args.types.split(","), query_args.limit)
+                        settings_of(user), query_args.q, query_args.types.split(","),
+                        query_args.limit)
 
 
 @bp.get("/artists/<artist_id>")

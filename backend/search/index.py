@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import itertools
 import json
 import logging
 import time
@@ -69,14 +70,23 @@ class MemoryIndex:
                 postings.setdefault(gram, []).append(number)
         self.postings = {g: array.array("i", ids) for g, ids in postings.items()}
 
-    def candidates(self, grams: list[str], short: list[str], limit: int) -> list[Entry]:
+    def candidates(self, grams: list[str], short: list[str], limit: int,
+                   sources: tuple[str, ...] | None = None) -> list[Entry]:
+        """The entries sharing most trigrams with the query (or, for words under three letters,
+        with a word starting so), of `sources` only (ids start with the source's name)."""
+        prefixes = tuple(f"{s}-" for s in sources) if sources is not None else None
         if grams:
             counts: Counter[int] = Counter()
             for gram in grams:
                 counts.update(self.postings.get(gram, ()))
-            return [self.entries[i] for i, _ in counts.most_common(limit)]
+            if prefixes is None:
+                return [self.entries[i] for i, _ in counts.most_common(limit)]
+            ranked = (self.entries[i] for i, _ in counts.most_common())
+            return list(itertools.islice((e for e in ranked if e.id.startswith(prefixes)), limit))
         found = []
         for entry in self.entries:
+            if prefixes is not None and not entry.id.startswith(prefixes):
+                continue
             values = " " + " ".join(entry.fields.values())
             if all(f" {w}" in values for w in short):
                 found.append(entry)
@@ -100,16 +110,20 @@ class SearchIndex:
     def uses_fts(self) -> bool:
         return hasattr(self.store, "search_rows")
 
-    async def candidates(self, query: list[str]) -> list[Entry]:
+    async def candidates(self, query: list[str],
+                         sources: tuple[str, ...] | None = None) -> list[Entry]:
+        """Candidates for `query`, of `sources` only when given (the sources the listener's
+        feed plays: MusicSources.playing)."""
         grams = sorted(text.query_trigrams(query))
         short = [w for w in query if len(w) < 3] if not grams else []
         if self.uses_fts:
             await self._sync_sqlite()
-            rows = await self.store.search_rows(grams, short, CANDIDATES)  # type: ignore[attr-defined]
+            rows = await self.store.search_rows(  # type: ignore[attr-defined]
+                grams, short, CANDIDATES, sources)
             return [Entry(r[0], {"name": r[1], "artists": r[2], "album": r[3]}, r[4])
                     for r in rows]
         memory = await self._memory_index()
-        return memory.candidates(grams, short, CANDIDATES)
+        return memory.candidates(grams, short, CANDIDATES, sources)
 
     # -- SQLite: FTS5 in the store, caught up with the catalog's changes ---------------------
     async def _sync_sqlite(self) -> None:

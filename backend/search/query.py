@@ -1,9 +1,10 @@
 """GET /api/search: tracks, artists and albums across the listener's sources, best first.
 
-Local hits come from the search index (the demo catalog, local folders, Subsonic), scored by
-text.py; when the listener has Spotify connected, Spotify's own search adds its hits after them
-(a Spotify failure only adds a notice). Artists and albums are those of the matching tracks
-whose own names match the query.
+Hits come from the sources the listener's feed plays, decided in one place for both
+(MusicSources.playing): the search index (the demo catalog, local folders) holds every source's
+tracks and answers only from those, scored by text.py; when Spotify is one of them, Spotify's own
+search adds its hits after them (a Spotify failure only adds a notice). Artists and albums are
+those of the matching tracks whose own names match the query.
 """
 
 from __future__ import annotations
@@ -95,14 +96,17 @@ async def _spotify(spotify: SpotifyService, sources: MusicSources, username: str
 
 
 async def search(index: SearchIndex, store: Store, sources: MusicSources,
-                 spotify: SpotifyService, username: str, q: str, types: list[str],
-                 limit: int) -> dict[str, Any]:
+                 spotify: SpotifyService, username: str, settings: dict[str, Any], q: str,
+                 types: list[str], limit: int) -> dict[str, Any]:
+    """Hits from the sources the listener's feed plays (MusicSources.playing: the demo
+    catalog only when the feed plays it), Spotify's search among them when it is one."""
     query = text.words(q)[:MAX_WORDS]
     answer: dict[str, Any] = {"query": q, "tracks": [], "artists": [], "albums": [],
                               "notice": None}
     if not query:
         return answer
-    scored = _ranked(query, await index.candidates(query))
+    playing = await sources.playing(username, settings)
+    scored = _ranked(query, await index.candidates(query, tuple(playing)))
     if "track" in types:
         ids = [e.id for _, e in scored[:limit]]
         found = await found_tracks(store, sources, username, ids)
@@ -111,7 +115,7 @@ async def search(index: SearchIndex, store: Store, sources: MusicSources,
         answer["artists"] = _artists(query, scored, limit)
     if "album" in types:
         answer["albums"] = _albums(query, scored, limit)
-    if (await spotify.status(username)).get("connected"):
+    if "spotify" in playing:
         try:
             extra = await _spotify(spotify, sources, username, q, types, limit)
         except SpotifyError as error:

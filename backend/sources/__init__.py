@@ -62,6 +62,16 @@ class MusicSources:
             have.append("subsonic")
         return have or ["demo"]
 
+    async def playing(self, username: str, settings: dict[str, Any]) -> list[str]:
+        """The sources a feed of every source (`source=all`, the default) plays from for this
+        listener: those they have and allow (`settings.sources`, empty = all), the demo catalog
+        only while there is none. Search answers from the same ones (search/query.py): one
+        decision, so search never offers songs the feed would not play."""
+        allowed = set(settings.get("sources") or []) or None
+        names = [n for n in await self.available(username)
+                 if n != "demo" and (allowed is None or n in allowed)]
+        return names or ["demo"]
+
     async def candidates(
         self, username: str, settings: dict[str, Any], source: str | None = None,
         seed: str = "",
@@ -85,9 +95,7 @@ class MusicSources:
             if part.tracks:
                 return part
             return Candidates(demo_tracks(), "demo", _and_demo(part.note))
-        allowed = set(settings.get("sources") or []) or None
-        names = [n for n in await self.available(username)
-                 if n != "demo" and (allowed is None or n in allowed)]
+        names = [n for n in await self.playing(username, settings) if n != "demo"]
         parts: list[Candidates] = []
         for name in names:
             if name == "subsonic":

@@ -40,16 +40,23 @@ class SearchSQLite(SQLiteArea):
 
         await self._run(put)
 
-    async def search_rows(self, grams: list[str], short: list[str],
-                          limit: int) -> list[SearchRow]:
+    async def search_rows(self, grams: list[str], short: list[str], limit: int,
+                          sources: tuple[str, ...] | None = None) -> list[SearchRow]:
         """Candidates: the tracks sharing most trigrams with the query (best first), or, for a
-        query of words under three letters, those with a word starting so."""
+        query of words under three letters, those with a word starting so; of `sources` only
+        when given (an id starts with its source's name)."""
+        of_sources = ("" if sources is None else
+                      " AND (" + (" OR ".join("substr(id, 1, ?) = ?" for _ in sources) or "0")
+                      + ")")
+        source_args: list[Any] = [a for s in sources or () for a in (len(s) + 1, f"{s}-")]
+
         def find(c: sqlite3.Connection) -> list[Any]:
             if grams:
                 match = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
                 return c.execute(
                     "SELECT id, name, artists, album, meta FROM search_fts WHERE search_fts"
-                    " MATCH ? ORDER BY rank LIMIT ?", (match, limit)).fetchall()
+                    f" MATCH ?{of_sources} ORDER BY rank LIMIT ?",
+                    (match, *source_args, limit)).fetchall()
             clauses, args = [], []
             for word in short:
                 like = [f"{column} LIKE ? OR {column} LIKE ?"
@@ -59,7 +66,8 @@ class SearchSQLite(SQLiteArea):
                     args += [f"{word}%", f"% {word}%"]
             return c.execute(
                 "SELECT id, name, artists, album, meta FROM search_fts WHERE "
-                + " AND ".join(clauses) + " LIMIT ?", (*args, limit)).fetchall()
+                + " AND ".join(clauses) + of_sources + " LIMIT ?",
+                (*args, *source_args, limit)).fetchall()
 
         found = await self._run(find)
         return [(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in found]

@@ -1,5 +1,6 @@
 """Search, artist and album pages through the API, on both stores: prefix, accent- and
-typo-tolerant search over the demo catalog and the store's catalog of local tracks."""
+typo-tolerant search over the sources the listener's feed plays (the demo catalog while there is
+no other, else the store's catalog of local tracks)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ async def find(client: ApiClient, q: str, **params: Any) -> dict[str, Any]:
 async def with_library(app: EncoreApp, auth: AuthActions) -> None:
     await auth.signup()
     await app.store.put_catalog_tracks(LIBRARY)
-    app.search.refresh()
+    app.search.refresh()  # what a scan does on this node
+    app.sources.catalogs["local"].changed()
 
 
 async def test_prefix_accent_and_typo_tolerant(app: EncoreApp, client: ApiClient,
@@ -63,12 +65,34 @@ async def test_prefix_accent_and_typo_tolerant(app: EncoreApp, client: ApiClient
     assert names and all("nocturne" in f"{t['name']} {t['album']['name']}".lower()
                          for t in nocturn["tracks"])  # its name, or its album's
     assert "nocturne" in names[0].lower()
-    assert "Nocturne in the Rain" in names  # local, beside the demo's classical nocturnes
-    assert any(t["source"] == "demo" for t in nocturn["tracks"])
+    assert names == ["Nocturne in the Rain"]  # the feed plays the local library: not the demo's
     typo = await find(client, "nocturen", limit=50)
     assert [t["name"] for t in typo["tracks"]][:5] == names[:5]
     assert (await find(client, "hoppipola"))["tracks"][0]["name"] == "Hoppípolla"
     assert (await find(client, "zzqxj"))["tracks"] == []
+
+
+async def test_search_answers_from_the_sources_the_feed_plays(app: EncoreApp, client: ApiClient,
+                                                              auth: AuthActions) -> None:
+    """One decision for both (MusicSources.playing): demo songs in search only while the feed
+    plays the demo catalog; with a local library, the library's songs and nothing else."""
+    await auth.signup()
+    demo_only = await find(client, "nocturne", limit=50)
+    assert demo_only["tracks"] and {t["source"] for t in demo_only["tracks"]} == {"demo"}
+    assert {a["source"] for a in (await find(client, "a", types="artist"))["artists"]} == {"demo"}
+
+    await app.store.put_catalog_tracks(LIBRARY)
+    app.search.refresh()
+    app.sources.catalogs["local"].changed()
+    feed = await (await client.get("/api/feed?limit=50")).get_json()
+    assert {t["source"] for t in feed["tracks"]} == {"local"}
+    for q in ("nocturne", "sigur", "beyonce", "a", "ro"):
+        found = await find(client, q, limit=50)
+        sources = {t["source"] for t in found["tracks"]} | {
+            a["source"] for a in found["artists"]} | {a["source"] for a in found["albums"]}
+        assert sources <= {"local"}, (q, found)
+    assert [t["name"] for t in (await find(client, "nocturne"))["tracks"]] == [
+        "Nocturne in the Rain"]
 
 
 async def test_types_limit_and_what_a_hit_carries(app: EncoreApp, client: ApiClient,
@@ -76,8 +100,8 @@ async def test_types_limit_and_what_a_hit_carries(app: EncoreApp, client: ApiCli
     await with_library(app, auth)
     only = await find(client, "sigur", types="artist")
     assert only["tracks"] == [] and only["albums"] == [] and only["artists"]
-    few = await find(client, "nocturne", limit=3)
-    assert len(few["tracks"]) == 3
+    few = await find(client, "sigur", limit=1)  # two songs match
+    assert len(few["tracks"]) == 1
     halo = (await find(client, "halo beyonce"))["tracks"][0]
     assert halo["name"] == "Halo" and halo["audio_url"] and halo["album"]["name"]
     assert (await find(client, "   "))["tracks"] == []

@@ -42,6 +42,7 @@ class Server:
     url: str
     emulator: RunningEmulator
     data_dir: Path
+    dynamodb: tuple[str, str] | None = None  # (endpoint, table prefix) on the DynamoDB store
 
     def fault(self, **faults: Any) -> None:
         """Flip the backend's test switches (ENCORE_TEST_HOOKS), e.g. interactions_status=500."""
@@ -77,8 +78,11 @@ def running_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterato
             **(env or {}),
         }
         process.start()
+        endpoint = process.env.get("ENCORE_DYNAMODB_ENDPOINT")
+        dynamodb = ((endpoint, process.env.get("ENCORE_DYNAMODB_TABLE_PREFIX", ""))
+                    if process.env.get("ENCORE_STORE") == "dynamodb" and endpoint else None)
         try:
-            yield Server(process.url, emulator, process.data_dir)
+            yield Server(process.url, emulator, process.data_dir, dynamodb)
         finally:
             process.stop()
 

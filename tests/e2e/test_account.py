@@ -15,13 +15,34 @@ pytestmark = pytest.mark.e2e
 
 
 def rows_naming(server: Server, username: str) -> list[str]:
-    """Every row of every table of the server's SQLite store that mentions `username`."""
+    """Every row of every table of the server's store that mentions `username` ("table: row",
+    the table's name in lower case without its prefix on DynamoDB)."""
+    if server.dynamodb is not None:
+        return items_naming(*server.dynamodb, username)
     found = []
     with sqlite3.connect(server.data_dir / "encore.sqlite3") as conn:
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             for row in conn.execute(f'SELECT * FROM "{table}"'):
                 if username in repr(row).lower():
                     found.append(f"{table}: {row!r}"[:200])
+    return found
+
+
+def items_naming(endpoint: str, prefix: str, username: str) -> list[str]:
+    """Every item of every table under `prefix` in DynamoDB (dynalite) that mentions `username`."""
+    import botocore.session
+
+    client = botocore.session.get_session().create_client(
+        "dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="local", aws_secret_access_key="local")
+    found = []
+    for table in client.list_tables()["TableNames"]:
+        if not table.startswith(prefix):
+            continue
+        for page in client.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                if username in repr(item).lower():
+                    found.append(f"{table[len(prefix):].lower()}: {item!r}"[:200])
     return found
 
 
@@ -36,7 +57,7 @@ def test_delete_the_account_and_nothing_of_it_is_left(page: Page, server: Server
                       headers={"X-Requested-With": "encore"})
     wait_until(lambda: len(rows_naming(server, username)) >= 5, message="the user's rows")
     tables = {r.split(":")[0] for r in rows_naming(server, username)}
-    assert {"users", "sessions", "interactions", "playlists", "likes"} <= tables
+    assert {"users", "sessions", "interactions", "playlists", "likes"} <= tables, tables
 
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Account").click()

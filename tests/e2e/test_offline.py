@@ -90,7 +90,7 @@ def test_offline_listening_is_kept_and_synced_once(playwright: Playwright, netwo
         wait_until(lambda leaving=leaving: player.get_attribute("data-track-id") != leaving
                    and int(player.get_attribute("data-position") or 0) > 300,
                    message=f"saved track {n + 1} playing")
-    assert page.get_by_role("status").filter(has_text="3 interactions waiting").is_visible()
+    assert page.get_by_role("status").filter(has_text="3 plays saved on this device").is_visible()
 
     # A new page in the same profile (the browser closed and opened again): still 3 waiting.
     context.close()

@@ -36,7 +36,8 @@ def test_server_errors_lose_nothing_and_double_nothing(page: Page,
     wait_until(lambda: pending(page) == 3, message="3 pending")
     banner = page.locator("#offline-banner")
     banner.wait_for()  # online, but the server is not taking them: say so
-    assert "3 interactions waiting" in banner.inner_text()
+    assert "3 plays waiting to sync" in banner.inner_text()  # a listener's words
+    assert "interaction" not in banner.inner_text()
     assert stored_interactions(page) == []
 
     failing_interactions.fault(interactions_status=None)

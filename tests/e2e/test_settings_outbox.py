@@ -103,7 +103,7 @@ def test_logout_with_pending_interactions_asks_first(relayed: BrowserContext,
     page.get_by_role("button", name="Log out").click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
-    assert "1 interaction hasn't reached the server yet" in dialog.inner_text()
+    assert "1 play hasn't reached the server yet" in dialog.inner_text()
     dialog.get_by_role("button", name="Stay logged in").click()
     dialog.wait_for(state="detached")
     assert page.get_by_role("heading", name="Settings").is_visible()

@@ -2,7 +2,7 @@
 
 Sign-up says what to type in sentences; a settings error never sits beside a stale "Saved.";
 the skip threshold reads as a sentence and the exploration slider shows its value; the list of
-interactions waiting to sync names the songs; the details panel shows numbers and can play the
+plays waiting to sync names the songs; the details panel shows numbers and can play the
 track; the player bar never covers the onboarding's button and the feed opens at its top."""
 
 from __future__ import annotations
@@ -88,8 +88,9 @@ def test_waiting_list_names_songs_and_details_show_numbers_and_play(page: Page,
     other.get_by_role("button", name="Details for").click()
     panel = page.get_by_role("dialog")
     features = page.evaluate("id => encore.queue.byId.get(id).features", other_id)
-    energy = panel.locator(".chart li", has_text="energy")
+    energy = panel.locator("#sound-facts dd[data-quality=energy]")
     assert f"{round(features['energy'] * 100)} %" in energy.inner_text()
+    assert panel.locator("dt", has_text="Energy").count() == 1  # each quality once
     panel.get_by_role("button", name="Play").click()
     wait_until(lambda: page.locator("#player").get_attribute("data-track-id") == other_id,
                message="the panel's Play plays that track")

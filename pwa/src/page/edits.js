@@ -152,6 +152,11 @@ export class Edits extends EventTarget {
   async #resolve(edit, answer) {
     const current = answer.current;
     const { base, mine } = edit.merge;
+    if (current.track_ids.join("\n") === mine.join("\n")) { // already there: this very edit
+      // was applied before its answer arrived (the page closed or reloaded in between)
+      this.dispatchEvent(new CustomEvent("resolved", { detail: { edit, choice: "mine", track_ids: mine } }));
+      return true;
+    }
     let choice = "merge";
     if (current.track_ids.join("\n") === base.join("\n")) choice = "mine"; // only our own earlier edit
     else if (!onlyAddsAndRemoves(base, mine)) choice = await this.ask({ edit, current });

@@ -27,7 +27,7 @@ const queue = new Queue();
 const outbox = new OutboxClient();
 const model = new ModelClient();
 const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
-const app = { me: null, view: null, feedLoaded: false, feed: null, spotifyError: null, demoOnly: false };
+const app = { me: null, view: null, feedLoaded: false, feed: null, spotifyError: null, demoOnly: false, freshStart: false };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
 
 // Exposed for the end-to-end tests and the benchmark (read-only views of the app's state).
@@ -151,7 +151,8 @@ async function rerank({ keep = app.view?.cardsInView?.() ?? 0 } = {}) {
   const started = performance.now();
   // The whole pool, ranked: offline, saved tracks come first even when ranked below the first 30.
   const candidates = queue.candidates();
-  const ranked = await model.rank(candidates, connectivity.online ? QUEUE_LENGTH : candidates.length);
+  const ranked = await model.rank(candidates, connectivity.online ? QUEUE_LENGTH : candidates.length,
+    { freshStart: app.freshStart });
   queue.applyRanking(ranked, { keep });
   window.encore.marks.lastRerankMs = performance.now() - started;
   if (playback.current) keepOffline();
@@ -176,7 +177,11 @@ async function loadFeed({ refresh = false } = {}) {
     query.set("shown", queue.onScreen().join(","));
   }
   const feed = (await early) ?? await api(`/api/feed?${query}`);
-  if (feed.restarted) toast("You've been through every song in your feed once: starting over.");
+  app.freshStart = Boolean(feed.restarted); // the device ranks from the top too, until the next feed
+  if (feed.restarted) {
+    toast("You've been through every song in your feed once: starting over.");
+    queue.forgetPlayed(); // the server starts over: what was played this visit comes back too
+  }
   if (!app.spotifyError) banner.notice(feed.notice ?? null); // e.g. a Subsonic server that is down
   queue.setFeed(feed);
   app.feed = feed;
@@ -188,6 +193,21 @@ async function loadFeed({ refresh = false } = {}) {
   await offlineAudio.refresh();
   queue.rearrange();
   app.view?.render?.();
+}
+
+/** Everything was heard: the feed from the top again (the server's, or offline the one saved
+ *  here), and the first song plays. */
+async function startOver() {
+  try {
+    await loadFeed({ refresh: true });
+  } catch (error) {
+    if (!app.feed) return feedError(error);
+    queue.forgetPlayed();
+    queue.setFeed(app.feed);
+  }
+  const first = library.listening.peek();
+  if (first) playback.play(first);
+  return undefined;
 }
 
 async function startModel() {
@@ -292,7 +312,10 @@ function takeSpotifyFlash() {
   return ["connected", "denied"].includes(flash) ? flash : null;
 }
 
+let routing = 0; // the latest navigation: a view that took longer to make is not shown over it
+
 async function route() {
+  const turn = ++routing;
   const flash = takeSpotifyFlash();
   const path = location.pathname;
   hideDetails(document.getElementById("details"));
@@ -341,6 +364,10 @@ async function route() {
     return;
   }
   const extra = await library.view(path);
+  if (turn !== routing) { // the listener went elsewhere while it loaded (Library, then Feed)
+    extra?.el?.dispose?.();
+    return;
+  }
   if (extra) {
     show(extra.el, extra.title);
     return;
@@ -352,6 +379,8 @@ async function route() {
     onPlay: (track) => playback.play(track),
     onDetails: (track) => showDetails(document.getElementById("details"), track, { onPlay: (t) => playback.play(t) }),
     onRefresh: () => loadFeed({ refresh: true }).catch(feedError),
+    onStartOver: startOver,
+    feedState: () => ({ loaded: app.feedLoaded, source: app.feed?.source ?? null }),
     offlineIds: () => offlineAudio.saved,
     modelStatus,
   }), "Your feed");

@@ -4,6 +4,8 @@
 // they change (onboarding picks included), even while Pyodide is still loading.
 import { WorkerMessenger } from "../shared/messenger.js";
 
+const DAY_MS = 86_400_000; // shared_model's day: a song heard within it is not offered again
+
 /* global __MODEL_WORKER_URL__ */
 const WORKER_URL = __MODEL_WORKER_URL__;
 const HELD_TRACKS = 4000; // under the worker's own bound (shared_model/device.py MAX_HELD_TRACKS)
@@ -63,9 +65,11 @@ export class ModelClient extends EventTarget {
 
   /** [{id, score, reason}] best first. The worker keeps the tracks it was sent: only new or
    *  changed ones (another object for an id, e.g. from a new feed) cross over again. */
-  async rank(candidates, limit) {
+  /** `freshStart`: the listener started over a library they heard through: ranked as a day
+   *  later would, so what was heard today is not held back (the server does the same). */
+  async rank(candidates, limit, { freshStart = false } = {}) {
     const ids = candidates.map((t) => t.id);
-    const now_ms = Date.now();
+    const now_ms = Date.now() + (freshStart ? DAY_MS : 0);
     let tracks = candidates.filter((t) => this.held.get(t.id) !== t);
     let ranked = await this.messenger.request("rank", { tracks, ids, limit, now_ms });
     if (ranked?.missing) { // a restarted worker, or one that let old tracks go: send them all

@@ -92,6 +92,11 @@ export class Queue extends EventTarget {
     this.#changed();
   }
 
+  /** Start over: what was played this visit may be offered again (the next setFeed lists it). */
+  forgetPlayed() {
+    this.done.clear();
+  }
+
   /** A track failed to load: it goes to the end, and is not picked by itself again. */
   markUnplayable(trackId) {
     this.unplayable.add(trackId);

@@ -1,4 +1,4 @@
-// Banners: offline or the server unreachable (with the number of interactions waiting), "update
+// Banners: offline or the server unreachable (with the number of plays waiting to sync), "update
 // available — reload", and notices (Spotify's state and the like).
 import { h } from "../dom.js";
 
@@ -13,18 +13,20 @@ export function banners(root) {
   let reachable = true; // the server answers (requests fail while navigator.onLine says online)
   let waiting = 0;
   let stuck = false; // reachable, but the server has not been taking interactions
+  // In a listener's words: plays (and likes) kept on this device until the server has them.
+  const plays = (n) => `${n} play${n === 1 ? "" : "s"}`;
   const renderOffline = () => {
-    const count = `${waiting} interaction${waiting === 1 ? "" : "s"} waiting`;
     offline.dataset.waiting = String(waiting);
+    const saved = waiting ? ` ${plays(waiting)} saved on this device, sent when you're back online.` : "";
     if (!browserOnline) {
       offline.hidden = false;
-      offline.textContent = `You're offline — ${count}. Playing what's saved on this device; your feed keeps learning.`;
+      offline.textContent = `You're offline. Playing what's saved on this device; your feed keeps learning.${saved}`;
     } else if (!reachable) {
       offline.hidden = false;
-      offline.textContent = `Can't reach Encore's server — ${count}. Playing what's saved on this device.`;
+      offline.textContent = `Can't reach Encore's server. Playing what's saved on this device.${waiting ? ` ${plays(waiting)} saved here, sent when it's back.` : ""}`;
     } else {
       offline.hidden = !(waiting > 0 && stuck);
-      offline.textContent = `Couldn't reach Encore's server — ${count}; retrying.`;
+      offline.textContent = `Couldn't reach Encore's server: ${plays(waiting)} waiting to sync; trying again.`;
     }
   };
   renderOffline();

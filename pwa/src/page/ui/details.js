@@ -1,14 +1,12 @@
-// The track details panel: album, genres, the track's features as a small chart of meters (with
-// their numbers), and a Play button. Names are links to the artist and album pages.
+// The track details panel: album, genres, why it is in the feed, the sound of the track (each
+// quality once, in words and numbers: sound.js), and a Play button. Names are links to the
+// artist and album pages.
 import { coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { soundFacts } from "./sound.js";
 import { albumLink, artistLinks } from "./track-list.js";
 
-const CHART = ["danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness", "liveness"];
-
 export function showDetails(panel, track, { onPlay } = {}) {
-  const features = track.features ?? {};
   const close = h("button", { type: "button", class: "icon close", "aria-label": "Close details" }, icon("close"));
   close.addEventListener("click", () => hideDetails(panel));
   const cover = coverUrl(track, 300);
@@ -25,15 +23,7 @@ export function showDetails(panel, track, { onPlay } = {}) {
       h("dt", {}, "Genres"), h("dd", {}, (track.genres ?? []).join(", ") || "—"),
       track.reason ? [h("dt", {}, "Why"), h("dd", {}, track.reason)] : null),
     h("h3", {}, "Sound"),
-    ...soundFacts(track),
-    h("ul", { class: "chart", "aria-label": "Audio features" },
-      CHART.filter((name) => typeof features[name] === "number").map((name) => {
-        const id = `feat-${name}`;
-        return h("li", {},
-          h("label", { for: id }, name),
-          h("meter", { id, min: 0, max: 1, value: features[name] }),
-          h("span", { class: "value" }, `${Math.round(features[name] * 100)} %`));
-      }))].filter(Boolean));
+    ...soundFacts(track)].filter(Boolean));
   panel.hidden = false;
   panel.setAttribute("role", "dialog");
   close.focus();

@@ -1,12 +1,18 @@
 // The feed: cards with cover, title, artists, the reason, play and details; "refresh feed".
-// Cards are kept per track and only moved when their place changes, so a card under the
-// listener's pointer is never swapped for a copy in the middle of a click.
+// Cards are kept per track, patched in place and only moved when their place changes, so a card
+// under the listener's pointer (or with its menu open) is never swapped for a copy mid-click.
 import { coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { artistLinks, menuButton, trackMenuItems } from "./track-list.js";
 
-export function feedView({ lib, queue, onPlay, onDetails, onRefresh, offlineIds, modelStatus }) {
+// Where the songs come from, for the words when all of them were heard.
+const FROM = { local: " from your music folder", subsonic: " from your Subsonic server", spotify: " from Spotify", demo: " from Encore's demo catalog" };
+
+export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver = null, feedState = () => ({ loaded: true, source: null }), offlineIds, modelStatus }) {
   const list = h("ol", { class: "feed-list", id: "feed-list", "aria-label": "Up next" });
+  // An empty list never shows as a blank page: it says what happened and offers a way on.
+  const empty = h("section", { class: "card soft empty-state", id: "feed-empty", "aria-labelledby": "feed-empty-title", hidden: true });
+  let emptyKind = null;
   const refresh = h("button", { type: "button", class: "ghost", id: "refresh-feed" }, icon("refresh"), "Refresh feed");
   const status = h("p", { class: "model-status", id: "model-status", "aria-live": "polite" });
   refresh.addEventListener("click", async () => {
@@ -18,43 +24,111 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, offlineIds,
     }
   });
 
-  function card(track, now) {
+  // A card is made once per track and then patched (now playing, reason, saved offline): a
+  // card the listener has a menu open in, or focus on, is never swapped for a copy (the menu
+  // vanished under their pointer when the on-device ranking arrived) nor moved in the DOM.
+  function card(track) {
     const cover = coverUrl(track);
-    return h("li", { class: `track-card${now ? " now" : ""}`, dataset: { trackId: track.id } },
+    const reason = h("p", { class: "reason" });
+    const nowBadge = h("span", { class: "badge now-badge" }, "Now playing");
+    const offlineBadge = h("span", { class: "badge offline-badge" }, "Available offline");
+    const badges = h("p", { class: "badges" });
+    const el = h("li", { class: "track-card", dataset: { trackId: track.id } },
       cover ? h("img", { class: "cover", src: cover, alt: "", width: 72, height: 72, loading: "lazy" }) : h("div", { class: "cover blank" }),
       h("div", { class: "info" },
         h("h3", { class: "title" }, track.name, track.explicit ? h("span", { class: "tag", title: "Explicit" }, "E") : null),
         h("p", { class: "artists" }, ...artistLinks(track)),
-        track.reason ? h("p", { class: "reason" }, track.reason) : null,
-        h("p", { class: "badges" },
-          now ? h("span", { class: "badge now-badge" }, "Now playing") : null,
-          offlineIds().has(track.id) ? h("span", { class: "badge offline-badge" }, "Available offline") : null)),
+        reason, badges),
       h("div", { class: "card-actions" },
-        h("button", { type: "button", class: "icon play", "aria-label": `Play ${track.name}`, onclick: () => onPlay(track) }, icon("play")),
-        h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(track) }, icon("info")),
-        lib ? menuButton(`More for ${track.name}`, () => trackMenuItems(track, lib)) : null));
+        h("button", { type: "button", class: "icon play", "aria-label": `Play ${track.name}`, onclick: () => onPlay(el.track) }, icon("play")),
+        h("button", { type: "button", class: "icon", "aria-label": `Details for ${track.name}`, onclick: () => onDetails(el.track) }, icon("info")),
+        lib ? menuButton(`More for ${track.name}`, () => trackMenuItems(el.track, lib)) : null));
+    el.update = (latest, now) => {
+      el.track = latest;
+      el.classList.toggle("now", now);
+      reason.textContent = latest.reason ?? "";
+      if (latest.reason) el.querySelector(".info").insertBefore(reason, badges);
+      else reason.remove();
+      badges.replaceChildren(...[now ? nowBadge : null, offlineIds().has(latest.id) ? offlineBadge : null].filter(Boolean));
+    };
+    return el;
   }
 
   const cards = new Map(); // track id -> {key, el}
 
   function cardFor(track, now) {
-    const key = [now, track.reason, track.name, offlineIds().has(track.id)].join("|");
-    const kept = cards.get(track.id);
-    if (kept?.key === key) return kept.el;
-    const el = card(track, now);
-    cards.set(track.id, { key, el });
-    return el;
+    // What a card is built from; the rest (now, reason, offline) is patched in place.
+    const key = [track.name, track.explicit, coverUrl(track), (track.artists ?? []).map((a) => `${a.id}:${a.name}`).join()].join("|");
+    let kept = cards.get(track.id);
+    if (kept?.key !== key && !(kept && held(kept.el))) {
+      kept = { key, el: card(track) };
+      cards.set(track.id, kept);
+    }
+    kept.el.update(track, now);
+    return kept.el;
+  }
+
+  /** The card the listener is in: focus inside it, or its menu open. */
+  function held(el) {
+    return el.parentNode === list && (el.contains(document.activeElement) || Boolean(el.querySelector(".menu-popover")));
+  }
+
+  /** Put `wanted` in `list` in that order without moving a held card: the others move around
+   *  it (moving a node takes the focus off whatever was focused inside it). */
+  function place(wanted) {
+    const keep = new Set(wanted);
+    for (const child of [...list.children]) if (!keep.has(child)) child.remove();
+    const pin = Math.max(0, wanted.findIndex(held));
+    if (!wanted.length) return;
+    if (wanted[pin].parentNode !== list) list.append(wanted[pin]);
+    for (let i = pin - 1; i >= 0; i--) {
+      if (wanted[i].nextElementSibling !== wanted[i + 1]) list.insertBefore(wanted[i], wanted[i + 1]);
+    }
+    for (let i = pin + 1; i < wanted.length; i++) {
+      if (wanted[i - 1].nextElementSibling !== wanted[i]) list.insertBefore(wanted[i], wanted[i - 1].nextElementSibling);
+    }
+  }
+
+  function renderEmpty(nothing) {
+    const { loaded, source } = feedState();
+    const kind = !nothing ? null : !loaded ? "loading" : queue.done.size ? "heard" : "none";
+    empty.hidden = kind === null;
+    if (kind === emptyKind) return;
+    emptyKind = kind;
+    if (kind === "loading") {
+      empty.replaceChildren(h("p", { id: "feed-empty-title", role: "status" }, "Loading your feed…"));
+    } else if (kind === "heard") {
+      const again = h("button", { type: "button", class: "primary", id: "start-over" }, icon("play"), "Play it all again");
+      again.addEventListener("click", async () => {
+        again.disabled = true;
+        try {
+          await onStartOver?.();
+        } finally {
+          again.disabled = false;
+        }
+      });
+      empty.replaceChildren(
+        h("h2", { id: "feed-empty-title" }, "You've heard everything in your feed"),
+        h("p", {}, `You've played every song Encore has for you right now${FROM[source] ?? ""}. Play it all again from the top, or find something in search.`),
+        h("div", { class: "row" }, again, h("a", { href: "/search", "data-link": true, class: "button ghost" }, "Search")),
+        source === "local" ? h("p", { class: "hint" }, "Songs added to your music folder show up here once Encore has scanned them.") : null);
+    } else if (kind === "none") {
+      empty.replaceChildren(
+        h("h2", { id: "feed-empty-title" }, "Nothing to play yet"),
+        h("p", {}, "Your feed has no songs right now. Try Refresh feed in a moment, or look for something in search."),
+        h("div", { class: "row" }, h("a", { href: "/search", "data-link": true, class: "button ghost" }, "Search")));
+    }
   }
 
   function render() {
     const current = queue.current;
     const wanted = [current && !queue.done.has(current.id) ? cardFor(current, true) : null,
       ...queue.tracks.map((t) => cardFor(t, false))].filter(Boolean);
-    wanted.forEach((el, i) => {
-      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
-    });
-    while (list.children.length > wanted.length) list.lastElementChild.remove();
-    for (const [id, { el }] of cards) if (!el.isConnected) cards.delete(id);
+    place(wanted);
+    renderEmpty(!wanted.length);
+    // (in the list, not the document: the first render runs before the view is on the page,
+    // and forgetting every card then made the next render replace them all, an open menu too)
+    for (const [id, { el }] of cards) if (el.parentNode !== list) cards.delete(id);
     list.dataset.generation = String(queue.generation);
     list.dataset.source = queue.source;
     status.textContent = modelStatus();
@@ -77,7 +151,7 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, offlineIds,
     h("div", { class: "feed-head" },
       h("div", {}, h("h1", { id: "feed-title" }, "Your feed"), status),
       refresh),
-    list);
+    list, empty);
   view.render = render;
   view.cardsInView = cardsInView;
   view.dispose = () => queue.removeEventListener("change", render);

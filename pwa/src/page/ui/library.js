@@ -16,6 +16,9 @@ export function libraryCard({ me, onSources }) {
   const summary = h("p", { id: "library-summary", role: "status" }, "Reading the library…");
   const progress = h("progress", { id: "library-progress", max: 1, value: 0, hidden: true, "aria-label": "Library progress" });
   const phase = h("p", { id: "library-phase", class: "hint" });
+  // For whoever runs this Encore (the setting's name is in the README, not on a listener's page).
+  const operatorHint = h("p", { id: "library-operator-hint", class: "hint", hidden: true },
+    "Running Encore yourself? Tell it where your music folders are and restart it: the README's “Your own music” says how.");
   const failedCount = h("span", { id: "library-failed-count" }, "0");
   const failedList = h("ul", { class: "outbox-list", id: "library-failed" });
   const failedWord = h("span", {}, " files could not be used");
@@ -52,8 +55,9 @@ export function libraryCard({ me, onSources }) {
   }
 
   function render(status) {
+    operatorHint.hidden = status.enabled;
     if (!status.enabled) {
-      summary.textContent = "No music folder is set up on this server (ENCORE_LIBRARY_DIRS).";
+      summary.textContent = "No music folder is set up on this Encore yet.";
     } else {
       summary.textContent = `${number(status.tracks)} tracks · ${number(status.analysed)} analysed · ` +
         `${number(status.pending)} waiting for analysis`;
@@ -87,7 +91,7 @@ export function libraryCard({ me, onSources }) {
   }
 
   const card = h("section", { class: "card", "aria-labelledby": "set-library", id: "library-card" },
-    h("h2", { id: "set-library" }, "Your music"), summary, progress, phase, failures, sourcesBox, saved);
+    h("h2", { id: "set-library" }, "Your music"), summary, operatorHint, progress, phase, failures, sourcesBox, saved);
   poll();
   card.dispose = () => {
     disposed = true;

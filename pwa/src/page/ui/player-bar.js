@@ -47,6 +47,7 @@ export function playerBar(root, playback, { onExpand = null, onLike = null, isLi
   // The page keeps room for the bar as tall as it really is (it wraps on narrow screens).
   new ResizeObserver(() => {
     document.documentElement.style.setProperty("--player-space", `${root.hidden ? 0 : root.offsetHeight}px`);
+    document.documentElement.classList.toggle("with-player", !root.hidden); // notices sit in the bar
   }).observe(root);
 
   playback.addEventListener("track", ({ detail: track }) => {

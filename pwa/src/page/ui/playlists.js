@@ -94,8 +94,17 @@ export async function playlistView(lib, id) {
   const status = h("p", { class: "hint", role: "status", id: "playlist-status" });
   const holder = h("div", {});
   const context = () => ({ kind: "playlist", id, name: playlist.name });
+  // Play and Shuffle only over songs to play; reordering words only when there is an order.
+  const playAll = h("button", { type: "button", class: "primary", id: "playlist-play", onclick: () => lib.play(tracks, 0, context()) }, icon("play"), "Play");
+  const shuffle = h("button", { type: "button", class: "ghost", id: "playlist-shuffle", onclick: () => {
+    lib.listening.setShuffle(true);
+    lib.play(tracks, Math.floor(Math.random() * tracks.length), context());
+  } }, "Shuffle");
+  const reorderHint = h("p", { class: "hint", id: "playlist-reorder-hint" }, "Reorder: drag a song, or use its ↑ ↓ buttons (Alt+↑ / Alt+↓ on a song).");
 
+  let saves = 0; // edits made on this page: a reload that overlaps one must not undo it
   async function save(newTracks, message) {
+    saves += 1;
     // The next edit's base is this one's result at once: two quick moves must not look like
     // another device's change to each other (a stale base made the page ask about its own edit).
     const from = base;
@@ -117,7 +126,24 @@ export async function playlistView(lib, id) {
     });
   }
 
+  /** The control the listener is on (its track and kind), to put focus back after a render. */
+  function focusedControl() {
+    const el = document.activeElement;
+    const row = holder.contains(el) ? el.closest(".track-row") : null;
+    if (!row) return null;
+    const kind = ["move-up", "move-down", "menu-button", "play"].find((c) => el.classList.contains(c)) ?? "play";
+    return { id: row.dataset.trackId, index: [...row.parentNode.children].indexOf(row), kind };
+  }
+
+  function refocus(spot) {
+    if (!spot) return;
+    const rows = [...holder.querySelectorAll(".track-row")];
+    const row = rows.find((r) => r.dataset.trackId === spot.id) ?? rows[Math.min(spot.index, rows.length - 1)];
+    (row?.querySelector(`.${spot.kind}:not(:disabled)`) ?? row?.querySelector(".play") ?? holder.querySelector("a, button"))?.focus();
+  }
+
   function render() {
+    const spot = focusedControl(); // a re-render must not drop a keyboard user's place
     count.textContent = counted(tracks.length, "song");
     clear(holder).append(tracks.length ? trackList(tracks, {
       lib, label: `Songs in ${playlist.name}`, numbered: true,
@@ -146,19 +172,34 @@ export async function playlistView(lib, id) {
           move(Number(event.dataTransfer.getData("text/plain")), index);
         });
       },
-    }) : h("p", { class: "hint" }, "No songs yet: add some from any ⋯ menu (search, albums, your feed)."));
+    }) : h("section", { class: "card soft empty-state", id: "playlist-empty", "aria-labelledby": "playlist-empty-title" },
+      h("h2", { id: "playlist-empty-title" }, "This playlist is empty"),
+      h("p", {}, "To add a song, open its ⋯ menu — in your feed, in search, on an album or an artist's page — and choose “Add to playlist…”."),
+      h("a", { href: "/search", "data-link": true, class: "button" }, "Find songs to add")));
+    playAll.hidden = shuffle.hidden = !tracks.length;
+    reorderHint.hidden = tracks.length < 2;
+    refocus(spot);
   }
 
   async function reload() {
+    const before = saves;
+    let latest;
     try {
-      playlist = await lib.api(`/api/playlists/${encodeURIComponent(id)}`);
+      latest = await lib.api(`/api/playlists/${encodeURIComponent(id)}`);
     } catch {
       return; // offline: keep what is on screen
     }
     if ((await lib.edits.pending()).some((e) => e.playlistId === id)) return; // more to send
+    // An edit made while this was asked for: its answer is older than the screen (showing it
+    // would undo the move, and the next edit would start from a list the server never had).
+    if (saves !== before) return;
+    playlist = latest;
     base = playlist.tracks.map((t) => t.id);
-    tracks = playlist.tracks;
     title.textContent = playlist.name;
+    // Our own edit came back as sent: the list on screen is already right, leave it (and the
+    // listener's focus) alone. Only another device's change redraws it.
+    if (base.join("\n") === tracks.map((t) => t.id).join("\n")) return;
+    tracks = playlist.tracks;
     render();
   }
   const changed = ({ detail }) => detail.id === id && reload();
@@ -197,13 +238,8 @@ export async function playlistView(lib, id) {
     h("header", { class: "browse-head" }, h("div", {},
       h("p", { class: "kicker" }, playlist.source === "spotify" ? "Playlist · from Spotify" : "Playlist"), title, count,
       h("div", { class: "row" },
-        h("button", { type: "button", class: "primary", onclick: () => lib.play(tracks, 0, context()) }, icon("play"), "Play"),
-        h("button", { type: "button", class: "ghost", onclick: () => {
-          lib.listening.setShuffle(true);
-          lib.play(tracks, Math.floor(Math.random() * tracks.length), context());
-        } }, "Shuffle"),
-        rename, remove),
-      h("p", { class: "hint" }, "Reorder: drag a song, or use its ↑ ↓ buttons (Alt+↑ / Alt+↓ on a song)."), status)),
+        playAll, shuffle, rename, remove),
+      reorderHint, status)),
     holder);
   view.dispose = () => lib.removeEventListener("playlist-changed", changed);
   return view;

@@ -31,12 +31,12 @@ export function settingsView({ me, outbox, trackOf, onSettings, onLogout, onSpot
   return view;
 }
 
-/** Ask before logging out with interactions still unsent; resolves true to go ahead. */
+/** Ask before logging out with plays still unsent; resolves true to go ahead. */
 export function confirmLogout(pendingCount) {
   return new Promise((resolve) => {
     const dialog = h("dialog", { class: "confirm", "aria-labelledby": "confirm-title" },
       h("h2", { id: "confirm-title" }, "Log out with unsent listening history?"),
-      h("p", {}, `${pendingCount} interaction${pendingCount === 1 ? " hasn't" : "s haven't"} reached the server yet. ` +
+      h("p", {}, `${pendingCount} play${pendingCount === 1 ? " hasn't" : "s haven't"} reached the server yet. ` +
         "They stay on this device and are sent when you log in again."),
       h("div", { class: "row" },
         h("button", { type: "button", class: "ghost", id: "confirm-cancel", onclick: () => dialog.close("cancel") }, "Stay logged in"),

@@ -2,7 +2,7 @@
 // that taught it most), and the controls to correct it: forget a song or an artist, don't play
 // an artist, reset, and a private session. Corrections apply on this device at once and reach
 // the server through the edits outbox (offline too).
-import { clear, h, toast } from "../dom.js";
+import { clear, h } from "../dom.js";
 import { confirmDialog } from "./dialogs.js";
 
 function weightBar(weight, max) {
@@ -26,7 +26,13 @@ function ranked(title, id, entries, actions) {
 
 export async function tasteView(lib) {
   const body = h("div", {});
-  const status = h("p", { class: "hint", role: "status", id: "taste-status" });
+  // What a correction did: said where the listener is looking (focus moves to it, so it is in
+  // view below the top bar and a screen reader reads it), not at a page top scrolled away.
+  const status = h("p", { class: "flash", role: "status", id: "taste-status", tabindex: "-1" });
+  const confirm = (words) => {
+    status.textContent = words;
+    status.focus();
+  };
   const paused = h("input", { type: "checkbox", id: "private-session", checked: Boolean(lib.me()?.settings?.learning_paused) });
   paused.addEventListener("change", async () => {
     try {
@@ -42,8 +48,8 @@ export async function tasteView(lib) {
 
   async function correct(kind, target, words) {
     await lib.correct(kind, target);
-    status.textContent = words;
-    await load();
+    await load(); // the page's new length first: then the confirmation is brought into view
+    confirm(words);
   }
 
   function render(taste) {
@@ -95,8 +101,7 @@ export async function tasteView(lib) {
 
   const reset = h("button", { type: "button", class: "danger", id: "reset-taste", onclick: async () => {
     if (!(await confirmDialog({ title: "Start over?", text: "Encore forgets everything it learned from your plays (your history, likes and playlists stay).", action: "Reset what Encore learned", danger: true }))) return;
-    await correct("reset", "", "Encore starts learning you afresh.");
-    toast("Reset: Encore starts learning you afresh.");
+    await correct("reset", "", "Reset: Encore starts learning you afresh.");
   } }, "Reset what Encore learned");
 
   const view = h("section", { "aria-labelledby": "taste-title" },
