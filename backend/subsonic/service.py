@@ -177,12 +177,14 @@ class SubsonicService:
         normalized = normalize_url(url)
         always = (host_of(self.shared_url),) if self.shared_url else ()
         if not host_allowed(normalized, list(self.config.allowed_hosts), always):
+            # Words for the listener (the setting's name, ENCORE_SUBSONIC_ALLOWED_HOSTS, is in
+            # the README for whoever runs Encore, not on a listener's settings page).
             raise PermissionError(
-                f"This Encore may not connect to {host_of(normalized)}. Its operator lists the "
-                "Subsonic servers it may reach in ENCORE_SUBSONIC_ALLOWED_HOSTS."
+                f"This Encore may not connect to {host_of(normalized)}: whoever runs it chooses "
+                "the Subsonic servers it may reach, and this one is not among them."
                 if self.config.allowed_hosts or always else
-                "This Encore does not connect listeners' own Subsonic servers (its operator has "
-                "not set ENCORE_SUBSONIC_ALLOWED_HOSTS).")
+                "This Encore does not connect to listeners' own Subsonic servers: whoever runs "
+                "it has not allowed any.")
         # every attempt counts, successful or not (the store's counters: all nodes share them)
         wait = await self.store.take_attempt(f"subsonic:{username.lower()}", CONNECT_ATTEMPTS,
                                              60, time.time())

@@ -72,6 +72,7 @@ def connect_subsonic(page: Page, supysonic: SupysonicServer) -> None:
     card.get_by_role("button", name="Connect Subsonic").click()
     wait_until(lambda: "may not connect to localhost" in error.inner_text(),
                message="the host refusal")
+    assert "ENCORE_" not in error.inner_text()  # a listener's words, not a setting's name
 
     card.get_by_label("Server address").fill(supysonic.url)
     card.get_by_label("Password", exact=True).fill("not the password")
