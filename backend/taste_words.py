@@ -68,21 +68,34 @@ def genres(model: UserModel, picks: list[str]) -> dict[str, list[dict[str, Any]]
             continue
         genre = name.removeprefix("genre_")
         finished, skipped = model.genre_stats.get(genre, [0.0, 0.0])
-        heard = finished + skipped
-        if heard <= 0.0:
-            if weight <= 0 or genre not in picks:
-                continue  # nothing heard and nothing picked: nothing to say
-            words = f"You picked {genre}: Encore starts from it"
-        elif heard < EVIDENCE:
-            words = (f"Early signs: you played {genre} to the end" if weight > 0
-                     else f"Early signs: you skip {genre}")
-        else:
-            words = (f"You tend to play {genre} to the end" if weight > 0
-                     else f"You tend to skip {genre}")
+        words = _genre_words(genre, weight, finished, skipped, genre in picks)
+        if words is None:
+            continue
         items.append({"name": genre, "weight": _rounded(weight), "words": words,
                       "finished": round(finished, 2), "skipped": round(skipped, 2),
-                      "settled": heard >= EVIDENCE})
+                      "settled": words.startswith("You tend to")})
     return _ups_and_downs(items)
+
+
+def _genre_words(genre: str, weight: float, finished: float, skipped: float,
+                 picked: bool) -> str | None:
+    """What the plays of a genre say, never more than they show: the picks lift a genre's
+    weight before any play, so the direction comes from what was finished and skipped."""
+    heard = finished + skipped
+    if heard <= 0.0:
+        return f"You picked {genre}: Encore starts from it" if picked and weight > 0 else None
+    if heard < EVIDENCE:
+        if finished > skipped:
+            return f"Early signs: you play {genre} to the end"
+        if skipped > finished:
+            return (f"You picked {genre}, but skipped it so far" if picked
+                    else f"Early signs: you skip {genre}")
+        return f"You picked {genre}; so far you finish some and skip some" if picked else None
+    if weight > 0 and finished >= skipped:
+        return f"You tend to play {genre} to the end"
+    if weight < 0 and skipped >= finished:
+        return f"You tend to skip {genre}"
+    return f"Mixed: you finish some {genre} and skip some"
 
 
 def qualities(model: UserModel) -> dict[str, list[dict[str, Any]]]:

@@ -170,23 +170,25 @@ async def test_the_taste_page_claims_no_more_than_the_plays_behind_it(
     jazz = [t for t in (demo(n) for n in range(300)) if "jazz" in t["genres"]]
     other = next(t for t in (demo(n) for n in range(300))
                  if not {"jazz", "electronic"} & set(t["genres"]))
-    await listen(client, play(other, "skipped", at=AT, position_ms=1_000))
+    await listen(client, play(other, "skipped", at=AT, position_ms=1_000),
+                 play(jazz[8], "skipped", at=AT + 1_000, position_ms=2_000))
 
     async def learned(n: int) -> Any:
         return (await taste(client))["learned_from"] >= n
 
-    await until(lambda: learned(1))
+    await until(lambda: learned(2))
     early = await taste(client)
     assert "tend to" not in early["summary"]
     assert "too few to say what you like yet" in early["summary"]
     assert "leans on your picks: electronic and jazz" in early["summary"]
     assert early["qualities"] == {"up": [], "down": []}  # not five dislikes from one skip
-    words = {g["name"]: g["words"] for g in early["genres"]["up"]}
-    assert words["jazz"].startswith("You picked jazz")
+    words = {g["name"]: g["words"] for g in early["genres"]["up"] + early["genres"]["down"]}
+    assert words["electronic"].startswith("You picked electronic")
+    assert words["jazz"] == "You picked jazz, but skipped it so far"  # not "to the end"
     assert all("tend to" not in g["words"] for g in early["genres"]["down"])
 
     await listen(client, *[play(t, at=AT + 60_000 * (k + 1)) for k, t in enumerate(jazz[:8])])
-    await until(lambda: learned(9))
+    await until(lambda: learned(10))
     later = await taste(client)
     words = {g["name"]: g["words"] for g in later["genres"]["up"]}
     assert words["jazz"] == "You tend to play jazz to the end"
