@@ -22,7 +22,7 @@ from shared_model import UserModel, device
 from shared_model.model import DAY_MS
 from shared_model.taste import correction_key
 
-from . import memory_kernel
+from .memory_kernel import install as install_memory_kernel
 from .rank_memo import RankMemo, valid_until
 from .sources import MusicSources
 from .store import ModelConflict, ModelSnapshot, Store
@@ -83,7 +83,7 @@ class ModelService:
         self._cache: OrderedDict[str, CachedModel] = OrderedDict()
         self._loading: dict[str, asyncio.Lock] = {}
         self._training: set[str] = set()
-        memory_kernel.install()  # new candidates' memory rows in numpy, same bits as the page
+        install_memory_kernel()  # new candidates' memory rows in numpy, same bits as the page
 
     # --- cache -------------------------------------------------------------------------
     def cached_users(self) -> int:
