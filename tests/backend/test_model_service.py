@@ -94,7 +94,8 @@ async def test_training_runs_in_the_background_and_saves_a_snapshot(app, client,
     assert shared_model.decode(stored.blob).trained_on == 50
     snapshot = await (await client.get("/api/model")).get_json()
     assert snapshot["snapshot"]["ensemble"] is not None
-    assert snapshot["model_version"].startswith(f"{stored.version}.")
+    # the trained snapshot or a later save (a catch-up may store again meanwhile)
+    assert int(snapshot["model_version"].split(".")[0]) >= stored.version
 
 
 async def test_two_web_nodes_on_one_store_agree(tmp_path):
