@@ -58,13 +58,18 @@ def test_offline_a_track_not_saved_is_not_a_skip_and_a_saved_one_plays(
     page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
     page.locator(".track-card .offline-badge").nth(1).wait_for()
     page.get_by_role("button", name="Pause").click()
+    # Downloads settled first: a song whose download was under way at the cut is saved after
+    # it, and then rightly plays (it would not be the unsaved song this test needs).
+    page.wait_for_function("() => !encore.offlineAudio.running")
     saved = set(page.locator(".track-card", has=page.locator(".offline-badge")).evaluate_all(
         "cards => cards.map(c => c.dataset.trackId)"))
 
     go_offline(context, network)
-    missing = page.locator(".track-card:not(.now)", has_not=page.locator(".offline-badge")).first
-    missing_id = missing.get_attribute("data-track-id")
-    missing.get_by_role("button", name="Play").click()
+    missing_id = page.locator(".track-card:not(.now)", has_not=page.locator(".offline-badge")
+                              ).first.get_attribute("data-track-id")
+    assert missing_id not in saved
+    page.locator(f'.track-card[data-track-id="{missing_id}"]').get_by_role(
+        "button", name="Play").click()  # that very card, wherever the offline order puts it
     toast = page.locator("#toast")
     wait_until(lambda: "isn't saved on this device" in toast.inner_text(), message="the reason")
     wait_until(lambda: playing_id(page) in saved and position(page) > 500, timeout=30,
