@@ -31,9 +31,10 @@ def test_spotify_playback_and_account_error_fallback(page: Page, server: Server)
     page.wait_for_function("() => document.body.dataset.spotify === 'ready'")
 
     player = page.locator("#player")
-    first = page.locator("#feed-list .track-card").first
-    first_id = first.get_attribute("data-track-id")
-    first.get_by_role("button", name="Play").click()
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    # the track that plays, read from the player: the list may still be re-ranked around the
+    # click (the device's ranking arriving), so the card's id read before it can be another
+    first_id = wait_until(lambda: player.get_attribute("data-track-id"), message="a track plays")
     # Half of the emulator's 5 s tone heard, then to the end: a finish.
     wait_until(lambda: int(player.get_attribute("data-position") or 0) > 2600, message="SDK")
     page.get_by_label("Seek").evaluate(
