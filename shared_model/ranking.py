@@ -242,8 +242,9 @@ def _space_artists(ordered: list[_Scored], limit: int,
     """Greedy: take the best track that keeps every artist at most ARTIST_MAX times in any
     ARTIST_WINDOW consecutive positions and out of the ARTIST_GAP positions after its last,
     counting the recent plays (oldest first) as the positions before the first. If nothing
-    fits, the oldest play is forgotten first (the app re-ranks after every play, so a list
-    must not come out short because of them); with no plays left to forget, stop."""
+    fits, the oldest play is forgotten first; with no plays left to forget, the best track
+    left is placed anyway. Spacing orders the list, it never hides a song: a small library
+    with two songs by one artist offers both, the second as late as it can."""
     history = [list(keys) for keys in played[-(ARTIST_WINDOW - 1):]]
     placed: list[_Scored] = []
     pending = list(ordered)
@@ -261,9 +262,10 @@ def _space_artists(ordered: list[_Scored], limit: int,
                 placed.append(pending.pop(i))
                 break
         else:
-            if not history:
-                break
-            history.pop(0)
+            if history:
+                history.pop(0)
+            else:
+                placed.append(pending.pop(0))
     return placed
 
 

@@ -124,5 +124,18 @@ def test_recent_plays_never_empty_the_list():
     for k, t in enumerate(tracks[:2]):
         model.learn(interaction(k, t, "finished", NOW + k), t, {})
     ranked = rank(model, tracks, {}, 5, NOW + 10)
-    assert len(ranked) == 1  # the spacing within the list still holds
-    assert not {t["id"] for t in ranked} & {t["id"] for t in tracks[:2]}
+    # every song not just played is offered, though all are by the artist just played
+    assert {t["id"] for t in ranked} == {t["id"] for t in tracks[2:]}
+
+
+def test_spacing_orders_a_small_library_but_never_hides_a_song():
+    rng = random.Random(7)
+    # two songs by one artist, one by another: a listener's own tiny library
+    tracks = [make_track(0, rng, artist=0), make_track(1, rng, artist=0),
+              make_track(2, rng, artist=1)]
+    ranked = rank(UserModel.new(), tracks, {}, 10, NOW)
+    assert sorted(t["id"] for t in ranked) == sorted(t["id"] for t in tracks)
+    # when one of the artist's songs leads, the other artist's song comes between the two
+    assert _artists(ranked[0]) == ["a000"] and _artists(ranked[1]) == ["a001"]
+    alone = rank(UserModel.new(), tracks[:2], {}, 10, NOW)
+    assert sorted(t["id"] for t in alone) == sorted(t["id"] for t in tracks[:2])
