@@ -95,3 +95,31 @@ def test_a_new_listener_s_feed_stays_put_when_the_model_takes_over(page: Page) -
     on_screen = [row for row in first if row["top"] < fold]
     assert len(on_screen) >= 6
     assert cards_now(page)[:len(on_screen)] == on_screen
+
+
+CARD_AT = """([x, y]) => document.elementFromPoint(x, y)?.closest('.track-card')?.dataset.trackId
+    ?? null"""
+
+
+def test_the_card_a_person_aims_at_does_not_slide_away(page: Page) -> None:
+    """A listener moving the mouse onto a card as the song changes (here: → skips it) clicks the
+    card they aimed at: the list waits for the pointer to rest or leave before re-ordering."""
+    sign_up(page, unique_name("aim"))
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    playing = heard_after(page, None)
+    box = page.locator("#feed-list .track-card:not(.now)").nth(2).bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    aimed = page.evaluate(CARD_AT, [x, y])
+    assert aimed and aimed != playing
+    page.keyboard.press("ArrowRight")  # the song changes while the pointer is on its way
+    under = []
+    for step in range(15):  # 1.5 s of a hand still settling on the card
+        page.mouse.move(x + (step % 3) - 1, y)
+        page.wait_for_timeout(100)
+        under.append(page.evaluate(CARD_AT, [x, y]))
+    assert page.locator("#player").get_attribute("data-track-id") != playing  # it did change
+    assert set(under) == {aimed}  # and the card under the pointer stayed the one aimed at
+    page.mouse.move(x, 2)  # the pointer leaves the list: the new order shows
+    page.locator(f"#feed-list .track-card[data-track-id='{playing}']").wait_for(state="detached")

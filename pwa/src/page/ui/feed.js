@@ -120,7 +120,31 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     }
   }
 
+  // A person aiming the mouse at a card must not see it slide away as the list re-orders (a
+  // song ended, the device re-ranked): while the pointer moves over the list, a new order
+  // waits until it rests, leaves or clicks. Touch has no aiming, so only the mouse counts.
+  const AIM_MS = 600;
+  let aimedAt = 0;
+  let waiting = 0;
+  list.addEventListener("pointermove", (e) => {
+    if (e.pointerType === "mouse") aimedAt = performance.now();
+  });
+  list.addEventListener("pointerdown", () => {
+    aimedAt = 0;
+  });
+  list.addEventListener("pointerleave", () => {
+    aimedAt = 0;
+    if (waiting) render();
+  });
+
   function render() {
+    clearTimeout(waiting);
+    waiting = 0;
+    const wait = aimedAt + AIM_MS - performance.now();
+    if (wait > 0) {
+      waiting = setTimeout(render, wait);
+      return;
+    }
     const current = queue.current;
     const wanted = [current && !queue.done.has(current.id) ? cardFor(current, true) : null,
       ...queue.tracks.map((t) => cardFor(t, false))].filter(Boolean);
@@ -154,6 +178,9 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     list, empty);
   view.render = render;
   view.cardsInView = cardsInView;
-  view.dispose = () => queue.removeEventListener("change", render);
+  view.dispose = () => {
+    clearTimeout(waiting);
+    queue.removeEventListener("change", render);
+  };
   return view;
 }
