@@ -103,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         settings.model_secret,
         settings.model_timeout_s,
         observe=app.metrics.model_node_call,
+        spawn=app.add_background_task,
     )
     app.metrics.watch_cache(local_models.cached_users, local_models.cached_bytes)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .model_client import ModelClient
 from .sources import MusicSources
 from .store import Interaction, PutResult, Store
-
-log = logging.getLogger("encore.interactions")
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 DAY_MS = 24 * 3600 * 1000
@@ -74,30 +70,20 @@ def as_sent(sent: list[str], stored: PutResult) -> PutResult:
 
 
 async def record(
-    store: Store,
-    models: ModelClient,
-    username: str,
-    batch: InteractionBatch,
-    spawn: Callable[..., Any],
-) -> PutResult:
+    store: Store, models: ModelClient, username: str, batch: InteractionBatch
+) -> tuple[PutResult, list[dict[str, Any]]]:
     """Store durably (idempotent by id, case-insensitively: ids are stored in lower case),
-    then let the model learn in the background (`spawn`, the app's add_background_task)
-    without delaying the answer. Ids are acknowledged as sent."""
+    then let the model learn in the background (`ModelClient.learn`) without delaying the
+    answer. Returns the ids acknowledged as sent, and the newly stored interactions."""
     items = [
         Interaction(**item.model_dump() | {"id": item.id.lower()}) for item in batch.interactions
     ]
     stored = await store.put_interactions(username, items)
     result = as_sent([item.id for item in batch.interactions], stored)
+    fresh: list[dict[str, Any]] = []
     if stored.accepted:
         models.local.stale(username)
         accepted = set(stored.accepted)
         fresh = [i.to_dict() for i in items if i.id in accepted]
-        spawn(_learn, models, username, fresh)
-    return result
-
-
-async def _learn(models: ModelClient, username: str, interactions: list[dict[str, Any]]) -> None:
-    try:
-        await models.receive_info(username, interactions)
-    except Exception:  # the interaction is stored; the model catches up on its next load
-        log.exception("receive-info failed for %s", username)
+        models.learn(username, fresh)
+    return result, fresh

@@ -4,6 +4,10 @@ deadline; in-process when none is configured or none answers, so a dead node nev
 
 A node that timed out or failed is skipped until a health probe finds it answering again
 (`breaker.py`), so a frozen node costs one request its timeout, not every request.
+
+Newly stored plays reach the model through `learn`: one background task per user at a time
+hands over what arrived, in the order it was stored, and what arrives meanwhile goes in its next
+batch. A flood of single plays from one listener then costs a few model calls, not one task each.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from .model_service import ModelService
 log = logging.getLogger("encore.model_client")
 SECRET_HEADER = "X-Encore-Model-Secret"
 PROBE_TIMEOUT_S = 1.0
+LEARN_BATCH = 500  # plays per receive-info call at most (what a model node accepts)
 
 
 def node_order(username: str, nodes: list[str]) -> list[str]:
@@ -40,6 +45,7 @@ class ModelClient:
         secret: str,
         timeout_s: float,
         observe: Callable[[str, str], None] | None = None,
+        spawn: Callable[..., Any] | None = None,
     ) -> None:
         self.local = local
         self.nodes = nodes
@@ -49,6 +55,8 @@ class ModelClient:
         self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(timeout_s, pool=None))
         self.breaker = CircuitBreaker(self._healthy)
         self._observe = observe or (lambda node, outcome: None)
+        self._spawn = spawn  # schedules background work (app.add_background_task)
+        self._unlearned: dict[str, list[dict[str, Any]]] = {}  # per user, oldest first
 
     async def close(self) -> None:
         await self.breaker.close()
@@ -103,6 +111,29 @@ class ModelClient:
         body = {"username": username, "interactions": interactions}
         if await self._remote(username, "receive-info", body) is None:
             await self.local.receive_info(username, interactions)
+
+    def learn(self, username: str, interactions: list[dict[str, Any]]) -> None:
+        """Have the model learn newly stored plays, in the background: they join the user's
+        pending plays, and a learning task is started only when none is running for the user."""
+        pending = self._unlearned.get(username)
+        if pending is not None:
+            pending.extend(interactions)  # the running task takes them in its next batch
+            return
+        self._unlearned[username] = list(interactions)
+        assert self._spawn is not None, "ModelClient(spawn=...) is needed to learn"
+        self._spawn(self._learn_pending, username)
+
+    async def _learn_pending(self, username: str) -> None:
+        pending = self._unlearned[username]
+        try:
+            while pending:
+                batch, pending[:] = pending[:LEARN_BATCH], pending[LEARN_BATCH:]
+                try:
+                    await self.receive_info(username, batch)
+                except Exception:  # the plays are stored: the model catches up on its next load
+                    log.exception("receive-info failed for %s", username)
+        finally:
+            del self._unlearned[username]
 
     async def suggest(
         self, username: str, candidates: list[dict[str, Any]], limit: int,

@@ -31,15 +31,12 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
             "invalid_request",
             f"interactions.{index}.track_id: unknown track {item.track_id!r}",
         )
-    result = await interactions.record(
-        app().store, app().models, user.username, data, app().add_background_task
-    )
+    result, fresh = await interactions.record(app().store, app().models, user.username, data)
     app().metrics.interactions_stored.inc(len(result.accepted))
-    accepted = set(result.accepted)
-    fresh = [item.model_dump() for item in data.interactions if item.id in accepted]
-    if fresh:  # what was listened to goes back to the sources (Subsonic: scrobble, star)
+    if fresh and app().sources.hear(fresh):  # Subsonic: scrobble, star
         app().add_background_task(app().sources.listened, user.username, fresh)
-    await likes.remember(app().store, user.username, data.interactions, result.accepted)
+    if any(item["type"] == "liked" for item in fresh):
+        await likes.remember(app().store, user.username, data.interactions, result.accepted)
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 

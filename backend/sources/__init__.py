@@ -202,6 +202,12 @@ class MusicSources:
         if self.subsonic is not None:
             self.subsonic.forget(username)
 
+    def hear(self, interactions: list[dict[str, Any]]) -> bool:
+        """Whether a source wants to be told of these (`listened`): only Subsonic does, of its
+        own tracks; a play of a demo or local track needs no background task at all."""
+        return self.subsonic is not None and any(
+            is_subsonic_id(str(i.get("track_id", ""))) for i in interactions)
+
     async def listened(self, username: str, interactions: list[dict[str, Any]]) -> None:
         """Tell the sources what was listened to (Subsonic: scrobble, star, report)."""
         if self.subsonic is not None:
