@@ -35,6 +35,7 @@ CATCH_UP_EVERY_S = 1.0  # how often a cached model re-checks the store before an
 TRAIN_WINDOW = 5000  # the forest learns from this many recent interactions (bounded cost)
 LEARN_SLICE = 50  # interactions learned between two turns of the event loop
 REPLAY_EVERY_S = 60.0  # full replays for late arrivals, at most this often per user
+TRAIN_REST_MAX_S = 5.0  # a user's rest between trainings, at most (a cold pool's start is slow)
 
 
 @dataclass
@@ -289,8 +290,30 @@ class ModelService:
         return bool(self._training)
 
     async def _train(self, username: str) -> None:
+        """Train, and again while enough arrived meanwhile; between two trainings of one user
+        the task rests as long as the last one took (at most TRAIN_REST_MAX_S), so a flood of
+        plays from one listener keeps about half a training worker busy, not fit after fit
+        (the user stays in `_training` all along: triggers meanwhile add nothing)."""
+        try:
+            while True:
+                started = time.monotonic()
+                if not await self._train_once(username) or not self._training_due(username):
+                    return
+                await asyncio.sleep(min(time.monotonic() - started, TRAIN_REST_MAX_S))
+        finally:
+            self._training.discard(username)
+
+    def _training_due(self, username: str) -> bool:
+        cached = self._cache.get(username)
+        return cached is not None and (
+            cached.since_training >= self.train_every
+            or (cached.replay_due and time.monotonic() - cached.replayed_at > REPLAY_EVERY_S)
+        )
+
+    async def _train_once(self, username: str) -> bool:
         """Train the forest on recent history and save a snapshot; replay everything first
-        when interactions arrived late (at most once per REPLAY_EVERY_S per user).
+        when interactions arrived late (at most once per REPLAY_EVERY_S per user). False
+        when it failed or the account is gone.
 
         A replay makes the snapshot exactly what the browser reaches from the same
         interactions, whatever order they arrived in; in-order arrivals need none.
@@ -329,7 +352,7 @@ class ModelService:
                     entry.since_training = max(0, entry.since_training - seen)
                 if await self.store.get_user(username) is None:
                     self.evict(username)  # the account was deleted while this trained
-                    return
+                    return False
                 version = entry.store_version + 1
                 snapshot = ModelSnapshot(
                     username, version, shared_model.encode(entry.model), int(time.time() * 1000)
@@ -354,12 +377,5 @@ class ModelService:
                     )
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
-            return  # the next catch-up asks again: no hot loop while the store is down
-        finally:
-            self._training.discard(username)
-        cached = self._cache.get(username)
-        if cached is not None and (
-            cached.since_training >= self.train_every
-            or (cached.replay_due and time.monotonic() - cached.replayed_at > REPLAY_EVERY_S)
-        ):
-            self.schedule_training(username)  # enough arrived while this one ran
+            return False  # the next catch-up asks again: no hot loop while the store is down
+        return True
