@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--store", choices=["sqlite", "dynamodb"], default="sqlite")
+    parser.add_argument("--raw", type=Path, help="also keep py-spy's raw (collapsed) stacks here")
     parser.add_argument("--gil", action="store_true",
                         help="only samples of the thread holding the GIL (threads waiting on a "
                              "lock or a queue otherwise look busy)")
@@ -100,6 +101,8 @@ def profile(args: argparse.Namespace, spy: str, data: Path, store: dict[str, str
         print(f"{args.case} ({args.store}): {row['rps']:.0f} req/s, p50 {row['p50']:.1f} ms, "
               f"p99 {row['p99']:.1f} ms, errors {int(row['errors'])}")
         _top(out.read_text(), args.top)
+        if args.raw:
+            shutil.copyfile(out, args.raw)
     finally:
         server.stop()
         shutil.rmtree(data, ignore_errors=True)
