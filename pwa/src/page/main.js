@@ -27,8 +27,16 @@ const queue = new Queue();
 const outbox = new OutboxClient();
 const model = new ModelClient();
 const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
-const app = { me: null, view: null, feedLoaded: false, feed: null, spotifyError: null, demoOnly: false, freshStart: false };
+const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
+const FIRST_VIEW_WAIT_MS = 3000; // the longest the service worker waits for the first feed
+
+/** `callback` once the page has loaded and the main thread is idle. */
+function whenIdle(callback) {
+  const idle = () => (globalThis.requestIdleCallback ? requestIdleCallback(callback, { timeout: 1000 }) : setTimeout(callback));
+  if (document.readyState === "complete") idle();
+  else addEventListener("load", idle, { once: true });
+}
 
 // Exposed for the end-to-end tests and the benchmark (read-only views of the app's state).
 window.encore = { queue, model, outbox, app, connectivity, offlineAudio, marks: {} };
@@ -384,7 +392,7 @@ async function route() {
     offlineIds: () => offlineAudio.saved,
     modelStatus,
   }), "Your feed");
-  if (!app.feedLoaded) loadFeed().catch(feedError);
+  if (!app.feedLoaded) app.feedLoading = loadFeed().catch(feedError);
 }
 
 function feedError(error) {
@@ -402,7 +410,8 @@ async function onSignedIn(account, { isNew }) {
 
 async function afterSignIn() {
   document.getElementById("player").hidden = false;
-  await outbox.setUser(app.me.username);
+  // Not waited for: the outbox itself waits for it before anything is recorded or sent.
+  outbox.setUser(app.me.username).catch((error) => console.error("outbox", error));
   library.signedIn();
   startModel();
   startSpotify();
@@ -432,10 +441,6 @@ async function leave() {
 // -- boot ---------------------------------------------------------------------------------
 async function boot() {
   mark("boot");
-  registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(() => {
-    offlineAudio.stop();
-    reload();
-  }) });
   // Pyodide starts while the page asks who is signed in (served by the service worker's cache).
   if (controlledAtBoot) model.spawn();
   playerBar(document.getElementById("player"), playback, {
@@ -461,4 +466,14 @@ async function boot() {
   bootFeed = null;
 }
 
-boot();
+// The service worker is registered once the first view (the first cards, on a feed) is on
+// screen and the page is idle: on a first visit its precache (Pyodide, ~14 MB) would otherwise
+// compete with the first feed for the network, the server and both cores. The model worker
+// waits for it (startModel), so it starts after the first cards too.
+boot().finally(async () => {
+  await Promise.race([app.feedLoading, new Promise((resolve) => setTimeout(resolve, FIRST_VIEW_WAIT_MS))]);
+  whenIdle(() => registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(() => {
+    offlineAudio.stop();
+    reload();
+  }) }));
+});

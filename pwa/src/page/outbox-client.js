@@ -16,6 +16,7 @@ export class OutboxClient extends EventTarget {
     this.failures = 0;
     this.counts = { pending: 0, failed: 0 };
     this.flushing = null;
+    this.userSet = Promise.resolve(); // the signed-in user is written down (setUser)
     addEventListener("online", () => this.flushSoon(0));
     try {
       new BroadcastChannel(outbox.CHANNEL).onmessage = () => this.refresh();
@@ -24,13 +25,18 @@ export class OutboxClient extends EventTarget {
     }
   }
 
-  async setUser(username) {
-    await outbox.setCurrentUser(username);
-    await this.refresh();
-    if (username) this.flushSoon(0);
+  /** Whose outbox this is from now on. Everything here waits for it to be written down (an
+   *  IndexedDB write, slow on a first visit), so the page need not: its first view does not. */
+  setUser(username) {
+    this.userSet = outbox.setCurrentUser(username);
+    return this.userSet.then(async () => {
+      await this.refresh();
+      if (username) this.flushSoon(0);
+    });
   }
 
   async record(interaction, track = null) {
+    await this.userSet;
     await outbox.addInteraction(interaction, await outbox.currentUser(), track);
     await this.refresh();
     this.#requestSync();
@@ -38,21 +44,25 @@ export class OutboxClient extends EventTarget {
   }
 
   async refresh() {
+    await this.userSet;
     const [pending, failed] = await Promise.all([outbox.pending(), outbox.failed()]);
     this.counts = { pending: pending.length, failed: failed.length };
     this.dispatchEvent(new CustomEvent("change", { detail: { ...this.counts, pendingRows: pending, failedRows: failed } }));
     return this.counts;
   }
 
-  pending() {
+  async pending() {
+    await this.userSet;
     return outbox.pending();
   }
 
-  failed() {
+  async failed() {
+    await this.userSet;
     return outbox.failed();
   }
 
   async retryFailed() {
+    await this.userSet;
     await outbox.retryFailed();
     await this.refresh();
     this.failures = 0;
@@ -68,6 +78,7 @@ export class OutboxClient extends EventTarget {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       try {
+        await this.userSet;
         const { sent } = await outbox.flush();
         if (sent > 0) connectivity.reached();
         this.failures = 0;

@@ -1,0 +1,145 @@
+"""A first visit on a new device: the first cards come before the service worker's install (its
+~14 MB precache would compete with them) and before the device's storage answers (slow on a
+fresh profile); neither costs the listener anything afterwards: the app still works offline,
+and what they do meanwhile is recorded and reaches the server once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Playwright
+
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    NetworkSwitch,
+    heard_after,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+
+# What the page did first: the first card on screen, or asking for the service worker.
+ORDER = """
+window.__order = [];
+const register = ServiceWorkerContainer.prototype.register;
+ServiceWorkerContainer.prototype.register = function (...args) {
+  window.__order.push('service worker');
+  return register.apply(this, args);
+};
+new MutationObserver(() => {
+  if (document.querySelector('#feed-list .track-card') && !window.__order.includes('cards')) {
+    window.__order.push('cards');
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+# The outbox's IndexedDB database opens only when the test says so: a device whose storage is
+# slow to answer (opening it is a disk write on a fresh profile). The page gets a request that
+# forwards the real one's events once released.
+HELD_STORAGE = """
+(() => {
+  const open = IDBFactory.prototype.open;
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  window.__storageHeld = true;
+  window.__releaseStorage = () => { window.__storageHeld = false; release(); };
+  IDBFactory.prototype.open = function (name, version) {
+    if (name !== 'encore') return open.call(this, name, version);
+    const held = new EventTarget();
+    Object.setPrototypeOf(held, IDBOpenDBRequest.prototype);
+    for (const key of ['result', 'error', 'transaction', 'readyState', 'source',
+                       'onsuccess', 'onerror', 'onupgradeneeded', 'onblocked']) {
+      Object.defineProperty(held, key, {value: null, writable: true});
+    }
+    gate.then(() => {
+      const real = open.call(this, name, version);
+      for (const type of ['upgradeneeded', 'success', 'error', 'blocked']) {
+        real.addEventListener(type, (event) => {
+          held.readyState = real.readyState;
+          held.transaction = real.transaction;
+          held.error = real.error;
+          held.result = type === 'error' ? undefined : real.result;
+          const copy = type === 'upgradeneeded' || type === 'blocked'
+            ? new IDBVersionChangeEvent(type, {oldVersion: event.oldVersion,
+                                               newVersion: event.newVersion})
+            : new Event(type);
+          held.dispatchEvent(copy);
+          held['on' + type]?.(copy);
+        });
+      }
+    });
+    return held;
+  };
+})();
+"""
+
+
+def sign_up_elsewhere(page: Page) -> None:
+    """An account made on another device: this browser has never opened Encore."""
+    answer = page.request.post("/api/auth/signup", headers={"X-Requested-With": "encore"},
+                               data={"username": unique_name("first"), "password": PASSWORD})
+    assert answer.ok, answer.text()
+
+
+def open_profile(playwright: Playwright, profile: Path, base_url: str) -> BrowserContext:
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url,
+        viewport={"width": 1280, "height": 800})
+
+
+def test_first_cards_come_before_the_service_worker_and_offline_works_after(
+        playwright: Playwright, network: NetworkSwitch, tmp_path: Path) -> None:
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    try:
+        context.add_init_script(ORDER)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        sign_up_elsewhere(page)
+        page.goto("/")
+        cards = page.locator("#feed-list .track-card")
+        cards.first.wait_for()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        assert page.evaluate("() => window.__order") == ["cards", "service worker"]
+        shown = cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")[:5]
+        # What offline shows is saved once the service worker controls the page.
+        page.wait_for_function("async () => Boolean(await caches.match('/api/feed'))")
+
+        context.set_offline(True)
+        network.set_online(False)  # the service worker's requests fail too
+        page.reload()
+        cards.nth(4).wait_for()
+        assert cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")[:5] == shown
+        page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=90_000)
+    finally:
+        network.set_online(True)
+        context.close()
+
+
+def test_first_cards_do_not_wait_for_the_devices_storage(context: BrowserContext,
+                                                         page: Page) -> None:
+    context.add_init_script(HELD_STORAGE)
+    sign_up_elsewhere(page)
+    page.goto("/")
+    first = page.locator("#feed-list .track-card").first
+    first.wait_for()
+    assert page.evaluate("() => window.__storageHeld")  # the cards did not wait for it
+
+    # A skip while the storage is still held is kept, and sent once it answers.
+    first.get_by_role("button", name="Play").click()
+    skipped = heard_after(page, None)
+    page.get_by_role("button", name="Next (skip)").click()
+    heard_after(page, skipped)
+    assert not [i for i in stored_interactions(page) if i["track_id"] == skipped]
+    page.evaluate("() => window.__releaseStorage()")
+    kinds = wait_until(lambda: Counter(i["type"] for i in stored_interactions(page)
+                                       if i["track_id"] == skipped),
+                       message="the skip at the server")
+    page.wait_for_function("() => document.body.dataset.outboxPending === '0'")
+    assert Counter(i["type"] for i in stored_interactions(page)
+                   if i["track_id"] == skipped) == kinds == Counter({"skipped": 1})
