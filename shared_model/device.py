@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from . import features
 from .model import UserModel
 from .ranking import rank
 
@@ -88,9 +89,14 @@ class Device:
         (kept from now on), the others were sent before. {"missing": ids} when some were never
         sent or no longer kept (the page then sends them all)."""
         if len(self.tracks) + len(tracks) > MAX_HELD_TRACKS:
+            features.release(list(self.tracks.values()))
             self.tracks.clear()
-        for track in tracks:
-            self.tracks[str(track["id"])] = track
+        for track in tracks:  # kept as sent, never handed out (rank answers id, score, reason)
+            key = str(track["id"])
+            if key in self.tracks:
+                features.release([self.tracks[key]])
+            self.tracks[key] = track
+            features.hold([track])
         missing = [i for i in ids if i not in self.tracks]
         if missing:
             return {"missing": missing}

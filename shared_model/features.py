@@ -216,6 +216,37 @@ def _memo_key(track: dict[str, Any]) -> tuple[Any, ...] | None:
     return key
 
 
+# The remembered vectors' non-zero entries: id(vector) -> (the vector, its indices).
+_ACTIVE: dict[int, tuple[list[float], tuple[int, ...]]] = {}
+
+
+def active(vector: list[float]) -> tuple[int, ...]:
+    """The indices of `vector`'s non-zero entries, in order (about half of a track's are
+    zero); remembered with the vectors shared_vector remembers, which never change."""
+    found = _ACTIVE.get(id(vector))
+    if found is not None and found[0] is vector:
+        return found[1]
+    return tuple(i for i, value in enumerate(vector) if value != 0.0)
+
+
+# Tracks their holder promises not to change (the model worker's own copies): id -> (track, vector).
+_HELD: dict[int, tuple[dict[str, Any], list[float]]] = {}
+
+
+def hold(tracks: list[dict[str, Any]]) -> None:
+    """`tracks` will not change until released: shared_vector finds their vectors by identity,
+    without building the memo key (most of a remembered vector's cost) on every ranking."""
+    for track in tracks:
+        _HELD[id(track)] = (track, shared_vector(track))
+
+
+def release(tracks: list[dict[str, Any]]) -> None:
+    for track in tracks:
+        found = _HELD.get(id(track))
+        if found is not None and found[0] is track:
+            del _HELD[id(track)]
+
+
 def vectorize(track: dict[str, Any]) -> list[float]:
     """The track's feature vector, in FEATURE_NAMES order (length N_FEATURES): a copy the
     caller may change."""
@@ -227,6 +258,9 @@ def shared_vector(track: dict[str, Any]) -> list[float]:
     fields, memoised by them (bounded), since ranking a feed vectorises the same candidates
     on every request; handing out the remembered list also keeps a track's vector the same
     object from one ranking to the next, which session.Memory's rows are keyed by."""
+    held = _HELD.get(id(track))
+    if held is not None and held[0] is track:
+        return held[1]
     key = _memo_key(track)
     if key is None:
         return _vectorize(track)
@@ -234,7 +268,9 @@ def shared_vector(track: dict[str, Any]) -> list[float]:
     if found is None:
         if len(_MEMO) >= _MEMO_MAX:
             _MEMO.clear()
+            _ACTIVE.clear()
         found = _MEMO[key] = _vectorize(track)
+        _ACTIVE[id(found)] = (found, active(found))
     return found
 
 

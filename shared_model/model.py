@@ -8,17 +8,20 @@ Interactions apply in their sort order f"{at:013d}#{id}"; anything at or before
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import forest
+from .detmath import sigmoid
 from .features import (
     FEATURE_INDEX,
     FEATURE_SCHEMA_VERSION,
     GENRES,
     N_FEATURES,
+    active,
     shared_vector,
     vectorize,
 )
@@ -192,8 +195,9 @@ class UserModel:
 
     def evaluate(self, track: dict[str, Any]) -> Evaluation:
         x = shared_vector(track)
-        linear = self.learner.predict(x)
-        spread = linear * (1.0 - linear) * self.learner.uncertainty(x)
+        logit, variance = self.learner.logit_variance(x, active(x))
+        linear = sigmoid(logit)  # learner.predict(x)
+        spread = linear * (1.0 - linear) * math.sqrt(variance)  # ... * learner.uncertainty(x)
         ens = forest.predict_proba(self.ensemble, x) if self.ensemble is not None else None
         a = self.ensemble_weight()
         score = linear if ens is None else (1.0 - a) * linear + a * ens

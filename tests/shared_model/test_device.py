@@ -10,7 +10,7 @@ import json
 import pytest
 
 from backend.catalog.demo import demo_catalog
-from shared_model import UserModel, rank
+from shared_model import UserModel, features, rank
 from shared_model.device import Device, rank_feed, settled
 from shared_model.features import genre_families
 from tests.plays import plays
@@ -135,3 +135,24 @@ def test_a_pool_sent_once_ranks_by_ids_as_if_sent_again() -> None:
     changed = {**pool[0], "genres": ["classical"], "features": {**pool[0]["features"]}}
     again = device.rank_held([changed], ids, 200, NOW)  # a changed track replaces the held one
     assert isinstance(again, list) and device.tracks[ids[0]] is changed
+
+
+def test_a_track_sent_again_changed_ranks_by_what_it_is_now() -> None:
+    """The device keeps the tracks it was sent (and their vectors): a track the page sends
+    again, changed, is scored as it is now, exactly as a device that never saw it would."""
+    pool = [t for t in demo_catalog() if "classical" not in _families(t)][:60]
+    ids = [t["id"] for t in pool]
+    device = Device()
+    device.configure(CLASSICAL)
+    before = {t["id"]: t["score"] for t in device.rank_held(pool, ids, 60, NOW)}  # type: ignore[union-attr]
+    changed = {**pool[0], "genres": ["classical"]}
+    again = {t["id"]: t["score"] for t in device.rank_held([changed], ids, 60, NOW)}  # type: ignore[union-attr]
+    fresh = Device()
+    fresh.configure(CLASSICAL)
+    never_saw = {t["id"]: t["score"] for t in fresh.rank([changed, *pool[1:]], 60, NOW)}
+    assert again == never_saw
+    assert again[ids[0]] > before[ids[0]]
+    held = len(features._HELD)  # what the device lets go of is let go: no growth per send
+    for _ in range(20):
+        device.rank_held([{**changed}], ids, 60, NOW)
+    assert len(features._HELD) == held

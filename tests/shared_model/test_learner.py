@@ -75,3 +75,19 @@ def test_replaying_interactions_is_a_no_op():
     model.learn(interaction(0, track, "finished", 1_600_000_000_000), track, {})  # older
     assert model.learner.weights == weights
     assert model.applied_through == f"{1_700_000_000_000:013d}#i000001"
+
+
+def test_logit_and_variance_in_one_pass_are_the_same_bits():
+    """Ranking's one pass over a vector's non-zero entries gives what logit() and
+    uncertainty() give (zeros, signs and magnitudes of every kind)."""
+    rng = random.Random(7)
+    learner = Learner.new(40)
+    for _ in range(30):
+        x = [rng.choice([0.0, -0.0, rng.uniform(-3, 3), rng.random() * 1e-9]) for _ in range(40)]
+        learner.update(x, rng.random(), rng.uniform(0.1, 2.0))
+    for _ in range(200):
+        x = [rng.choice([0.0, -0.0, rng.uniform(-5, 5), 1.0]) for _ in range(40)]
+        active = tuple(i for i, v in enumerate(x) if v != 0.0)
+        logit, variance = learner.logit_variance(x, active)
+        assert logit.hex() == learner.logit(x).hex()
+        assert math.sqrt(variance).hex() == learner.uncertainty(x).hex()
