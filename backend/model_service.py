@@ -23,7 +23,7 @@ from shared_model.model import DAY_MS
 from shared_model.taste import correction_key
 
 from .memory_kernel import install as install_memory_kernel
-from .rank_memo import RankMemo, valid_until
+from .rank_memo import FirstFeeds, RankMemo, untouched, valid_until
 from .sources import MusicSources
 from .store import ModelConflict, ModelSnapshot, Store
 from .training_pool import TrainingPool
@@ -82,6 +82,7 @@ class ModelService:
         self._spawn = spawn  # schedules background work (app.add_background_task)
         self.trainer = trainer or TrainingPool(0)
         self._cache: OrderedDict[str, CachedModel] = OrderedDict()
+        self._first_feeds = FirstFeeds()  # untouched listeners' rankings (rank_memo.py)
         self._loading: dict[str, asyncio.Lock] = {}
         self._training: set[str] = set()
         install_memory_kernel()  # new candidates' memory rows in numpy, same bits as the page
@@ -161,13 +162,18 @@ class ModelService:
         key = RankMemo.key_for(entry.version, entry.model, settings, candidates, limit)
         if entry.ranking is not None and (again := entry.ranking.answers(key, now)):
             return again  # nothing it depends on changed (rank_memo.py)
-        ranked = device.rank_feed(entry.model, candidates, settings, limit, now)
-        answer = {
-            "track_ids": [t["id"] for t in ranked],
-            "scores": [t["score"] for t in ranked],
-            "reasons": [t["reason"] for t in ranked],  # beyond the seed's API: the feed shows them
-            "model_version": entry.version,
-        }
+        first = FirstFeeds.key_for(settings, candidates, limit) if untouched(entry.model) else None
+        lists = self._first_feeds.get(first) if first is not None else None
+        if lists is None:
+            ranked = device.rank_feed(entry.model, candidates, settings, limit, now)
+            lists = {
+                "track_ids": [t["id"] for t in ranked],
+                "scores": [t["score"] for t in ranked],
+                "reasons": [t["reason"] for t in ranked],  # the feed shows them
+            }
+            if first is not None:
+                self._first_feeds.put(first, candidates, lists)
+        answer = {**lists, "model_version": entry.version}
         entry.ranking = RankMemo(key, candidates, valid_until(entry.model, now), answer)
         return entry.ranking.answers(key, now) or answer
 

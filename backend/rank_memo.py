@@ -13,6 +13,7 @@ later, so the answer is only reused until the first of those moments.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,3 +58,43 @@ class RankMemo:
             return None
         return {name: list(value) if isinstance(value, list) else value
                 for name, value in self.answer.items()}
+
+
+def untouched(model: UserModel) -> bool:
+    """A listener who has done nothing yet: no play, no correction, no forest. Their ranking
+    depends only on their settings and the candidates (device.settled ranks a fresh model)."""
+    return (not model.applied_through and model.interactions == 0 and model.ensemble is None
+            and model.taste.count == 0 and not model.recent_skips and not model.recent_plays
+            and not model.disliked and not model.lessons)
+
+
+class FirstFeeds:
+    """Untouched listeners' rankings, shared between listeners: every new listener with the
+    same settings gets the same first ranking of the same candidates, so it is not ranked from
+    scratch for each (the demo catalog: ~15-20 ms CPU, on the first visit's critical path).
+    Candidates are keyed by identity, as in RankMemo, and held while remembered."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._memo: OrderedDict[tuple[Any, ...], tuple[list[dict[str, Any]], dict[str, Any]]] = (
+            OrderedDict())
+
+    @staticmethod
+    def key_for(settings: dict[str, Any], candidates: list[dict[str, Any]],
+                limit: int) -> tuple[Any, ...]:
+        return (json.dumps(settings, sort_keys=True, default=str), limit,
+                tuple(map(id, candidates)))
+
+    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        found = self._memo.get(key)
+        if found is None:
+            return None
+        self._memo.move_to_end(key)
+        return {name: list(value) for name, value in found[1].items()}
+
+    def put(self, key: tuple[Any, ...], candidates: list[dict[str, Any]],
+            ranked: dict[str, Any]) -> None:
+        self._memo[key] = (candidates, {name: list(value) for name, value in ranked.items()})
+        self._memo.move_to_end(key)
+        while len(self._memo) > self.size:
+            self._memo.popitem(last=False)

@@ -82,3 +82,48 @@ async def test_a_new_forest_changes_the_remembered_ranking(app, client, auth):
     after = await service.suggest("ada", candidates, 100, now)
     assert _triple(after) == await _afresh(app, candidates, 100, now)
     assert _triple(after) != _triple(before)
+
+
+async def test_new_listeners_alike_share_their_first_ranking_until_they_act(app, client, auth,
+                                                                           monkeypatch):
+    """The first feed of a listener who has done nothing yet is the same for everyone with the
+    same settings: ranked once, not once per new listener; a play or other settings make it
+    theirs again."""
+    for name in ("ada", "bob", "cyd"):
+        assert (await auth.signup(name)).status_code == 201
+    service = app.models.local
+    ranked_afresh = []
+    rank_feed = device.rank_feed
+    monkeypatch.setattr(device, "rank_feed", lambda *a: ranked_afresh.append(1) or rank_feed(*a))
+    candidates = demo_tracks()
+    now = int(time.time() * 1000)
+
+    async def afresh(name, when):
+        model = (await service.subscribe(name)).model
+        ranked = rank_feed(model, candidates, settings_of(await app.store.get_user(name)), 200,
+                           when)
+        return _triple({"track_ids": [t["id"] for t in ranked],
+                        "scores": [t["score"] for t in ranked],
+                        "reasons": [t["reason"] for t in ranked]})
+
+    ada = await service.suggest("ada", candidates, 200, now)
+    bob = await service.suggest("bob", list(candidates), 200, now + 1000)
+    assert len(ranked_afresh) == 1  # bob's was ada's
+    assert _triple(bob) == _triple(ada) == await afresh("bob", now + 1000)
+
+    # cyd (the client's session) picks jazz: other settings, another ranking
+    picked = await client.patch("/api/me/settings", json={"favorite_genres": ["jazz"]})
+    assert picked.status_code == 200
+    cyd = await service.suggest("cyd", candidates, 200, now + 2000)
+    assert len(ranked_afresh) == 2 and _triple(cyd) == await afresh("cyd", now + 2000)
+    assert _triple(cyd) != _triple(ada)
+
+    # cyd skips the top track: her ranking is hers from now on, and ada's is not touched
+    skipped = [t for t in candidates if t["id"] == cyd["track_ids"][0]]
+    await client.post("/api/interactions", json={"interactions": plays(skipped, "skipped",
+                                                                        start_ms=now)})
+    await service.subscribe("cyd", fresh=True)
+    after = await service.suggest("cyd", candidates, 200, now + 3000)
+    assert after["track_ids"][0] != skipped[0]["id"]
+    assert _triple(after) == await afresh("cyd", now + 3000)
+    assert _triple(await service.suggest("ada", candidates, 200, now + 4000)) == _triple(ada)
