@@ -4,8 +4,10 @@ import random
 
 from bench.catalog import build
 from bench.diagnostics import FeatureOraclePolicy, PoolOraclePolicy
-from bench.listeners import make
+from bench.listeners import KINDS, make
 from bench.policies import POOL
+from bench.pool_probe import probe_one
+from bench.recsys import run_one
 from shared_model.device import rank_feed
 
 NOW = 1_700_000_000_000
@@ -42,3 +44,12 @@ def test_the_feature_oracle_predicts_each_track_from_a_fit_that_never_saw_it():
     var_p = sum((p - mp) ** 2 for p in predicted)
     var_a = sum((a - ma) ** 2 for a in actual)
     assert cov / (var_p * var_a) ** 0.5 < 0.2
+
+
+def test_the_pool_probe_leaves_encores_plays_as_they_are_and_reads_both_picks():
+    """bench/pool_probe.py compares Encore's pick with a fresh pool's on the same state: its
+    'old' figures are Encore's only if probing changes nothing Encore plays."""
+    rows, finished = probe_one(0, 2, 30)
+    assert finished == run_one(0, 2, KINDS, 30, "encore").finished and len(rows) == 30
+    assert all(0.0 < r[1] < 1.0 and 0.0 < r[2] < 1.0 for r in rows)
+    assert any(not r[3] for r in rows)  # the fresh pool's top is sometimes another track
