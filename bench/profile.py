@@ -2,7 +2,7 @@
 floods one endpoint, and the top functions (own time and time including callees) are printed.
 It is not a test.
 
-    .venv/bin/python -m bench.profile feed|interactions|training [--duration 15] [--top 25]
+    .venv/bin/python -m bench.profile feed|interactions|training|healthz [--duration 15] [--top 25]
                                       [--store sqlite|dynamodb]
 
 `--store dynamodb` serves from a dynalite of its own (tests/dynalite.py, over HTTP).
@@ -60,7 +60,7 @@ def _top(collapsed: str, top: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("case", choices=["feed", "interactions", "training"])
+    parser.add_argument("case", choices=["feed", "interactions", "training", "healthz"])
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--top", type=int, default=25)
@@ -85,6 +85,8 @@ def profile(args: argparse.Namespace, spy: str, data: Path, store: dict[str, str
         if args.case == "feed":
             headers, script = {"Cookie": cookie, **BROWSER}, None
             path = "/api/feed"
+        elif args.case == "healthz":  # the ceiling's own cost, to set beside the others
+            headers, script, path = {}, None, "/healthz"
         else:
             headers = {"Cookie": cookie, **PAGE, "Content-Type": "application/json"}
             path, script = "/api/interactions", INTERACTIONS_LUA.format(batch=1, seed=0)
