@@ -54,8 +54,19 @@ def test_a_browser_opened_again_restores_the_model_instead_of_starting_python(
     username = unique_name("warm")
     sign_up(page, username, genres=("jazz",), unhurried=True)
     assert start_kind(page) == "cold"
-    page.wait_for_function("""async () => (await (await caches.open('encore-model-snapshot-v1'))
-        .keys()).length === 1""")
+    # Saved means readable whole, twice in a row: the entry can be listed while its 30 MB are
+    # still being written, and a browser closed then keeps none (the next start is cold).
+    page.wait_for_function("""async () => {
+        const cache = await caches.open('encore-model-snapshot-v1');
+        const size = async () => {
+            const [key] = await cache.keys();
+            const found = key && await cache.match(key);
+            return found ? (await found.arrayBuffer()).byteLength : 0;
+        };
+        const first = await size();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return first > 1e6 && (await size()) === first;
+    }""", polling=500)
     context.close()
 
     context, page = open_browser()
