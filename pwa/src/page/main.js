@@ -29,7 +29,7 @@ const model = new ModelClient();
 const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
 const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
-const FIRST_VIEW_WAIT_MS = 3000; // the longest the service worker waits for the first feed
+const FIRST_VIEW_WAIT_MS = 10_000; // the longest the service worker waits for the first feed (a feed that fails lets it go at once)
 
 /** `callback` once the page has loaded and the main thread is idle. */
 function whenIdle(callback) {
