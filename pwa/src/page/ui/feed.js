@@ -124,16 +124,18 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
   // song ended, the device re-ranked): while the pointer moves over the list, a new order
   // waits until it rests, leaves or clicks. Touch has no aiming, so only the mouse counts.
   const AIM_MS = 600;
-  let aimedAt = 0;
+  let aimedAt = -Infinity; // never (0 would be the page's start: its first 600 ms waited)
   let waiting = 0;
+  // Only a pointer that moved: the browser also sends a move when the cards shift under a
+  // resting mouse (a render, a page loading), and counting those put off every render.
   list.addEventListener("pointermove", (e) => {
-    if (e.pointerType === "mouse") aimedAt = performance.now();
+    if (e.pointerType === "mouse" && (e.movementX || e.movementY)) aimedAt = performance.now();
   });
   list.addEventListener("pointerdown", () => {
-    aimedAt = 0;
+    aimedAt = -Infinity;
   });
   list.addEventListener("pointerleave", () => {
-    aimedAt = 0;
+    aimedAt = -Infinity;
     if (waiting) render();
   });
 
