@@ -98,14 +98,19 @@ def play_to_sound(page: Page, card: str) -> float:
     return value
 
 
+def sign_up_elsewhere(page: Page, prefix: str) -> None:
+    """A new account made through the API: this browser has never opened Encore."""
+    answer = page.request.post("/api/auth/signup", headers={"X-Requested-With": "encore"},
+                               data={"username": f"{prefix}{uuid.uuid4().hex[:12]}",
+                                     "password": "benchmark-pw"})
+    assert answer.ok, answer.text()
+
+
 def one_run(p: Playwright, url: str, relay: NetworkSwitch, profile: Path) -> dict[str, float]:
     out: dict[str, float] = {}
     context = open_browser(p, profile, relay.url)
     page = context.new_page()
-    answer = page.request.post("/api/auth/signup", headers={"X-Requested-With": "encore"},
-                               data={"username": f"b{uuid.uuid4().hex[:12]}",
-                                     "password": "benchmark-pw"})
-    assert answer.ok, answer.text()
+    sign_up_elsewhere(page, "b")
     page.goto("/")
     out["feed on screen, first visit"] = seen(page, "feed")
     out["model ready, first visit (cold)"] = seen(page, "model")

@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import collections
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, CDPSession, sync_playwright
 
-from bench.pwa import encore, open_browser, seen
+from bench.pwa import encore, open_browser, seen, sign_up_elsewhere
 
 CATEGORIES = ["devtools.timeline", "v8.execute", "disabled-by-default-v8.cpu_profiler",
               "disabled-by-default-devtools.timeline", "blink.user_timing", "loading"]
@@ -124,10 +123,7 @@ def main() -> None:
         profile = Path(tmp) / "profile"
         context = open_browser(p, profile, relay.url)
         page = context.new_page()
-        answer = page.request.post("/api/auth/signup", headers={"X-Requested-With": "encore"},
-                                   data={"username": f"p{uuid.uuid4().hex[:12]}",
-                                         "password": "benchmark-pw"})
-        assert answer.ok, answer.text()
+        sign_up_elsewhere(page, "p")
         trace = Trace(context.new_cdp_session(page))
         trace.start()
         page.goto("/")
