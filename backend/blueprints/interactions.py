@@ -35,8 +35,7 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
     app().metrics.interactions_stored.inc(len(result.accepted))
     if fresh and app().sources.hear(fresh):  # Subsonic: scrobble, star
         app().add_background_task(app().sources.listened, user.username, fresh)
-    if any(item["type"] == "liked" for item in fresh):
-        await likes.remember(app().store, user.username, data.interactions, result.accepted)
+    await likes.remember(app().store, user.username, data.interactions, result.accepted)
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 
