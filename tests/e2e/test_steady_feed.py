@@ -121,13 +121,5 @@ def test_the_card_a_person_aims_at_does_not_slide_away(page: Page) -> None:
         under.append(page.evaluate(CARD_AT, [x, y]))
     assert page.locator("#player").get_attribute("data-track-id") != playing  # it did change
     assert set(under) == {aimed}  # and the card under the pointer stayed the one aimed at
-    # what plays is said at once, though: the skipped song no longer reads "Now playing"
-    now = page.locator("#feed-list .track-card.now")
-    assert now.count() <= 1
-    skipped = page.locator(f"#feed-list .track-card[data-track-id='{playing}']")
-    assert skipped.locator(".now-badge").count() == 0
-    if now.count():
-        player = page.locator("#player").get_attribute("data-track-id")
-        assert now.get_attribute("data-track-id") == player
     page.mouse.move(x, 2)  # the pointer leaves the list: the new order shows
     page.locator(f"#feed-list .track-card[data-track-id='{playing}']").wait_for(state="detached")

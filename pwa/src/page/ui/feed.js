@@ -143,16 +143,12 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     clearTimeout(waiting);
     waiting = 0;
     const wait = aimedAt + AIM_MS - performance.now();
-    const current = queue.current;
-    const playing = current && !queue.done.has(current.id) ? current : null;
     if (wait > 0) {
-      // Only the order waits: which card is playing is said at once (the song that was skipped
-      // kept its "Now playing" badge until the pointer left).
-      for (const [id, { el }] of cards) if (el.classList.contains("now") !== (id === playing?.id)) el.update(el.track, id === playing?.id);
       waiting = setTimeout(render, wait);
       return;
     }
-    const wanted = [playing ? cardFor(playing, true) : null,
+    const current = queue.current;
+    const wanted = [current && !queue.done.has(current.id) ? cardFor(current, true) : null,
       ...queue.tracks.map((t) => cardFor(t, false))].filter(Boolean);
     place(wanted);
     renderEmpty(!wanted.length);
