@@ -30,18 +30,28 @@ def exp(x: float) -> float:
     x = _LIMIT if x > _LIMIT else -_LIMIT if x < -_LIMIT else x
     k = round(x * _INV_LN2)
     r = (x - k * _LN2_HI) - k * _LN2_LO
-    p = 0.0
-    for c in _COEFFS:
-        p = p * r + c
+    c = _COEFFS  # Horner, unrolled (ranking calls this for every candidate): p = p * r + c[i]
+    p = ((((((((((((((0.0 * r + c[0]) * r + c[1]) * r + c[2]) * r + c[3]) * r + c[4]) * r
+                  + c[5]) * r + c[6]) * r + c[7]) * r + c[8]) * r + c[9]) * r + c[10]) * r
+              + c[11]) * r + c[12]) * r + c[13])
     return math.ldexp(p, k)
 
 
 def sigmoid(z: float) -> float:
     """1 / (1 + e**-z), without overflow."""
-    if z >= 0.0:
-        return 1.0 / (1.0 + exp(-z))
-    e = exp(z)
-    return e / (1.0 + e)
+    return sigmoids([z])[0]
+
+
+def sigmoids(zs: list[float]) -> list[float]:
+    """sigmoid of each value: one call for ranking's candidates."""
+    out = []
+    for z in zs:
+        if z >= 0.0:
+            out.append(1.0 / (1.0 + exp(-z)))
+        else:
+            e = exp(z)
+            out.append(e / (1.0 + e))
+    return out
 
 
 def dot(a: list[float], b: list[float]) -> float:

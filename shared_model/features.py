@@ -229,15 +229,17 @@ def active(vector: list[float]) -> tuple[int, ...]:
     return tuple(i for i, value in enumerate(vector) if value != 0.0)
 
 
-# Tracks their holder promises not to change (the model worker's own copies): id -> (track, vector).
-_HELD: dict[int, tuple[dict[str, Any], list[float]]] = {}
+# Tracks their holder promises not to change (the model worker's own copies):
+# id -> (track, vector, what other modules read from the track, kept while it is held).
+_HELD: dict[int, tuple[dict[str, Any], list[float], dict[str, Any]]] = {}
 
 
 def hold(tracks: list[dict[str, Any]]) -> None:
     """`tracks` will not change until released: shared_vector finds their vectors by identity,
-    without building the memo key (most of a remembered vector's cost) on every ranking."""
+    without building the memo key (most of a remembered vector's cost) on every ranking, and
+    `derived` keeps what other modules read from them."""
     for track in tracks:
-        _HELD[id(track)] = (track, shared_vector(track))
+        _HELD[id(track)] = (track, shared_vector(track), {})
 
 
 def release(tracks: list[dict[str, Any]]) -> None:
@@ -245,6 +247,16 @@ def release(tracks: list[dict[str, Any]]) -> None:
         found = _HELD.get(id(track))
         if found is not None and found[0] is track:
             del _HELD[id(track)]
+
+
+def derived(tracks: list[Any]) -> list[dict[str, Any] | None]:
+    """Each held track's scratch dict, for what another module reads from it and may keep
+    while the track is held (ranking's per-track facts); None for a track not held."""
+    out: list[dict[str, Any] | None] = []
+    for track in tracks:
+        held = _HELD.get(id(track))
+        out.append(held[2] if held is not None and held[0] is track else None)
+    return out
 
 
 def vectorize(track: dict[str, Any]) -> list[float]:

@@ -111,6 +111,8 @@ class _Prepared:
         self.init = float(exported.get("init", 0.0))
         self.rate = float(exported.get("learning_rate", 1.0))
         self.scores: dict[bytes, float] = {}
+        # the same results by the identity of a vector that never changes (shared_vector's)
+        self.shared: dict[int, tuple[list[float], float]] = {}
 
     def function(self, x32: list[float]) -> float:
         """The same arithmetic as _walk, in the same order."""
@@ -158,6 +160,22 @@ def predict_proba(exported: dict[str, Any], x: list[float]) -> float:
             prepared.scores.clear()
         prepared.scores[key] = found
     return found
+
+
+def predict_proba_shared(exported: dict[str, Any], vectors: list[list[float]]) -> list[float]:
+    """predict_proba of each vector, where the vectors never change (features.shared_vector's):
+    found by identity, without rounding and copying each one again on every ranking."""
+    prepared = _prepared(exported)
+    shared = prepared.shared
+    out = []
+    for x in vectors:
+        found = shared.get(id(x))
+        if found is None or found[0] is not x:
+            if len(shared) >= _SCORES_KEPT:
+                shared.clear()
+            found = shared[id(x)] = (x, predict_proba(exported, x))
+        out.append(found[1])
+    return out
 
 
 def predict_proba_uncached(exported: dict[str, Any], x: list[float]) -> float:

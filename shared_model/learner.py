@@ -47,14 +47,22 @@ class Learner:
     def logit_variance(self, x: list[float], active: tuple[int, ...]) -> tuple[float, float]:
         """(logit(x), uncertainty(x) ** 2) in one pass over x's non-zero entries, `active` (in
         order): the same bits as the two, since a zero entry adds a zero to either sum (the
-        weights are finite) and the order of the others is the same. Ranking's hot path."""
+        weights are finite) and the order of the others is the same."""
+        return self.logit_variances([x], [active])[0]
+
+    def logit_variances(self, xs: list[list[float]],
+                        actives: list[tuple[int, ...]]) -> list[tuple[float, float]]:
+        """logit_variance of many vectors: ranking's hot path, one call for all candidates."""
         w, prec = self.weights, self.precision
-        m = var = 0.0
-        for i in active:
-            xi = x[i]
-            m += w[i] * xi
-            var += xi * xi / prec[i]
-        return m, var
+        out = []
+        for x, active in zip(xs, actives, strict=True):
+            m = var = 0.0
+            for i in active:
+                xi = x[i]
+                m += w[i] * xi
+                var += xi * xi / prec[i]
+            out.append((m, var))
+        return out
 
     def uncertainty(self, x: list[float]) -> float:
         """Posterior standard deviation of the logit for x."""

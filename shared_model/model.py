@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import forest
-from .detmath import sigmoid
+from .detmath import sigmoids
 from .features import (
     FEATURE_INDEX,
     FEATURE_SCHEMA_VERSION,
@@ -60,7 +60,7 @@ def sort_key(interaction: dict[str, Any]) -> str:
     return f"{int(interaction.get('at') or 0):013d}#{interaction.get('id', '')}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Evaluation:
     """Why a track scores what it scores (ranking reads this for its reasons)."""
 
@@ -195,13 +195,28 @@ class UserModel:
 
     def evaluate(self, track: dict[str, Any]) -> Evaluation:
         x = shared_vector(track)
-        logit, variance = self.learner.logit_variance(x, active(x))
-        linear = sigmoid(logit)  # learner.predict(x)
-        spread = linear * (1.0 - linear) * math.sqrt(variance)  # ... * learner.uncertainty(x)
-        ens = forest.predict_proba(self.ensemble, x) if self.ensemble is not None else None
-        a = self.ensemble_weight()
-        score = linear if ens is None else (1.0 - a) * linear + a * ens
-        return Evaluation(score, spread, linear, ens, x)
+        return self.evaluate_many([x], [active(x)])[0]
+
+    def evaluate_many(self, vectors: list[list[float]],
+                      actives: list[tuple[int, ...]]) -> list[Evaluation]:
+        """evaluate() of the tracks whose shared vectors (features.shared_vector: never
+        changed) are `vectors`, with their non-zero entries `actives`: in one pass, since a
+        ranking asks it of every candidate."""
+        sums = self.learner.logit_variances(vectors, actives)
+        linears = sigmoids([logit for logit, _ in sums])
+        ensemble, a = self.ensemble, self.ensemble_weight()
+        parts = forest.predict_proba_shared(ensemble, vectors) if ensemble is not None else None
+        out = []
+        for k, linear in enumerate(linears):
+            # the spread is linear * (1 - linear) * learner.uncertainty(x)
+            spread = linear * (1.0 - linear) * math.sqrt(sums[k][1])
+            if parts is None:
+                out.append(Evaluation(linear, spread, linear, None, vectors[k]))
+            else:
+                ens = parts[k]
+                out.append(Evaluation((1.0 - a) * linear + a * ens, spread, linear, ens,
+                                      vectors[k]))
+        return out
 
     def score(self, track: dict[str, Any]) -> tuple[float, float]:
         """(probability-like score, uncertainty), both on a 0..1 scale."""

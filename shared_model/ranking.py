@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from .features import FEATURE_NAMES, genre_families
+from . import features
+from .features import FEATURE_NAMES, active, genre_families, shared_vector
 from .labels import setting
 from .model import DAY_MS, Evaluation, UserModel, artist_keys
 from .session import Memory
@@ -102,7 +103,7 @@ _CLASHES = frozenset(frozenset(pair) for pair in (
 PAIR_SHARE = 0.5  # the second quality lifts the score at least half as much as the first
 
 
-@dataclass
+@dataclass(slots=True)
 class _Scored:
     """A candidate's score, with what its reason is said from (only the tracks a ranking
     returns get a reason: the words cost more than the score)."""
@@ -116,10 +117,54 @@ class _Scored:
     explore: float
 
 
-def _noise(track_id: str, salt: str) -> float:
-    """Uniform-looking value in [-0.5, 0.5), the same on every platform."""
-    text = f"{track_id}|{salt}".encode("utf-8", "surrogatepass")  # any str, even a lone half
-    return zlib.crc32(text) / 4294967296.0 - 0.5
+class _Facts(NamedTuple):
+    """What ranking reads from a track besides its score, none of which a play changes: read
+    once per track the model worker holds (features.hold), since the page re-ranks the same
+    pool after every play."""
+
+    track: dict[str, Any]
+    track_id: str
+    artists: list[str]
+    explicit: bool
+    families: list[str]
+    popularity: float
+    id_crc: int  # crc32 of "<id>|", which _noise continues with the model's salt
+    vector: list[float]
+    active: tuple[int, ...]
+
+
+def _read(track: Any) -> _Facts | None:
+    """A candidate's facts; None for what is not a track with a string id (any JSON comes)."""
+    track_id = track.get("id") if isinstance(track, dict) else None
+    if not isinstance(track_id, str) or not track_id:
+        return None
+    pop = track.get("popularity")
+    popularity = float(pop) / 100.0 if isinstance(pop, int | float) and 0 <= pop <= 100 else 0.0
+    vector = shared_vector(track)
+    return _Facts(track, track_id, artist_keys(track), track.get("explicit") is True,
+                  genre_families(track.get("genres")), popularity,
+                  zlib.crc32(f"{track_id}|".encode("utf-8", "surrogatepass")),
+                  vector, active(vector))
+
+
+def _facts(candidates: list[Any]) -> list[_Facts]:
+    """The candidates' facts (what is not a track left out), kept with the held ones."""
+    out = []
+    for track, kept in zip(candidates, features.derived(candidates), strict=True):
+        found = kept.get("ranking") if kept is not None else None
+        if found is None:
+            found = _read(track)
+            if kept is not None:
+                kept["ranking"] = found
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _noise(id_crc: int, salt: bytes) -> float:
+    """Uniform-looking value in [-0.5, 0.5), the same on every platform: the crc32 of
+    "<track id>|<salt>" (any str, even a lone surrogate half), continued from the id's."""
+    return zlib.crc32(salt, id_crc) / 4294967296.0 - 0.5
 
 
 def _feature_phrase(name: str) -> str | None:
@@ -150,9 +195,9 @@ def _learned_reason(model: UserModel, ev: Evaluation, track: dict[str, Any]) -> 
     the first, both in words ("Slow and acoustic, like the tracks you finish")."""
     weights, x = model.learner.weights, ev.vector
     best, best_i = 0.0, -1
-    for i, (w, xi, describable) in enumerate(zip(weights, x, _DESCRIBABLE, strict=True)):
-        if describable and w * xi > best:
-            best, best_i = w * xi, i
+    for i in active(x):  # a zero entry lifts nothing
+        if _DESCRIBABLE[i] and weights[i] * x[i] > best:
+            best, best_i = weights[i] * x[i], i
     if best_i < 0:
         return None
     name = FEATURE_NAMES[best_i]
@@ -207,33 +252,39 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
     blocked.update(model.disliked)
     # never replay a track at once (plays older than a day no longer count)
     blocked.update(t for t, _, at in model.recent_plays if now_ms - at < DAY_MS)
-    cold = _cold(model)
-    recall = Memory(model.lessons)
-    out: list[_Scored] = []
-    seen: set[str] = set()
-    for track in candidates:  # any JSON: what is not a track with a string id is left out
-        track_id = track.get("id") if isinstance(track, dict) else None
-        if not isinstance(track_id, str) or not track_id or track_id in seen or track_id in blocked:
+    taste = None if model.taste.excludes_nothing() else model.taste
+    kept: list[_Facts] = []
+    for facts in _facts(candidates):
+        if facts.track_id in blocked:
             continue
-        artists = artist_keys(track)
-        if model.taste.excludes(track_id, artists):
+        if taste is not None and taste.excludes(facts.track_id, facts.artists):
             continue  # the listener blocked the artist or forgot the track or artist
-        if track.get("explicit") is True and not allow_explicit:
+        if facts.explicit and not allow_explicit:
             continue
-        seen.add(track_id)
-        ev = model.evaluate(track)
-        families = genre_families(track.get("genres"))
-        favorite = next((g for g in favorites if g in families), None)
-        pop = track.get("popularity")
-        popularity = float(pop) / 100.0 if isinstance(pop, int | float) and 0 <= pop <= 100 else 0.0
+        blocked.add(facts.track_id)  # a track offered twice is scored once
+        kept.append(facts)
+    vectors = [facts.vector for facts in kept]
+    evaluations = model.evaluate_many(vectors, [facts.active for facts in kept])
+    recall = Memory.of(model.lessons)
+    nears = recall.many(vectors) if recall else None  # new rows computed together
+    cold = _cold(model)
+    salt = model.applied_through.encode("utf-8", "surrogatepass")
+    out: list[_Scored] = []
+    for k, (facts, ev) in enumerate(zip(kept, evaluations, strict=True)):
+        favorite = None
+        for genre in favorites:
+            if genre in facts.families:
+                favorite = genre
+                break
+        popularity = facts.popularity
         prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
                         + POPULARITY_BONUS * popularity)
-        explore = exploration * (ev.uncertainty + NOISE * _noise(track_id, model.applied_through))
+        explore = exploration * (ev.uncertainty + NOISE * _noise(facts.id_crc, salt))
         total = ev.score + prior + explore
-        out.append(_Scored(track, total, artists, ev, favorite, popularity, explore))
-    if recall:  # all candidates at once: new ones' rows are computed together
-        for scored, near in zip(out, recall.many([s.ev.vector for s in out]), strict=True):
-            scored.total += MEMORY_GAIN * near
+        if nears is not None:
+            total += MEMORY_GAIN * nears[k]
+        out.append(_Scored(facts.track, total, facts.artists, ev, favorite, popularity,
+                           explore))
     return out
 
 

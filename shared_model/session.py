@@ -111,6 +111,23 @@ def _point(x: list[float]) -> tuple[Any, ...]:
     return (_scaled(sketch.sound) if sketch.sound is not None else None, sketch.genres)
 
 
+_LAID_OUT: dict[int, tuple[Lesson, tuple[float, ...]]] = {}
+
+
+def _laid_out(lesson: Lesson) -> tuple[float, ...]:
+    """A lesson's sound as Memory's layout holds it (_scaled; nine zeros and -1 without a
+    sound), remembered by the lesson (immutable), since a new Memory is laid out after every
+    play with all but one of the last one's lessons."""
+    found = _LAID_OUT.get(id(lesson))
+    if found is None or found[0] is not lesson:
+        sound = lesson.sketch.sound
+        if len(_LAID_OUT) >= MAX_ROWS:
+            _LAID_OUT.clear()
+        found = _LAID_OUT[id(lesson)] = (
+            lesson, _scaled(sound) if sound is not None else (0.0,) * len(SOUND) + (-1.0,))
+    return found[1]
+
+
 @dataclass
 class _Row:
     """A candidate's similarity to each lesson of one lesson list, as last computed."""
@@ -125,6 +142,8 @@ class _Row:
 
 _ROWS: dict[tuple[int, int], _Row] = {}
 MAX_ROWS = 4096  # candidate rows remembered (a 64-float row each)
+_MEMORIES: dict[int, Memory] = {}  # id(a model's lesson list) -> the Memory last laid out for it
+MAX_MEMORIES = 64
 
 # Whole rows for new candidates: (lesson layout, lesson genre sets, candidate points) -> one
 # row per point. The default is Memory._kernels in a loop; the server installs a vectorised one
@@ -180,10 +199,22 @@ class Memory:
         self._genre_sets = list(genre_sets)
         # (b0..b8, |b|^2 or -1 for no sound, index of the genre set) per lesson
         self._layout: list[tuple[Any, ...]] = [
-            (*(_scaled(lesson.sketch.sound) if lesson.sketch.sound is not None
-               else (0.0,) * len(SOUND) + (-1.0,)),
-             genre_sets[lesson.sketch.genres]) for lesson in lessons]
+            (*_laid_out(lesson), genre_sets[lesson.sketch.genres]) for lesson in lessons]
         self._terms: dict[frozenset[int], dict[int, float]] = {}
+
+    @classmethod
+    def of(cls, lessons: list[Lesson]) -> Memory:
+        """A Memory of the model's `lessons` list: the one laid out last time when the list
+        still holds the same lessons (the page re-ranks again with nothing learned since), so
+        every remembered row is current as it is."""
+        found = _MEMORIES.get(id(lessons))
+        if (found is not None and found._lessons is lessons
+                and len(found._kept) == len(lessons) and all(map(is_, found._kept, lessons))):
+            return found
+        if len(_MEMORIES) >= MAX_MEMORIES:
+            _MEMORIES.clear()
+        memory = _MEMORIES[id(lessons)] = cls(lessons)
+        return memory
 
     def __bool__(self) -> bool:
         return bool(self._kept)
@@ -194,7 +225,12 @@ class Memory:
     def many(self, xs: list[list[float]]) -> list[float]:
         """The memory for each feature vector: remembered rows extended, new rows computed
         together (by the installed row kernel, if any)."""
-        found = [self._remembered(x) for x in xs]
+        kept, lessons = self._kept, id(self._lessons)
+        found: list[float | None] = []
+        for x in xs:
+            row = _ROWS.get((id(x), lessons))  # current as it is: the usual case, inline
+            found.append(row.memory if row is not None and row.kept is kept and row.vector is x
+                         else self._remembered(x))
         new = [i for i, value in enumerate(found) if value is None]
         points = [_point(xs[i]) for i in new]
         rows = (_row_kernel(self._layout, self._genre_sets, points) if new and _row_kernel

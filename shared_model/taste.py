@@ -112,6 +112,10 @@ class Taste:
             return True
         return any(k in self.blocked or k in self.forgotten_artists for k in artists)
 
+    def excludes_nothing(self) -> bool:
+        """True when excludes() is False for every track (nothing blocked or forgotten)."""
+        return not (self.forgotten_tracks or self.blocked or self.forgotten_artists)
+
     def is_empty(self) -> bool:
         return self.count == 0
 

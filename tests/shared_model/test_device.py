@@ -5,12 +5,14 @@ calls answer."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 
 from backend.catalog.demo import demo_catalog
-from shared_model import UserModel, features, rank
+from backend.training import train_ensemble
+from shared_model import UserModel, features, rank, training_examples
 from shared_model.device import Device, rank_feed, settled
 from shared_model.features import genre_families
 from tests.plays import plays
@@ -156,3 +158,36 @@ def test_a_track_sent_again_changed_ranks_by_what_it_is_now() -> None:
     for _ in range(20):
         device.rank_held([{**changed}], ids, 60, NOW)
     assert len(features._HELD) == held
+
+
+def test_a_held_pool_re_ranked_through_a_listening_session_ranks_as_if_never_seen() -> None:
+    """The worker keeps what it reads from its held tracks and the memory's layout between
+    re-ranks: after each play, correction, settings change and a new forest, its ranking of
+    the held pool is the ranking of fresh copies of the same tracks, score for score."""
+    catalog = demo_catalog()
+    pool, by_id = catalog[:200], {t["id"]: t for t in catalog}
+    ids = [t["id"] for t in pool]
+    device = Device()
+    device.load(None, CLASSICAL)
+    first = device.rank_held(pool, ids, 200, NOW)
+    steps = [*plays(pool[:30], start_ms=NOW),
+             *plays(pool[30:45], "skipped", start_ms=NOW + 60_000)]
+    artist = pool[50]["artists"][0]["id"]
+    rankings = [first]
+    for k, interaction in enumerate(steps):
+        device.learn(interaction, by_id[interaction["track_id"]])
+        if k == 10:
+            device.correct({"id": "c1", "kind": "block", "target": artist, "at": NOW + k})
+        if k == 20:
+            device.configure({**CLASSICAL, "exploration": 0.9, "allow_explicit": False})
+        if k == 30:  # a forest from the server: every candidate's forest part changes
+            examples = training_examples(steps[:30], by_id, CLASSICAL)
+            device.model.set_ensemble(train_ensemble(examples), len(examples))
+        held = device.rank_held([], ids, 200, NOW + 120_000)
+        model = UserModel.from_dict(copy.deepcopy(device.model.to_dict()))  # nothing shared
+        fresh = rank_feed(model, copy.deepcopy(pool), device.settings, 200, NOW + 120_000)
+        assert held == [{"id": t["id"], "score": t["score"], "reason": t["reason"]}
+                        for t in fresh]
+        rankings.append(held)
+    assert all(r["id"] != pool[50]["id"] for r in rankings[-1])  # the block holds
+    assert len({json.dumps(r) for r in rankings}) > 40  # and every step moved the ranking
