@@ -113,6 +113,9 @@ def test_the_card_a_person_aims_at_does_not_slide_away(page: Page) -> None:
     page.mouse.move(x, y)
     aimed = page.evaluate(CARD_AT, [x, y])
     assert aimed and aimed != playing
+    # the hand is still moving (the list waits only while it moves: on a busy machine the
+    # evaluate above can take longer than the wait, which is a mouse at rest)
+    page.mouse.move(x + 1, y)
     page.keyboard.press("ArrowRight")  # the song changes while the pointer is on its way
     under = []
     for step in range(15):  # 1.5 s of a hand still settling on the card
@@ -121,5 +124,13 @@ def test_the_card_a_person_aims_at_does_not_slide_away(page: Page) -> None:
         under.append(page.evaluate(CARD_AT, [x, y]))
     assert page.locator("#player").get_attribute("data-track-id") != playing  # it did change
     assert set(under) == {aimed}  # and the card under the pointer stayed the one aimed at
+    # what plays is said at once, though: the skipped song no longer reads "Now playing", and
+    # the card outlined as playing is the player's song
+    skipped = page.locator(f"#feed-list .track-card[data-track-id='{playing}']")
+    assert skipped.locator(".now-badge:visible").count() == 0
+    assert "now" not in (skipped.get_attribute("class") or "").split()
+    player = page.locator("#player").get_attribute("data-track-id")
+    assert page.locator("#feed-list .track-card.now").evaluate_all(
+        "cards => cards.map((c) => c.dataset.trackId)") in ([], [player])
     page.mouse.move(x, 2)  # the pointer leaves the list: the new order shows
     page.locator(f"#feed-list .track-card[data-track-id='{playing}']").wait_for(state="detached")

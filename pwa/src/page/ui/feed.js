@@ -46,10 +46,17 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     el.update = (latest, now) => {
       el.track = latest;
       el.classList.toggle("now", now);
+      nowBadge.style.visibility = "";
       reason.textContent = latest.reason ?? "";
       if (latest.reason) el.querySelector(".info").insertBefore(reason, badges);
       else reason.remove();
       badges.replaceChildren(...[now ? nowBadge : null, offlineIds().has(latest.id) ? offlineBadge : null].filter(Boolean));
+    };
+    // Said while the list may not move (a pointer aiming): the outline takes no room and the
+    // old badge hides in its place, so no card changes height; the badge follows with the order.
+    el.markPlaying = (now) => {
+      el.classList.toggle("now", now);
+      if (!now) nowBadge.style.visibility = "hidden";
     };
     return el;
   }
@@ -143,12 +150,16 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     clearTimeout(waiting);
     waiting = 0;
     const wait = aimedAt + AIM_MS - performance.now();
+    const current = queue.current;
+    const playing = current && !queue.done.has(current.id) ? current : null;
     if (wait > 0) {
+      // Only the order waits: which card is playing is said at once (the song that was skipped
+      // kept its "Now playing" badge until the pointer left).
+      for (const [id, { el }] of cards) el.markPlaying(id === playing?.id);
       waiting = setTimeout(render, wait);
       return;
     }
-    const current = queue.current;
-    const wanted = [current && !queue.done.has(current.id) ? cardFor(current, true) : null,
+    const wanted = [playing ? cardFor(playing, true) : null,
       ...queue.tracks.map((t) => cardFor(t, false))].filter(Boolean);
     place(wanted);
     renderEmpty(!wanted.length);
