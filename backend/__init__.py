@@ -10,6 +10,7 @@ from quart import g
 from quart_schema import QuartSchema
 
 from .app_types import EncoreApp
+from .catalog import demo
 from .compression import install_compression
 from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
@@ -120,6 +121,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     async def _open() -> None:
         await app.store.open()
         if role == "web":
+            demo.warm()  # before serving: the first listener's feed would wait for it
             app.add_background_task(local.warm)  # the catalog's index, before the first feed
         if role == "web" and app.library.enabled:
             app.add_background_task(app.library.run, settings.library_rescan_s,
