@@ -1,7 +1,8 @@
 """The PWA's files: ENCORE_WEB_ROOT, else the built bundle in pwa/dist, else the sources in pwa/.
 
 `index.html`, the manifest and the service worker must be revalidated on every load so an
-update is seen; content-hashed assets never change and are cached for a year.
+update is seen; content-hashed assets never change and are cached for a year; the icons
+(named in the manifest, so not hashed) for a day.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ bp = Blueprint("static_app", __name__)
 
 PWA_ROOT = Path(__file__).resolve().parents[2] / "pwa"
 _HASHED = re.compile(r"[.-][0-9a-zA-Z_-]{8,}\.(js|css|mjs|wasm|svg|png|woff2|zip)$")
+ICON_MAX_AGE = 86_400
 ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 # The page's routes with an id (pwa/src/page/library.js): a link or a reload opens the app there
 # even before a service worker controls the page (a new device, a shared link).
@@ -47,6 +49,10 @@ async def _serve(relative: str) -> Response:
     response = await send_from_directory(root, relative)
     if _HASHED.search(relative) or relative.startswith("vendor/"):
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    elif relative.startswith("icons/"):
+        # one fetch for the page's several uses (the brand, the tab, the manifest's), not a
+        # revalidation each; a new icon shows within the day (the service worker's at once)
+        response.headers["Cache-Control"] = f"public, max-age={ICON_MAX_AGE}"
     else:
         response.headers["Cache-Control"] = "no-cache"
     if relative.endswith(".webmanifest"):

@@ -184,3 +184,13 @@ async def test_secret_key_generated_once_with_mode_0600(tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
+
+
+async def test_the_icon_is_fetched_once_for_its_several_uses(client):
+    """The page shows the icon as its brand and its tab icon, and the manifest names it: one
+    fetch per day serves them all, where a revalidation each put two more requests on a first
+    visit's server."""
+    response = await client.get("/icons/icon-192.png")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=86400"
+    assert (await client.get("/manifest.webmanifest")).headers["Cache-Control"] == "no-cache"
