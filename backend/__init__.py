@@ -15,6 +15,7 @@ from .compression import install_compression
 from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
 from .errors import register_error_handlers
+from .heap import settle as settle_heap
 from .inputs import install as install_input_parsing
 from .library.service import Library
 from .library.transcode import Transcoder
@@ -122,12 +123,18 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         await app.store.open()
         if role == "web":
             demo.warm()  # before serving: the first listener's feed would wait for it
-            app.add_background_task(local.warm)  # the catalog's index, before the first feed
+            app.add_background_task(_warm)
+        else:
+            settle_heap()
         if role == "web" and app.library.enabled:
             app.add_background_task(app.library.run, settings.library_rescan_s,
                                     app.shutdown_event)
         if app.subsonic.shared_url:  # sign in to the server-wide library without delaying start
             app.add_background_task(app.subsonic.shared)
+
+    async def _warm() -> None:
+        await local.warm()  # the catalog's index, before the first feed
+        settle_heap()  # start-up's objects out of the garbage collector's walks (heap.py)
 
     @app.after_serving
     async def _close() -> None:
