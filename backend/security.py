@@ -11,6 +11,7 @@ from quart import Quart, Response, request
 
 from .config import Settings
 from .errors import ApiError
+from .inputs import header
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "X-Requested-With"  # the page sends "X-Requested-With: encore"
@@ -106,14 +107,14 @@ async def check_csrf(settings: Settings) -> None:
     """
     if request.method not in STATE_CHANGING or request.path.startswith("/model/"):
         return
-    origin = request.headers.get("Origin")
+    origin = header(request.headers, "Origin")
     if origin:
         allowed = {own_origin(settings), *settings.trusted_origins}
         if origin.rstrip("/") not in allowed:
             raise ApiError(403, "csrf_failed", "Cross-site request refused.")
         return
-    if request.headers.get("Sec-Fetch-Site") == "cross-site" or not request.headers.get(
-        CSRF_HEADER
+    if header(request.headers, "Sec-Fetch-Site") == "cross-site" or not header(
+        request.headers, CSRF_HEADER
     ):
         raise ApiError(403, "csrf_failed", f"Missing Origin or {CSRF_HEADER} header.")
 

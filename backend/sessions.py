@@ -27,7 +27,10 @@ def _hash(sid: str) -> str:
 
 
 def _cookie_value() -> str | None:
-    return request.cookies.get(SECURE_COOKIE) or request.cookies.get(COOKIE)
+    # `in` before reading: werkzeug's get() of an absent cookie raises and catches inside
+    cookies = request.cookies
+    secure = cookies[SECURE_COOKIE] if SECURE_COOKIE in cookies else None
+    return secure or (cookies[COOKIE] if COOKIE in cookies else None)
 
 
 async def current_session(store: Store) -> Session | None:
