@@ -201,6 +201,8 @@ class Memory:
         self._layout: list[tuple[Any, ...]] = [
             (*_laid_out(lesson), genre_sets[lesson.sketch.genres]) for lesson in lessons]
         self._terms: dict[frozenset[int], dict[int, float]] = {}
+        # id(an earlier lesson tuple) -> (it, _dropped(it, the lessons now))
+        self._since: dict[int, tuple[tuple[Lesson, ...], int | None]] = {}
 
     @classmethod
     def of(cls, lessons: list[Lesson]) -> Memory:
@@ -253,7 +255,11 @@ class Memory:
         if row is None or row.vector is not x or row.lessons is not self._lessons:
             return None
         kept = self._kept
-        dropped = _dropped(row.kept, kept)
+        # every row remembered from one ranking has the same `kept`: compared once
+        found = self._since.get(id(row.kept))
+        if found is None or found[0] is not row.kept:
+            found = self._since[id(row.kept)] = (row.kept, _dropped(row.kept, kept))
+        dropped = found[1]
         if dropped is None:
             return None
         if dropped or len(row.kept) < len(kept):
