@@ -112,3 +112,30 @@ def test_a_card_names_the_two_qualities_the_listener_finishes(page: Page,
         assert features["acousticness"] >= 0.6, features
         if "slow" in row["reason"].lower():
             assert features["tempo"] < 85, features
+
+
+def test_a_re_rank_sends_the_worker_only_tracks_it_does_not_hold(page: Page,
+                                                                  server: Server) -> None:
+    """After each play the page re-ranks on the device and re-scores the cards it shows: those
+    re-scored cards are the tracks the worker already holds, so the next re-rank names them
+    by id instead of sending them again (it sent the last ranking's 30 tracks every time)."""
+    sign_up(page, unique_name("resend"), genres=("jazz",), unhurried=True)
+    device_ready(page)
+    sent: list[int] = page.evaluate("""async () => {
+        const messenger = encore.model.messenger;
+        const request = messenger.request.bind(messenger);
+        const sent = [];
+        messenger.request = (action, payload) => {
+            if (action === 'rank') sent.push(payload.tracks.length);
+            return request(action, payload);
+        };
+        for (let i = 0; i < 3; i++) {
+            const ranked = await encore.model.rank(encore.queue.candidates(), 30);
+            encore.queue.applyRanking(ranked, {keep: 0});  // what the page's re-rank does
+        }
+        return sent;
+    }""")
+    assert sent == [0, 0, 0]
+    # ... and the re-scored cards show the device's words and order all the same
+    ranked = page.evaluate("async () => encore.model.rank(encore.queue.candidates(), 30)")
+    assert [r["id"] for r in ranked][:10] == [t["id"] for t in on_screen(page)]

@@ -10,6 +10,18 @@ const DAY_MS = 86_400_000; // shared_model's day: a song heard within it is not 
 const WORKER_URL = __MODEL_WORKER_URL__;
 const HELD_TRACKS = 4000; // under the worker's own bound (shared_model/device.py MAX_HELD_TRACKS)
 
+/** What a ranking reads of a track: everything but the score and reason a ranking gave it. */
+const rankedBy = (track) => Object.keys(track).filter((key) => key !== "score" && key !== "reason");
+
+/** Whether `track` is the one the worker holds as `held`: that object, or the queue's copy of
+ *  it with a new score and reason (Queue.applyRanking), whose other fields are the same values. */
+function sameTrack(held, track) {
+  if (held === track) return true;
+  if (!held) return false;
+  const keys = rankedBy(track);
+  return keys.length === rankedBy(held).length && keys.every((key) => held[key] === track[key]);
+}
+
 export class ModelClient extends EventTarget {
   constructor() {
     super();
@@ -64,13 +76,14 @@ export class ModelClient extends EventTarget {
   }
 
   /** [{id, score, reason}] best first. The worker keeps the tracks it was sent: only new or
-   *  changed ones (another object for an id, e.g. from a new feed) cross over again. */
+   *  changed ones (another track for an id, e.g. from a new feed; not the copies a ranking
+   *  re-scored) cross over again. */
   /** `freshStart`: the listener started over a library they heard through: ranked as a day
    *  later would, so what was heard today is not held back (the server does the same). */
   async rank(candidates, limit, { freshStart = false } = {}) {
     const ids = candidates.map((t) => t.id);
     const now_ms = Date.now() + (freshStart ? DAY_MS : 0);
-    let tracks = candidates.filter((t) => this.held.get(t.id) !== t);
+    let tracks = candidates.filter((t) => !sameTrack(this.held.get(t.id), t));
     let ranked = await this.messenger.request("rank", { tracks, ids, limit, now_ms });
     if (ranked?.missing) { // a restarted worker, or one that let old tracks go: send them all
       this.held.clear();
