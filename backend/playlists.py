@@ -3,7 +3,9 @@
 Every change bumps the playlist's version, which is its ETag. Replacing the track list (and
 renaming with If-Match) needs the version the client edited: a stale one is refused with 412
 and the current list, so the client merges or asks, and two devices never overwrite each
-other silently. Appending commutes, so "add to playlist" needs no version and retries a race.
+other silently. Appending commutes, so "add to playlist" needs no version and retries a race;
+it carries the id of the device's edit, so an add the device sends again (its answer was lost,
+the page closed before it arrived) adds nothing the second time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import ApiError
 from .sources import MusicSources
-from .store import MAX_PLAYLIST_TRACKS, Playlist, PlaylistConflict, Store
+from .store import MAX_PLAYLIST_TRACKS, Playlist, PlaylistConflict, PlaylistEditApplied, Store
 from .track_lookup import found_tracks, tracks_by_id
 
 MAX_NAME = 100
@@ -62,6 +64,9 @@ class TrackList(BaseModel):
 class TracksToAdd(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     track_ids: list[TrackId] = Field(min_length=1, max_length=500)
+    edit_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                description="the device's id of this edit: sent again, it adds "
+                                            "nothing")
 
 
 def _now() -> int:
@@ -126,11 +131,11 @@ async def create(store: Store, username: str, body: NewPlaylist, known: Callable
 
 
 async def _save(store: Store, username: str, playlist: Playlist, expected: int,
-                **changes: Any) -> Playlist:
+                edit_id: str | None = None, **changes: Any) -> Playlist:
     updated = Playlist(**{**playlist.__dict__, **changes, "version": expected + 1,
                           "updated_at": _now()})
     try:
-        await store.save_playlist(username, updated, expected)
+        await store.save_playlist(username, updated, expected, edit_id)
     except PlaylistConflict:
         raise _stale(await get(store, username, playlist.id)) from None
     return updated
@@ -160,7 +165,7 @@ async def replace_tracks(store: Store, username: str, playlist_id: str, track_id
 
 
 async def append_tracks(store: Store, username: str, playlist_id: str, track_ids: list[str],
-                        known: Callable[[str], bool]) -> Playlist:
+                        known: Callable[[str], bool], edit_id: str | None = None) -> Playlist:
     check_known(track_ids, known)
     for _ in range(APPEND_RETRIES):
         playlist = await get(store, username, playlist_id)
@@ -168,8 +173,10 @@ async def append_tracks(store: Store, username: str, playlist_id: str, track_ids
             raise ApiError(422, "playlist_full",
                            f"A playlist holds at most {MAX_PLAYLIST_TRACKS} tracks.")
         try:
-            return await _save(store, username, playlist, playlist.version,
+            return await _save(store, username, playlist, playlist.version, edit_id,
                                track_ids=playlist.track_ids + list(track_ids))
+        except PlaylistEditApplied:
+            return playlist  # sent again: the list already holds it
         except ApiError as error:
             if error.status != 412:
                 raise

@@ -112,7 +112,7 @@ async def replace_tracks(playlist_id: str, data: TrackList, headers: IfMatch) ->
 async def append_tracks(playlist_id: str, data: TracksToAdd) -> Response:
     user = await signed_in.user()
     playlist = await playlists.append_tracks(app().store, user.username, playlist_id,
-                                             data.track_ids, app().sources.known)
+                                             data.track_ids, app().sources.known, data.edit_id)
     return await _answer(playlist)
 
 

@@ -125,6 +125,13 @@ class PlaylistConflict(StoreError):
     """The playlist changed since the version the caller edited (If-Match failed)."""
 
 
+PLAYLIST_EDITS_KEPT = 64  # edit ids kept per playlist: far more than one outbox holds for it
+
+
+class PlaylistEditApplied(StoreError):
+    """This very edit (by its id) was applied before: a retry of it must change nothing."""
+
+
 @dataclass
 class Like:
     track_id: str
@@ -343,9 +350,12 @@ class Store(CatalogStore, AttemptsStore, Protocol):
 
     async def get_playlist(self, username: str, playlist_id: str) -> Playlist | None: ...
 
-    async def save_playlist(self, username: str, playlist: Playlist, expected_version: int) -> None:
+    async def save_playlist(self, username: str, playlist: Playlist, expected_version: int,
+                            edit_id: str | None = None) -> None:
         """Replace name, tracks, version and updated_at, only if the stored version is still
-        `expected_version` (atomically); PlaylistConflict otherwise, or when it is gone."""
+        `expected_version` (atomically); PlaylistConflict otherwise, or when it is gone. With
+        `edit_id`, the save is that edit's: PlaylistEditApplied (and no change) when an edit
+        of that id was saved before (the ids of the last PLAYLIST_EDITS_KEPT saves are kept)."""
 
     async def delete_playlist(self, username: str, playlist_id: str) -> bool:
         """False when there was no such playlist."""

@@ -1,12 +1,14 @@
-"""Playlists in SQLite: one row per playlist, the ordered track ids as a JSON array."""
+"""Playlists in SQLite: one row per playlist, the ordered track ids as a JSON array; the ids of
+the last edits applied to it (so a retried "add to playlist" adds nothing) in a table beside."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from .areas import SQLiteArea
-from .base import Playlist, PlaylistConflict
+from .base import PLAYLIST_EDITS_KEPT, Playlist, PlaylistConflict, PlaylistEditApplied
 
 _COLUMNS = "id, name, version, track_ids, created_at, updated_at, source, source_id"
 
@@ -22,6 +24,11 @@ class PlaylistsSQLite(SQLiteArea):
         track_ids TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
         source TEXT NOT NULL, source_id TEXT NOT NULL,
         PRIMARY KEY (username, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS playlist_edits (
+        username TEXT NOT NULL, playlist_id TEXT NOT NULL, edit_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (username, playlist_id, edit_id)
     ) WITHOUT ROWID;
     """
 
@@ -45,18 +52,34 @@ class PlaylistsSQLite(SQLiteArea):
             (username.lower(), playlist_id)).fetchone())
         return None if row is None else _playlist(row)
 
-    async def save_playlist(self, username: str, playlist: Playlist, expected_version: int) -> None:
-        p = playlist
-        args = (p.name, p.version, json.dumps(p.track_ids), p.updated_at, username.lower(), p.id,
+    async def save_playlist(self, username: str, playlist: Playlist, expected_version: int,
+                            edit_id: str | None = None) -> None:
+        p, user = playlist, username.lower()
+        args = (p.name, p.version, json.dumps(p.track_ids), p.updated_at, user, p.id,
                 expected_version)
-        changed = await self._run(lambda c: c.execute(
-            "UPDATE playlists SET name = ?, version = ?, track_ids = ?, updated_at = ?"
-            " WHERE username = ? AND id = ? AND version = ?", args).rowcount)
-        if not changed:
-            raise PlaylistConflict(f"playlist {p.id} is not at version {expected_version}")
+
+        def save(c: sqlite3.Connection) -> None:  # one transaction: the edit and its id
+            if edit_id is not None and c.execute(
+                    "SELECT 1 FROM playlist_edits WHERE username = ? AND playlist_id = ?"
+                    " AND edit_id = ?", (user, p.id, edit_id)).fetchone():
+                raise PlaylistEditApplied(f"edit {edit_id} of playlist {p.id} was applied")
+            if not c.execute("UPDATE playlists SET name = ?, version = ?, track_ids = ?,"
+                             " updated_at = ? WHERE username = ? AND id = ? AND version = ?",
+                             args).rowcount:
+                raise PlaylistConflict(f"playlist {p.id} is not at version {expected_version}")
+            if edit_id is not None:
+                c.execute("INSERT INTO playlist_edits VALUES (?, ?, ?, ?)",
+                          (user, p.id, edit_id, p.version))
+                c.execute("DELETE FROM playlist_edits WHERE username = ? AND playlist_id = ?"
+                          " AND seq <= ?", (user, p.id, p.version - PLAYLIST_EDITS_KEPT))
+
+        await self._run(save)
 
     async def delete_playlist(self, username: str, playlist_id: str) -> bool:
-        deleted = await self._run(lambda c: c.execute(
-            "DELETE FROM playlists WHERE username = ? AND id = ?",
-            (username.lower(), playlist_id)).rowcount)
-        return bool(deleted)
+        def delete(c: sqlite3.Connection) -> int:
+            c.execute("DELETE FROM playlist_edits WHERE username = ? AND playlist_id = ?",
+                      (username.lower(), playlist_id))
+            return int(c.execute("DELETE FROM playlists WHERE username = ? AND id = ?",
+                                 (username.lower(), playlist_id)).rowcount)
+
+        return bool(await self._run(delete))

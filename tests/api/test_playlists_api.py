@@ -81,6 +81,30 @@ async def test_rename_append_and_delete(client: ApiClient, auth: AuthActions) ->
         "playlist_not_found"
 
 
+async def test_an_add_sent_again_adds_nothing_the_second_time(client: ApiClient,
+                                                              auth: AuthActions) -> None:
+    """A device whose "add to playlist" reached the server but whose answer never came back (the
+    page closed, the connection dropped) sends it again: the song must be in the list once."""
+    await auth.signup()
+    pid = (await (await create(client, "Mix", ids(1))).get_json())["id"]
+    first = {"track_ids": ids(4), "edit_id": "edit-a"}
+    assert (await client.post(f"/api/playlists/{pid}/tracks", json=first)).status_code == 200
+    renamed = await client.patch(f"/api/playlists/{pid}", json={"name": "Morning"})
+    assert renamed.status_code == 200  # a save in between keeps the ids of earlier edits
+    again = await client.post(f"/api/playlists/{pid}/tracks", json=first)
+    assert again.status_code == 200
+    assert [t["id"] for t in (await again.get_json())["tracks"]] == ids(1, 4)
+    other = await client.post(f"/api/playlists/{pid}/tracks",  # another edit of the same song
+                              json={"track_ids": ids(4), "edit_id": "edit-b"})
+    assert [t["id"] for t in (await other.get_json())["tracks"]] == ids(1, 4, 4)
+    read = await (await client.get(f"/api/playlists/{pid}")).get_json()
+    assert [t["id"] for t in read["tracks"]] == ids(1, 4, 4) and read["version"] == 4
+    assert read["name"] == "Morning"
+    bad = await client.post(f"/api/playlists/{pid}/tracks",
+                            json={"track_ids": ids(5), "edit_id": "no spaces"})
+    assert (await error_of(bad, 422))["code"] == "invalid_request"
+
+
 async def test_someone_elses_playlist_is_not_found(client: ApiClient, auth: AuthActions) -> None:
     await auth.signup("ada")
     pid = (await (await create(client, "Mine", ids(1))).get_json())["id"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from .conftest import (
     PASSWORD,
@@ -98,6 +98,51 @@ def test_create_add_from_menus_reorder_by_keyboard_and_drag(page: Page, server: 
     expected = [wanted[1], wanted[2]]
     wait_until(lambda: server_order(page, playlist_id) == expected, message="removed, saved")
     expect(page.locator("#playlist-count")).to_have_text("2 songs")
+
+
+PENDING_EDITS = """() => new Promise((done, failed) => {
+  const open = indexedDB.open("encore-edits");
+  open.onerror = failed;
+  open.onsuccess = () => {
+    const count = open.result.transaction("edits").objectStore("edits").count();
+    count.onsuccess = () => done(count.result);
+    count.onerror = failed;
+  };
+})"""
+
+
+def test_an_add_whose_answer_was_lost_is_in_the_playlist_once(browser: Browser,
+                                                              server: Server) -> None:
+    """The server adds the song but its answer never reaches the page (the connection drops,
+    as when the page closes or reloads right after the add): the page keeps the add and sends
+    it again, and the playlist holds the song once."""
+    # no service worker: its requests are out of Playwright's reach, and edits go from the page
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800},
+                                  service_workers="block")
+    page = context.new_page()
+    sign_up(page, unique_name("lost"))
+    playlist_id = make_playlist(page, "Road trip", [])
+    dropped: list[str] = []
+
+    def drop_the_first_answer(route: Route) -> None:
+        if dropped:
+            route.continue_()
+            return
+        route.fetch()  # the server gets the add and does it
+        dropped.append(route.request.url)
+        route.abort("connectionreset")  # and the page never hears back
+
+    page.context.route("**/api/playlists/*/tracks", drop_the_first_answer)
+    track_id = feed_ids(page, 1)[0]
+    card = page.locator(f"#feed-list .track-card[data-track-id='{track_id}']")
+    card.get_by_role("button", name="More for").click()
+    page.get_by_role("menu").get_by_role("menuitem", name="Add to playlist…").click()
+    page.get_by_role("dialog").get_by_role("button", name="Road trip").click()
+    # (Playwright runs the route handler only inside its own calls: wait with one)
+    wait_until(lambda: page.wait_for_timeout(50) or dropped, message="the first answer dropped")
+    wait_until(lambda: page.evaluate(PENDING_EDITS) == 0, message="the page sent it again")
+    assert server_order(page, playlist_id) == [track_id]
+    context.close()
 
 
 def test_an_offline_edit_syncs_when_the_server_is_back(browser: Browser, network: NetworkSwitch,

@@ -182,7 +182,9 @@ export class Library extends EventTarget {
       }
       return;
     }
-    await this.edits.add({ kind: "playlist-add", method: "POST", path: `/api/playlists/${choice.value}/tracks`, playlistId: choice.value, body: { track_ids: tracks.map((t) => t.id) } });
+    // The edit's id goes with it: sent again (its answer lost, the page closed before it came),
+    // the server adds nothing the second time.
+    await this.edits.add({ kind: "playlist-add", method: "POST", path: `/api/playlists/${choice.value}/tracks`, playlistId: choice.value, body: { track_ids: tracks.map((t) => t.id), edit_id: crypto.randomUUID() } });
     const name = playlists.find((p) => p.id === choice.value)?.name ?? "the playlist";
     toast(`Added ${tracks.length === 1 ? `“${tracks[0].name}”` : `${tracks.length} tracks`} to “${name}”.`);
   }
