@@ -44,15 +44,12 @@ class Learner:
     def predict(self, x: list[float]) -> float:
         return sigmoid(dot(self.weights, x))
 
-    def logit_variance(self, x: list[float], active: tuple[int, ...]) -> tuple[float, float]:
-        """(logit(x), uncertainty(x) ** 2) in one pass over x's non-zero entries, `active` (in
-        order): the same bits as the two, since a zero entry adds a zero to either sum (the
-        weights are finite) and the order of the others is the same."""
-        return self.logit_variances([x], [active])[0]
-
     def logit_variances(self, xs: list[list[float]],
                         actives: list[tuple[int, ...]]) -> list[tuple[float, float]]:
-        """logit_variance of many vectors: ranking's hot path, one call for all candidates."""
+        """(logit(x), uncertainty(x) ** 2) of each vector in one pass over its non-zero entries,
+        `active` (in order): the same bits as the two, since a zero entry adds a zero to either
+        sum (the weights are finite) and the order of the others is the same. Ranking's hot
+        path: one call for all candidates."""
         w, prec = self.weights, self.precision
         out = []
         for x, active in zip(xs, actives, strict=True):

@@ -88,6 +88,6 @@ def test_logit_and_variance_in_one_pass_are_the_same_bits():
     for _ in range(200):
         x = [rng.choice([0.0, -0.0, rng.uniform(-5, 5), 1.0]) for _ in range(40)]
         active = tuple(i for i, v in enumerate(x) if v != 0.0)
-        logit, variance = learner.logit_variance(x, active)
+        [(logit, variance)] = learner.logit_variances([x], [active])
         assert logit.hex() == learner.logit(x).hex()
         assert math.sqrt(variance).hex() == learner.uncertainty(x).hex()
