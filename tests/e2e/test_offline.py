@@ -107,3 +107,33 @@ def test_offline_listening_is_kept_and_synced_once(playwright: Playwright, netwo
     assert Counter(i["type"] for i in items) == {"skipped": 3}
     assert len({i["id"] for i in items}) == len(items) == 3
     context.close()
+
+
+BROKEN_COVERS = """() => [...document.querySelectorAll('#feed-list img.cover')]
+    .filter((img) => img.complete && img.naturalWidth === 0).length"""
+
+
+def test_a_refresh_offline_brings_new_songs_whose_covers_show_once_back_online(
+        playwright: Playwright, network: NetworkSwitch, tmp_path: Path) -> None:
+    """Offline, "Refresh feed" gets the saved feed back: the songs that were on screen make way
+    for the pool's next best (it used to show the same songs). Their covers were never fetched,
+    so they fail; once the server is back the listener sees them without reloading."""
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("covers"))
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
+    before = set(queue_order(page))
+
+    go_offline(context, network)
+    page.get_by_role("button", name="Refresh feed").click()
+    wait_until(lambda: len(set(queue_order(page)) - before) >= 5, message="new songs offline")
+    wait_until(lambda: len(queue_order(page)) == len(before), message="a full list")
+    assert not set(queue_order(page)) & before  # nothing that was on screen comes back
+    wait_until(lambda: page.evaluate(BROKEN_COVERS) > 0, message="covers failing offline")
+
+    go_online(context, network)
+    page.wait_for_function("() => document.body.dataset.online === 'true'", timeout=60_000)
+    wait_until(lambda: page.evaluate(BROKEN_COVERS) == 0, message="every cover shown again")
+    context.close()

@@ -80,10 +80,17 @@ playback.addEventListener("unplayable", ({ detail: { track, next } }) => {
     : `“${track.name}” ${why}. Nothing in your list can play right now${offline ? " (none of it is saved on this device)" : ""}.`);
 });
 
+/** Images that failed while the server was unreachable (covers of cards drawn offline) are asked
+ *  for again: they stayed broken until the page was reloaded. */
+function retryBrokenImages() {
+  for (const img of document.images) if (img.src && img.complete && img.naturalWidth === 0) img.src = img.src;
+}
+
 connectivity.addEventListener("change", ({ detail }) => {
   banner.setOnline(detail.online, detail.browserOnline);
   document.body.dataset.online = String(detail.online);
   if (detail.online) {
+    retryBrokenImages();
     queue.forgiveUnplayable();
     outbox.flushSoon(0);
     keepOffline();
@@ -179,6 +186,8 @@ async function loadFeed({ refresh = false } = {}) {
   bootFeed = null;
   const query = feedQuery();
   if (app.demoOnly) query.set("source", "demo");
+  // what a refresh moves past, earlier refreshes' too (as the server hides them)
+  const passed = refresh ? [...queue.passed, ...queue.onScreen()] : [];
   if (refresh) {
     query.set("refresh", "1");
     // What the listener had on screen (the device may have re-ranked it): keep it out too.
@@ -191,7 +200,7 @@ async function loadFeed({ refresh = false } = {}) {
     queue.forgetPlayed(); // the server starts over: what was played this visit comes back too
   }
   if (!app.spotifyError) banner.notice(feed.notice ?? null); // e.g. a Subsonic server that is down
-  queue.setFeed(feed);
+  queue.setFeed(feed, { passed: feed.restarted ? [] : passed });
   app.feed = feed;
   app.feedLoaded = true;
   cacheUserData([{ path: "/api/me", body: app.me }, { path: "/api/feed", body: feed }]); // what offline shows

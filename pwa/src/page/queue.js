@@ -17,19 +17,27 @@ export class Queue extends EventTarget {
     this.order = []; // upcoming track ids, best first
     this.done = new Set(); // finished / skipped / disliked ids
     this.unplayable = new Set(); // failed to load: tried again only when asked for or back online
+    this.passed = new Set(); // refreshed past: kept out of the list until a feed that is no refresh
     this.currentId = null;
     this.generation = 0; // bumps on every re-order, so the UI (and tests) can tell
     this.source = "server";
     this.canPlayNow = () => true; // set by the page (connectivity and the offline audio cache)
   }
 
-  setFeed(feed) {
+  /** A new feed. `passed`: the songs a refresh asked to move past. The server leaves them out of
+   *  its answer, but offline the refresh gets the saved feed back, whose top they are: they stay
+   *  out of the list (and of the device's re-ranks) and the pool's next best take their place,
+   *  unless too few songs would be left. */
+  setFeed(feed, { passed = [] } = {}) {
     const current = this.current; // still playing: keep its card
     this.byId.clear();
     if (current) this.byId.set(current.id, current);
     for (const t of [...(feed.pool ?? []), ...(feed.tracks ?? [])]) this.byId.set(t.id, t);
     for (const t of feed.tracks ?? []) this.byId.set(t.id, t); // keep the server's reason
-    this.order = this.#arranged((feed.tracks ?? []).map((t) => t.id));
+    const ids = (tracks) => (tracks ?? []).map((t) => t.id);
+    const left = [...new Set([...ids(feed.tracks), ...ids(feed.pool)])].filter((id) => !passed.includes(id));
+    this.passed = left.length >= QUEUE_LENGTH ? new Set(passed) : new Set();
+    this.order = this.#arranged(this.passed.size ? left.slice(0, QUEUE_LENGTH) : ids(feed.tracks));
     this.source = "server";
     this.#changed();
   }
@@ -49,7 +57,8 @@ export class Queue extends EventTarget {
 
   /** Everything in the pool still worth ranking. */
   candidates() {
-    return [...this.byId.values()].filter((t) => !this.done.has(t.id) && t.id !== this.currentId);
+    return [...this.byId.values()].filter((t) => !this.done.has(t.id) && !this.passed.has(t.id)
+      && t.id !== this.currentId);
   }
 
   /** Take the on-device ranking: [{id, score, reason}] best first. The first `keep` tracks of
@@ -59,7 +68,7 @@ export class Queue extends EventTarget {
       const track = this.byId.get(r.id);
       if (track) this.byId.set(r.id, { ...track, score: r.score, reason: r.reason ?? track.reason });
     }
-    const live = (id) => !this.done.has(id) && id !== this.currentId;
+    const live = (id) => !this.done.has(id) && !this.passed.has(id) && id !== this.currentId;
     const kept = this.order.filter(live).slice(0, keep);
     const rest = ranked.map((r) => r.id).filter((id) => live(id) && !kept.includes(id));
     this.order = [...kept, ...this.#arranged(rest)].slice(0, Math.max(QUEUE_LENGTH, kept.length));
