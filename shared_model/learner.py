@@ -15,6 +15,7 @@ snapshot's layout, unused.)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,25 +70,34 @@ class Learner:
                 var += xi * xi / prec
         return math.sqrt(var)
 
-    def update(self, x: list[float], target: float, weight: float) -> None:
-        if weight <= 0.0:
-            return
+    def update(self, x: list[float], target: float, weight: float,
+               active: Sequence[int] | None = None) -> float:
+        """One step towards `target` (no step when `weight` <= 0); returns the prediction for x
+        before the step (how much the label surprised). `active`: x's non-zero entries in
+        order (features.active), the only coordinates a step reads or moves; walking them
+        instead of all of x gives the same bits, since a zero entry adds a zero to each sum
+        (the weights are finite) and the order of the others is the same."""
+        if active is None:
+            active = [i for i, xi in enumerate(x) if xi != 0.0]
         w, prec = self.weights, self.precision
         m = s2 = 0.0
-        for i, xi in enumerate(x):
-            if xi != 0.0:  # untouched coordinates keep their state
-                m += w[i] * xi
-                s2 += xi * xi / prec[i]
+        for i in active:  # untouched coordinates keep their state
+            xi = x[i]
+            m += w[i] * xi
+            s2 += xi * xi / prec[i]
         p = sigmoid(m)
+        if weight <= 0.0:
+            return p
         g = weight * (target - p)
         h = weight * p * (1.0 - p)
         k = 1.0 / (1.0 + s2 * h)
-        for i, xi in enumerate(x):
-            if xi != 0.0:
-                var = 1.0 / prec[i]
-                w[i] += var * xi * g * k
-                prec[i] = 1.0 / (var - var * var * xi * xi * h * k)
+        for i in active:
+            xi = x[i]
+            var = 1.0 / prec[i]
+            w[i] += var * xi * g * k
+            prec[i] = 1.0 / (var - var * var * xi * xi * h * k)
         self.updates += 1
+        return p
 
     def to_dict(self) -> dict[str, Any]:
         return {

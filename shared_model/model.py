@@ -125,10 +125,10 @@ class UserModel:
         if track is None or weight <= 0.0:
             return
         x = shared_vector(track)
-        surprise = weight * (target - self.learner.predict(x))
+        before = self.learner.update(x, target, weight, active(x))
+        surprise = weight * (target - before)
         self.lessons.append(Lesson(track_id, Sketch.of(x), surprise, at))
         del self.lessons[:-MAX_LESSONS]
-        self.learner.update(x, target, weight)
         self.interactions += 1
         first = FEATURE_INDEX[f"genre_{GENRES[0]}"]
         for genre, xi in zip(GENRES, x[first:first + len(GENRES)], strict=True):

@@ -91,3 +91,41 @@ def test_logit_and_variance_in_one_pass_are_the_same_bits():
         [(logit, variance)] = learner.logit_variances([x], [active])
         assert logit.hex() == learner.logit(x).hex()
         assert math.sqrt(variance).hex() == learner.uncertainty(x).hex()
+
+
+def _full_step(weights: list[float], precision: list[float], x: list[float], target: float,
+               weight: float) -> float:
+    """The step as written before it walked the non-zero entries only: every coordinate
+    visited, zeros skipped inside the loops; returns the prediction before the step."""
+    m = s2 = 0.0
+    for i, xi in enumerate(x):
+        if xi != 0.0:
+            m += weights[i] * xi
+            s2 += xi * xi / precision[i]
+    p = sigmoid(m)
+    g, h = weight * (target - p), weight * p * (1.0 - p)
+    k = 1.0 / (1.0 + s2 * h)
+    for i, xi in enumerate(x):
+        if xi != 0.0:
+            var = 1.0 / precision[i]
+            weights[i] += var * xi * g * k
+            precision[i] = 1.0 / (var - var * var * xi * xi * h * k)
+    return p
+
+
+def test_a_step_over_the_non_zero_entries_is_the_full_step_to_the_bit():
+    """What a learned play costs is a walk over features.active(x); the weights, precisions
+    and the prediction it returns are the bits of the walk over every entry."""
+    rng = random.Random(11)
+    learner = Learner.new(40)
+    weights, precision = list(learner.weights), list(learner.precision)
+    for _ in range(500):
+        x = [rng.choice([0.0, -0.0, rng.uniform(-3, 3), rng.random() * 1e-9, 1.0])
+             for _ in range(40)]
+        target, weight = rng.random(), rng.uniform(0.1, 2.0)
+        active = tuple(i for i, v in enumerate(x) if v != 0.0)
+        before = learner.update(x, target, weight, active if rng.random() < 0.5 else None)
+        assert before.hex() == _full_step(weights, precision, x, target, weight).hex()
+        assert [w.hex() for w in learner.weights] == [w.hex() for w in weights]
+        assert [p.hex() for p in learner.precision] == [p.hex() for p in precision]
+    assert learner.updates == 500
