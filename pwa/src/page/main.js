@@ -80,17 +80,29 @@ playback.addEventListener("unplayable", ({ detail: { track, next } }) => {
     : `“${track.name}” ${why}. Nothing in your list can play right now${offline ? " (none of it is saved on this device)" : ""}.`);
 });
 
-/** Images that failed while the server was unreachable (covers of cards drawn offline) are asked
- *  for again: they stayed broken until the page was reloaded. */
-function retryBrokenImages() {
-  for (const img of document.images) if (img.src && img.complete && img.naturalWidth === 0) img.src = img.src;
+// A cover that cannot load now (offline and never saved on this device) shows as a blank cover,
+// not the browser's broken-image sign; it is asked for again when the server is back (it used to
+// stay broken until a reload). Error events do not bubble: the listener captures them.
+// (Dropping the src would keep the sign: the element's image stays broken. A clear pixel does not.)
+const CLEAR_PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+document.addEventListener("error", ({ target }) => {
+  if (!(target instanceof HTMLImageElement) || !target.src || target.src === CLEAR_PIXEL) return;
+  target.dataset.failedSrc = target.src;
+  target.src = CLEAR_PIXEL;
+}, true);
+
+function retryFailedImages() {
+  for (const img of document.querySelectorAll("img[data-failed-src]")) {
+    img.src = img.dataset.failedSrc;
+    delete img.dataset.failedSrc;
+  }
 }
 
 connectivity.addEventListener("change", ({ detail }) => {
   banner.setOnline(detail.online, detail.browserOnline);
   document.body.dataset.online = String(detail.online);
   if (detail.online) {
-    retryBrokenImages();
+    retryFailedImages();
     queue.forgiveUnplayable();
     outbox.flushSoon(0);
     keepOffline();
