@@ -33,11 +33,14 @@ class Learner:
     updates: int = 0
 
     @classmethod
-    def new(cls, n_features: int, prior: list[float] | None = None) -> Learner:
+    def new(cls, n_features: int, prior: list[float] | None = None,
+            precision: float = PRIOR_PRECISION) -> Learner:
+        """A learner that knows nothing yet: weights at `prior` (zeros by default), each
+        with prior precision `precision` (so variance 1 / precision)."""
         weights = list(prior) if prior is not None else [0.0] * n_features
         if len(weights) != n_features:
             raise ValueError("prior length does not match the feature count")
-        return cls(weights, [G0] * n_features, [PRIOR_PRECISION] * n_features)
+        return cls(weights, [G0] * n_features, [precision] * n_features)
 
     def logit(self, x: list[float]) -> float:
         return dot(self.weights, x)

@@ -41,6 +41,12 @@ MAX_DISLIKED = 1000
 ENSEMBLE_MAX_WEIGHT = 0.7
 ENSEMBLE_HALF_AT = 50  # examples at which the ensemble gets half its maximum weight
 FAVORITE_PRIOR = 0.4  # initial learner weight for a genre picked at onboarding
+# The learner's prior precision per weight for a listener whose onboarding picks seed it
+# (learner.PRIOR_PRECISION, 1, without): the picks are evidence, so the learner starts surer
+# and moves less per play, and one early skip of a picked genre nudges the belief instead of
+# overturning it. A listener without picks has only their own plays, which must move the
+# model fast (docs/quality.md v6-v7: the tight prior for everyone left those listeners behind).
+PICKED_PRIOR_PRECISION = 10.0
 
 
 def artist_keys(track: dict[str, Any] | None) -> list[str]:
@@ -265,12 +271,16 @@ class UserModel:
 
 
 def _fresh_learner(settings: dict[str, Any] | None) -> Learner:
-    """A new learner; onboarding genre picks start as a (learnable) positive prior."""
+    """A new learner; onboarding genre picks start as a (learnable) positive prior, held
+    with PICKED_PRIOR_PRECISION. (A stored learner keeps the precisions it was built and
+    taught with: they travel in the snapshot.)"""
     prior = [0.0] * N_FEATURES
     for genre in setting(settings, "favorite_genres") or []:
         index = FEATURE_INDEX.get(f"genre_{str(genre).lower()}")
         if index is not None:
             prior[index] = FAVORITE_PRIOR
+    if any(prior):
+        return Learner.new(N_FEATURES, prior, PICKED_PRIOR_PRECISION)
     return Learner.new(N_FEATURES, prior)
 
 
