@@ -266,7 +266,8 @@ class ModelService:
         if not newer:
             return 0
         settings = await self._settings(username)
-        tracks = await self.sources.resolve(username, [i["track_id"] for i in newer])
+        tracks = await self.sources.resolve(username, [i["track_id"] for i in newer],
+                                            read_only=True)
         entry.model = device.settled(entry.model, settings)  # picks made after the first load
         for n, interaction in enumerate(newer, 1):
             entry.model.learn(interaction, tracks.get(interaction["track_id"]), settings)
@@ -280,7 +281,8 @@ class ModelService:
         training pool; at most one at a time per user, so late arrivals never pile up)."""
         history = [i.to_dict() for i in await self.store.interactions_after(username, None)]
         settings = await self._settings(username)
-        tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
+        tracks = await self.sources.resolve(username, [i["track_id"] for i in history],
+                                            read_only=True)
         corrections = [c.to_dict() for c in await self.store.list_corrections(username)]
         return await self.trainer.rebuild(history, tracks, settings, corrections)
 
@@ -341,7 +343,8 @@ class ModelService:
                 seen = cached.since_training  # what this training's history already holds
                 recent = await self.store.list_interactions(username, TRAIN_WINDOW)
                 history = [i.to_dict() for i in reversed(recent.interactions)]
-                tracks = await self.sources.resolve(username, [i["track_id"] for i in history])
+                tracks = await self.sources.resolve(
+                    username, [i["track_id"] for i in history], read_only=True)
                 corrections = [c.to_dict()
                                for c in await self.store.list_corrections(username)]
                 exported, trained_on = await self.trainer.train_recent(

@@ -316,6 +316,12 @@ def demo_track(track_id: str) -> dict[str, Any] | None:
     return None if track is None else _copy(track)
 
 
+def shared_demo_track(track_id: str) -> dict[str, Any] | None:
+    """One demo track by id, the catalog's own dict (not copied, held by `warm`), or None: for
+    readers that never edit it (learning, trainings)."""
+    return _index().get(track_id)
+
+
 def demo_genres() -> list[str]:
     """The catalog's genres, in a fixed order."""
     return list(_PROFILES)

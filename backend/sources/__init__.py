@@ -17,7 +17,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from ..catalog.demo import demo_track, demo_tracks, is_demo_track
+from ..catalog.demo import demo_track, demo_tracks, is_demo_track, shared_demo_track
 from ..spotify import SpotifyError, SpotifyService
 from ..subsonic.ids import is_subsonic_id
 from . import spotify as spotify_source
@@ -171,8 +171,12 @@ class MusicSources:
             or (self.subsonic is not None and is_subsonic_id(track_id))  # offline plays too
         )
 
-    async def resolve(self, username: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Tracks by id, for learning; unknown ids are left out."""
+    async def resolve(self, username: str, ids: list[str],
+                      read_only: bool = False) -> dict[str, dict[str, Any]]:
+        """Tracks by id; unknown ids are left out. `read_only`: the caller never edits them
+        (learning, trainings), so demo tracks are the catalog's own dicts, not copies: no copy
+        per learned play, and their vectors are found by identity (features.hold)."""
+        demo = shared_demo_track if read_only else demo_track
         found: dict[str, dict[str, Any]] = {}
         missing: list[str] = []
         for catalog in self.catalogs.values():
@@ -183,7 +187,7 @@ class MusicSources:
         for track_id in dict.fromkeys(ids):
             if track_id in found:
                 continue
-            track = demo_track(track_id) or self._spotify_tracks.get(track_id)
+            track = demo(track_id) or self._spotify_tracks.get(track_id)
             if track is not None:
                 found[track_id] = track
             elif spotify_source.looks_like_spotify_id(track_id):

@@ -4,6 +4,7 @@ the background, and nodes sharing one store agreeing on a user's model."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 import shared_model
 from backend import create_app, create_model_node
-from backend.catalog.demo import demo_catalog
+from backend.catalog.demo import demo_catalog, demo_tracks
 from backend.model_client import SECRET_HEADER, node_order
 from backend.user_settings import settings_of
 from tests.conftest import ApiClient, AuthActions
@@ -230,3 +231,25 @@ async def test_a_long_catch_up_lets_requests_in_while_it_learns(app, auth):
     await learning
     assert entry.model.interactions == 200
     assert any(0 < n < 200 for n in seen), seen[-5:]
+
+
+async def test_learning_reads_the_demo_catalogs_own_tracks_and_changes_none(app, auth):
+    """Learning and trainings only read tracks, so they get the catalog's own dicts (no copy
+    per learned play; their vectors found by identity); other callers still get copies they
+    may edit. A flood learned from the shared dicts leaves the catalog as it was."""
+    from backend.store import Interaction
+
+    await auth.signup()
+    await app.models.local.subscribe("ada")
+    catalog = {t["id"]: t for t in demo_tracks()}
+    ids = list(catalog)[:50]
+    shared = await app.sources.resolve("ada", ids, read_only=True)
+    assert all(shared[i] is catalog[i] for i in ids)
+    copies = await app.sources.resolve("ada", ids)
+    assert all(copies[i] == catalog[i] and copies[i] is not catalog[i] for i in ids)
+    before = json.dumps(demo_tracks(), sort_keys=True)
+    batch = plays([catalog[i] for i in ids], start_ms=int(time.time() * 1000) - 600_000)
+    await app.store.put_interactions("ada", [Interaction(**p) for p in batch])
+    entry = await app.models.local.receive_info("ada", batch)
+    assert entry.model.interactions == 50
+    assert json.dumps(demo_tracks(), sort_keys=True) == before
