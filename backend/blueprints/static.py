@@ -3,14 +3,26 @@
 `index.html`, the manifest and the service worker must be revalidated on every load so an
 update is seen; content-hashed assets never change and are cached for a year; the icons
 (named in the manifest, so not hashed) for a day.
+
+The files a first visit waits on (the page, its script and style, the icons, the manifest) are
+answered from memory: read once per version of the file (its size and modification time), sent
+in one piece. Quart's file answer reads a file through a thread pool, one hop per 8 KB, so the
+page's 120 KB script cost the server ~11 ms of CPU per request against ~1.5 ms from memory,
+on the process the first feed is ranked on. Larger files (Pyodide's 9.6 MB wasm, fetched once
+per device by the service worker) are streamed from disk as before.
 """
 
 from __future__ import annotations
 
+import asyncio
+import mimetypes
+import os
 import re
 from pathlib import Path
+from stat import S_ISREG
+from zlib import adler32
 
-from quart import Blueprint, Response, send_from_directory
+from quart import Blueprint, Response, request, send_from_directory
 
 from ..app_types import app
 from ..errors import ApiError
@@ -24,6 +36,11 @@ ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 # The page's routes with an id (pwa/src/page/library.js): a link or a reload opens the app there
 # even before a service worker controls the page (a new device, a shared link).
 APP_VIEWS = ("playlist", "artist", "album")
+HELD_MAX_BYTES = 4 * 1024 * 1024  # files answered from memory (Pyodide's wasm streams from disk)
+HELD_MAX_FILES = 256  # a web root holds a few dozen; a bound all the same
+
+# absolute path -> (size, modification time in ns, content): one version of each file
+_held: dict[Path, tuple[int, int, bytes]] = {}
 
 
 def web_root() -> Path:
@@ -41,12 +58,13 @@ async def _serve(relative: str) -> Response:
         raise ApiError(404, "not_found", "Nothing here.")
     try:
         target = (root / relative).resolve()
-        found = target.is_relative_to(root) and target.is_file()
-    except OSError:  # a name too long for the file system, and the like: no such file
-        found = False
-    if not found:
+        # one stat of a local file (microseconds), which also says whether it changed
+        stat = os.stat(target) if target.is_relative_to(root) else None
+    except OSError:  # no such file, a name too long for the file system, and the like
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
         raise ApiError(404, "not_found", "Nothing here.")
-    response = await send_from_directory(root, relative)
+    response = await _from_memory(target, stat) or await send_from_directory(root, relative)
     if _HASHED.search(relative) or relative.startswith("vendor/"):
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif relative.startswith("icons/"):
@@ -59,6 +77,28 @@ async def _serve(relative: str) -> Response:
         response.mimetype = "application/manifest+json"
     if relative.endswith((".js", ".mjs")):
         response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+async def _from_memory(target: Path, stat: os.stat_result) -> Response | None:
+    """`target`'s answer from the bytes held for its current version (`stat`; read now when it
+    changed or was never read), with the ETag, Last-Modified and conditional and range
+    handling of Quart's own file answer; None for a file too large to hold."""
+    if stat.st_size > HELD_MAX_BYTES:
+        return None
+    held = _held.get(target)
+    if held is None or held[:2] != (stat.st_size, stat.st_mtime_ns):
+        if len(_held) >= HELD_MAX_FILES:
+            _held.clear()
+        held = _held[target] = (stat.st_size, stat.st_mtime_ns,
+                                await asyncio.to_thread(target.read_bytes))
+    data = held[2]
+    mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    response = app().response_class(data, mimetype=mimetype)  # its conditional handling
+    response.last_modified = stat.st_mtime  # type: ignore[assignment]
+    response.cache_control.public = True
+    response.set_etag(f"{stat.st_mtime}-{len(data)}-{adler32(bytes(target))}")  # Quart's form
+    await response.make_conditional(request, accept_ranges=True, complete_length=len(data))
     return response
 
 
