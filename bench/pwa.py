@@ -11,6 +11,9 @@ runs; every time is from the navigation (or the click) to what shows on screen:
 - the device re-ranking the ~200-track pool: 5 calls in a row right after a warm start with
   nothing learned between them (the median of the 5), then 5 more each after a play the
   device learned (the page's case: the learner, the memory and the recent plays changed);
+  with each, how much of it the model worker's thread ran on a core and how long it waited
+  for one (Linux: the thread's /proc schedstat), since on a loaded machine the wait is most
+  of the time and moves with the others' work while the CPU time does not;
 - the precache and the saved Pyodide memory (MB).
 
     .venv/bin/python -m bench.pwa [--runs 3]
@@ -27,7 +30,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -141,31 +143,9 @@ def one_run(p: Playwright, url: str, relay: NetworkSwitch, profile: Path) -> dic
         return Boolean(card); }""")
     if saved:
         out["play → audio advancing, saved"] = play_to_sound(page, "[data-bench=saved]")
-    timings: dict[str, Any] = page.evaluate("""async () => {
-        const pool = encore.queue.candidates();
-        const times = [];
-        for (let i = 0; i < 5; i++) {
-            const t = performance.now();
-            await encore.model.rank(pool, 30);
-            times.push(performance.now() - t);
-        }
-        return {times, pool: pool.length};
-    }""")
-    out[f"device re-ranks {timings['pool']} tracks"] = statistics.median(timings["times"])
-    after_plays: list[float] = page.evaluate("""async () => {
-        const times = [];
-        for (const track of encore.queue.candidates().slice(0, 5)) {
-            await encore.model.learn({id: crypto.randomUUID(), track_id: track.id,
-                type: 'finished', position_ms: track.duration_ms,
-                duration_ms: track.duration_ms, at: Date.now()}, track);
-            const pool = encore.queue.candidates().filter((t) => t.id !== track.id);
-            const t = performance.now();
-            await encore.model.rank(pool, 30);
-            times.push(performance.now() - t);
-        }
-        return times;
-    }""")
-    out["device re-ranks after a play"] = statistics.median(after_plays)
+    clock = WorkerClock(profile)
+    out.update(timed_reranks(page, clock, learn=False))
+    out.update(timed_reranks(page, clock, learn=True))
     out["precache (MB)"] = cache_mb(page, "encore-static")
     out["saved Pyodide memory (MB)"] = cache_mb(page, "encore-model-snapshot")
     context.close()
@@ -180,6 +160,67 @@ def one_run(p: Playwright, url: str, relay: NetworkSwitch, profile: Path) -> dic
         context.close()
     finally:
         relay.set_online(True)
+    return out
+
+
+class WorkerClock:
+    """The model worker thread's time on a core and waiting for one (ns, /proc/<pid>/task/<tid>
+    /schedstat of the renderer that runs `profile`'s page); nothing where /proc has no such
+    thread (not Linux)."""
+
+    def __init__(self, profile: Path) -> None:
+        self.files: list[Path] = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                command = (proc / "cmdline").read_bytes()  # zygote children: one string
+                if b"--type=renderer" not in command or str(profile).encode() not in command:
+                    continue
+                self.files += [task / "schedstat" for task in (proc / "task").iterdir()
+                               if (task / "comm").read_text().startswith("DedicatedWorker")]
+            except OSError:
+                continue
+
+    def read(self) -> tuple[int, int]:
+        on_cpu = waiting = 0
+        for file in self.files:
+            try:
+                ran, waited, _ = file.read_text().split()
+            except (OSError, ValueError):
+                continue
+            on_cpu, waiting = on_cpu + int(ran), waiting + int(waited)
+        return on_cpu, waiting
+
+
+RANK_ONCE = """async (played) => {
+    const pool = encore.queue.candidates().filter((t) => t.id !== played);
+    const t = performance.now();
+    await encore.model.rank(pool, 30);
+    return [performance.now() - t, pool.length]; }"""
+LEARN_ONE = """async (k) => { const track = encore.queue.candidates()[k];
+    await encore.model.learn({id: crypto.randomUUID(), track_id: track.id, type: 'finished',
+        position_ms: track.duration_ms, duration_ms: track.duration_ms, at: Date.now()}, track);
+    return track.id; }"""
+
+
+def timed_reranks(page: Page, clock: WorkerClock, learn: bool) -> dict[str, float]:
+    """5 re-ranks of the pool (after a play learned each, with `learn`): the median wall time
+    and, when the worker's thread is found, its median time on a core and waiting for one."""
+    walls, on_cpu, waiting = [], [], []
+    pool = 0
+    for k in range(5):
+        # as the page does after a play: learned, then the pool without it re-ranked
+        played = page.evaluate(LEARN_ONE, k) if learn else None
+        ran, waited = clock.read()
+        wall, pool = page.evaluate(RANK_ONCE, played)
+        ran_after, waited_after = clock.read()
+        walls.append(wall)
+        on_cpu.append((ran_after - ran) / 1e6)
+        waiting.append((waited_after - waited) / 1e6)
+    name = "device re-ranks after a play" if learn else f"device re-ranks {pool} tracks"
+    out = {name: statistics.median(walls)}
+    if clock.files:
+        out[f"{name}: worker on a core"] = statistics.median(on_cpu)
+        out[f"{name}: worker waiting for a core"] = statistics.median(waiting)
     return out
 
 
