@@ -117,28 +117,42 @@ BROKEN_SIGNS = """() => [...document.querySelectorAll('#feed-list img.cover')]
     .filter((img) => img.complete && img.naturalWidth === 0).length"""
 
 
-def test_a_refresh_offline_brings_new_songs_whose_covers_show_once_back_online(
+def test_a_refresh_offline_brings_new_songs_keeps_the_saved_ones_and_shows_covers_once_back(
         playwright: Playwright, network: NetworkSwitch, tmp_path: Path) -> None:
     """Offline, "Refresh feed" gets the saved feed back: the songs that were on screen make way
-    for the pool's next best (it used to show the same songs). Their covers were never fetched:
-    they show blank, and once the server is back the listener sees them without reloading."""
+    for the pool's next best (it used to show the same songs), except those saved on this
+    device, all that can play here, so the music goes on. The new songs' covers were never
+    fetched: they show blank, and once the server is back the listener sees them without
+    reloading."""
     context = open_profile(playwright, tmp_path / "profile", network.url)
     page = context.new_page()
     page.set_default_timeout(30_000)
     sign_up(page, unique_name("covers"))
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    page.locator(".track-card .offline-badge").nth(4).wait_for(timeout=90_000)
+    page.get_by_role("button", name="Pause").click()
     before = set(queue_order(page))
+    saved = set(page.locator("#feed-list .track-card:not(.now)", has=page.locator(".offline-badge"))
+                .evaluate_all("cards => cards.map(c => c.dataset.trackId)"))
+    assert len(saved) >= 4
 
     go_offline(context, network)
     page.get_by_role("button", name="Refresh feed").click()
-    wait_until(lambda: len(set(queue_order(page)) - before) >= 5, message="new songs offline")
-    wait_until(lambda: len(queue_order(page)) == len(before), message="a full list")
-    assert not set(queue_order(page)) & before  # nothing that was on screen comes back
+    wait_until(lambda: len(set(queue_order(page)) - before) >= 10, message="new songs offline")
+    wait_until(lambda: len(queue_order(page)) >= len(before), message="a full list")
+    listed = set(queue_order(page))
+    assert listed & before == saved  # of what was on screen only the saved songs stay
     wait_until(lambda: page.evaluate(BROKEN_COVERS) > 0, message="covers failing offline")
     # blank covers, not the browser's broken image (for an instant it is: the error event that
     # blanks it comes a task after the image broke)
     wait_until(lambda: page.evaluate(BROKEN_SIGNS) == 0, timeout=5, message="no broken-image sign")
+    # the music goes on: the next song is one saved here
+    player = page.locator("#player")
+    page.get_by_role("button", name="Next (skip)").click()
+    wait_until(lambda: player.get_attribute("data-track-id") in saved
+               and int(player.get_attribute("data-position") or 0) > 300, message="a saved song plays")
 
     go_online(context, network)
     page.wait_for_function("() => document.body.dataset.online === 'true'", timeout=60_000)

@@ -212,7 +212,10 @@ async function loadFeed({ refresh = false } = {}) {
     queue.forgetPlayed(); // the server starts over: what was played this visit comes back too
   }
   if (!app.spotifyError) banner.notice(feed.notice ?? null); // e.g. a Subsonic server that is down
-  queue.setFeed(feed, { passed: feed.restarted ? [] : passed });
+  // Unreachable, the songs saved on this device stay: they are all that can play here (moved
+  // past, the music would stop after the current song).
+  const moved = connectivity.online ? passed : passed.filter((id) => !offlineAudio.has(id));
+  queue.setFeed(feed, { passed: feed.restarted ? [] : moved });
   app.feed = feed;
   app.feedLoaded = true;
   cacheUserData([{ path: "/api/me", body: app.me }, { path: "/api/feed", body: feed }]); // what offline shows
