@@ -152,7 +152,8 @@ def test_a_refresh_offline_brings_new_songs_keeps_the_saved_ones_and_shows_cover
     player = page.locator("#player")
     page.get_by_role("button", name="Next (skip)").click()
     wait_until(lambda: player.get_attribute("data-track-id") in saved
-               and int(player.get_attribute("data-position") or 0) > 300, message="a saved song plays")
+               and int(player.get_attribute("data-position") or 0) > 300,
+               message="a saved song plays")
 
     go_online(context, network)
     page.wait_for_function("() => document.body.dataset.online === 'true'", timeout=60_000)
