@@ -39,10 +39,6 @@ class ThreadedServer:
         config = Config()
         config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the bound socket
         config.graceful_timeout = 1.0
-        # A test's client reuses its connection; on a loaded machine Hypercorn's 5 s idle limit
-        # could close it under a request in flight ("Server disconnected without sending a
-        # response"; hypercorn issue #68). An emulator lives for one test module: no limit.
-        config.keep_alive_timeout = 3600.0
         config.accesslog = None
         config.loglevel = "WARNING"
         self.url = f"http://127.0.0.1:{self.port}"

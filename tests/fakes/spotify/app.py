@@ -26,6 +26,13 @@ def create_emulator(config: dict[str, Any] | None = None) -> Quart:
     for blueprint in (accounts, api, sdk, media, hooks):
         app.register_blueprint(blueprint)
 
+    @app.before_request
+    async def read_the_body() -> None:
+        # Every request's body is read before a handler may answer early (a 403, a switch's
+        # failure): Hypercorn closes a connection whose request body was left unread, and the
+        # client's next request on it then got "Server disconnected without sending a response".
+        await request.get_data()
+
     @app.errorhandler(ApiError)
     async def api_error(err: ApiError) -> Response:
         return err.response()
