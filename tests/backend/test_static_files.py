@@ -1,14 +1,18 @@
 """The PWA's files as a browser fetches them: what is on disk now, revalidated and ranged as
-before they were answered from memory (backend/blueprints/static.py)."""
+before they were answered from memory, compressed as the browser accepts
+(backend/blueprints/static.py)."""
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
+import zstandard
 
 from backend import create_app
 
@@ -60,3 +64,44 @@ async def test_a_script_is_answered_whole_or_by_range(web) -> None:
     part = await client.get("/assets/app-0123456789.js", headers={"Range": "bytes=100-299"})
     assert part.status_code == 206 and await part.get_data() == content[100:300]
     assert part.headers["Content-Range"] == f"bytes 100-299/{len(content)}"
+
+
+def _decoded(body: bytes, coding: str) -> bytes:
+    if coding == "zstd":
+        return zstandard.ZstdDecompressor().decompressobj().decompress(body)
+    return brotli.decompress(body) if coding == "br" else gzip.decompress(body)
+
+
+@pytest.mark.parametrize("coding", ["zstd", "br", "gzip"])
+async def test_a_script_comes_compressed_as_the_browser_accepts_and_revalidates_so(
+        web, coding) -> None:
+    client, root = web
+    script = root / "assets" / "app-0123456789.js"
+    plain = await client.get("/assets/app-0123456789.js", headers={"Accept-Encoding": "identity"})
+    answer = await client.get("/assets/app-0123456789.js",
+                              headers={"Accept-Encoding": f"{coding}, identity"})
+    assert answer.headers["Content-Encoding"] == coding
+    assert "accept-encoding" in answer.headers["Vary"].lower()
+    assert _decoded(await answer.get_data(), coding) == script.read_bytes()
+    # another representation, another ETag: a cache never mixes up the two
+    assert answer.headers["ETag"] != plain.headers["ETag"]
+    again = await client.get("/assets/app-0123456789.js", headers={
+        "Accept-Encoding": coding, "If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304
+    script.write_bytes(b"// a rebuilt script\n" * 100)  # a new version, compressed anew
+    rebuilt = await client.get("/assets/app-0123456789.js", headers={"Accept-Encoding": coding})
+    assert _decoded(await rebuilt.get_data(), coding) == script.read_bytes()
+
+
+async def test_what_the_browser_refuses_or_a_range_comes_plain(web) -> None:
+    client, root = web
+    content = (root / "assets" / "app-0123456789.js").read_bytes()
+    refused = await client.get("/assets/app-0123456789.js",
+                               headers={"Accept-Encoding": "zstd;q=0, br;q=0, gzip"})
+    assert refused.headers["Content-Encoding"] == "gzip"
+    nothing = await client.get("/assets/app-0123456789.js", headers={"Accept-Encoding": "*;q=0"})
+    assert "Content-Encoding" not in nothing.headers and await nothing.get_data() == content
+    part = await client.get("/assets/app-0123456789.js",
+                            headers={"Accept-Encoding": "zstd", "Range": "bytes=0-99"})
+    assert part.status_code == 206 and "Content-Encoding" not in part.headers
+    assert await part.get_data() == content[:100]
