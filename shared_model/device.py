@@ -79,8 +79,11 @@ class Device:
 
     def rank(self, candidates: list[dict[str, Any]], limit: int,
              now_ms: int) -> list[dict[str, Any]]:
-        """[{id, score, reason}] best first: only what the page needs back."""
-        ranked = rank_feed(self.model, candidates, self.settings, int(limit), int(now_ms))
+        """[{id, score, reason}] best first: only what the page needs back. (`self.model` is
+        settled whenever it or the settings change, so it is ranked as it is: rank_feed would
+        build a new fresh model on every call while the listener has learned nothing yet, and
+        with it lose what the model remembers between rankings.)"""
+        ranked = rank(self.model, candidates, self.settings, int(limit), int(now_ms))
         return [{"id": t["id"], "score": t["score"], "reason": t.get("reason")} for t in ranked]
 
     def rank_held(self, tracks: list[dict[str, Any]], ids: list[str], limit: int,

@@ -39,6 +39,7 @@ MAX_RECENT_PLAYS = 9  # ARTIST_WINDOW - 1: what ranking's artist spacing looks b
 MAX_DISLIKED = 1000
 ENSEMBLE_MAX_WEIGHT = 0.7
 ENSEMBLE_HALF_AT = 50  # examples at which the ensemble gets half its maximum weight
+MAX_REMEMBERED_EVALUATIONS = 4096  # vectors whose evaluation a model keeps (a pool: 200-1,000)
 FAVORITE_PRIOR = 0.4  # initial learner weight for a genre picked at onboarding
 # The learner's prior precision per weight for a listener whose onboarding picks seed it
 # (learner.PRIOR_PRECISION, 1, without): the picks are evidence, so the learner starts surer
@@ -91,6 +92,11 @@ class UserModel:
     genre_stats: dict[str, list[float]] = field(default_factory=dict)  # genre -> [pos, neg]
     taste: Taste = field(default_factory=Taste)  # the listener's corrections (taste.py)
     lessons: list[Lesson] = field(default_factory=list)  # the last labelled plays (session.py)
+    # evaluate_many's answers for what it was last asked, by the vector's identity, and the
+    # learner, its update count and the forest they were computed with (held, so never reused)
+    _evaluated: dict[int, Evaluation] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _evaluated_by: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
 
     @classmethod
     def new(cls, settings: dict[str, Any] | None = None,
@@ -206,7 +212,29 @@ class UserModel:
                       actives: list[tuple[int, ...]]) -> list[Evaluation]:
         """evaluate() of the tracks whose shared vectors (features.shared_vector: never
         changed) are `vectors`, with their non-zero entries `actives`: in one pass, since a
-        ranking asks it of every candidate."""
+        ranking asks it of every candidate. What nothing changed since is answered as it was
+        (the same bits): the page re-ranks the pool it holds with nothing learned in between
+        after a new feed, a correction, or going offline or online, and scores depend only on
+        the learner (changed in place by each lesson, replaced by a reset) and the forest."""
+        learner, ensemble, remembered = self.learner, self.ensemble, self._evaluated
+        by = self._evaluated_by
+        if (not by or by[0] is not learner or by[1] != learner.updates or by[2] is not ensemble
+                or by[3] != self.trained_on):
+            remembered.clear()
+            self._evaluated_by = (learner, learner.updates, ensemble, self.trained_on)
+        found = [remembered.get(id(x)) for x in vectors]
+        new = [k for k, (x, ev) in enumerate(zip(vectors, found, strict=True))
+               if ev is None or ev.vector is not x]
+        if new:
+            if len(remembered) + len(new) > MAX_REMEMBERED_EVALUATIONS:
+                remembered.clear()
+            for k, ev in zip(new, self._evaluate_all([vectors[k] for k in new],
+                                                     [actives[k] for k in new]), strict=True):
+                found[k] = remembered[id(vectors[k])] = ev
+        return found  # type: ignore[return-value]  # every None was filled
+
+    def _evaluate_all(self, vectors: list[list[float]],
+                      actives: list[tuple[int, ...]]) -> list[Evaluation]:
         sums = self.learner.logit_variances(vectors, actives)
         linears = sigmoids([logit for logit, _ in sums])
         ensemble, a = self.ensemble, self.ensemble_weight()

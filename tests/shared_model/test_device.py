@@ -191,3 +191,41 @@ def test_a_held_pool_re_ranked_through_a_listening_session_ranks_as_if_never_see
         rankings.append(held)
     assert all(r["id"] != pool[50]["id"] for r in rankings[-1])  # the block holds
     assert len({json.dumps(r) for r in rankings}) > 40  # and every step moved the ranking
+
+
+def test_scores_kept_between_re_ranks_never_outlive_the_learner_or_the_forest() -> None:
+    """A re-rank with nothing learned answers from the scores the last one computed; a new
+    forest (even one trained on as many plays), a reset or one more play ranks anew, as a
+    fresh copy of the model would."""
+    catalog = demo_catalog()
+    pool, by_id = catalog[:200], {t["id"]: t for t in catalog}
+    ids = [t["id"] for t in pool]
+    device = Device()
+    device.load(None, CLASSICAL)
+    device.rank_held(pool, ids, 200, NOW)
+    steps = [*plays(pool[:20], start_ms=NOW), *plays(pool[20:40], "skipped", start_ms=NOW + 1)]
+    steps.sort(key=lambda interaction: interaction["at"])
+    for interaction in steps[:20]:
+        device.learn(interaction, by_id[interaction["track_id"]])
+    later = NOW + 120_000
+
+    def as_fresh() -> list[dict]:
+        model = UserModel.from_dict(copy.deepcopy(device.model.to_dict()))
+        return [{"id": t["id"], "score": t["score"], "reason": t["reason"]}
+                for t in rank_feed(model, copy.deepcopy(pool), device.settings, 200, later)]
+
+    rankings = [device.rank_held([], ids, 200, later)]
+    assert device.rank_held([], ids, 200, later) == rankings[0] == as_fresh()
+    for first, last in ((0, 20), (10, 30)):  # two forests, each trained on 20 plays
+        examples = training_examples(steps[first:last], by_id, CLASSICAL)
+        device.model.set_ensemble(train_ensemble(examples), len(examples))
+        rankings.append(device.rank_held([], ids, 200, later))
+        assert rankings[-1] == as_fresh()
+    device.correct({"id": "c1", "kind": "reset", "target": "", "at": NOW + 30_000})
+    rankings.append(device.rank_held([], ids, 200, later))
+    assert rankings[-1] == as_fresh()
+    [after_reset] = plays(pool[45:46], start_ms=NOW + 40_000)
+    device.learn(after_reset, pool[45])
+    rankings.append(device.rank_held([], ids, 200, later))
+    assert rankings[-1] == as_fresh()
+    assert len({json.dumps(r) for r in rankings}) == len(rankings)  # each step moved it
