@@ -100,10 +100,10 @@ class Device:
                 features.release([self.tracks[key]])
             self.tracks[key] = track
             features.hold([track])
-        missing = [i for i in ids if i not in self.tracks]
-        if missing:
-            return {"missing": missing}
-        return self.rank([self.tracks[i] for i in ids], limit, now_ms)
+        held = [self.tracks.get(i) for i in ids]
+        if None in held:
+            return {"missing": [i for i, track in zip(ids, held, strict=True) if track is None]}
+        return self.rank(held, limit, now_ms)  # type: ignore[arg-type]  # no None left
 
     def learn(self, interaction: dict[str, Any], track: dict[str, Any] | None) -> dict[str, Any]:
         """One interaction (a replay of one already applied changes nothing)."""

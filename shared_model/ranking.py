@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from . import features
@@ -115,6 +116,7 @@ class _Scored:
     favorite: str | None
     popularity: float
     explore: float
+    order: tuple[float, str]  # (-total, track id): best first, ties by id
 
 
 class _Facts(NamedTuple):
@@ -128,7 +130,7 @@ class _Facts(NamedTuple):
     explicit: bool
     families: list[str]
     popularity: float
-    id_crc: int  # crc32 of "<id>|", which _noise continues with the model's salt
+    id_crc: int  # crc32 of "<id>|", which the jitter continues with the model's salt
     vector: list[float]
     active: tuple[int, ...]
 
@@ -159,12 +161,6 @@ def _facts(candidates: list[Any]) -> list[_Facts]:
         if found is not None:
             out.append(found)
     return out
-
-
-def _noise(id_crc: int, salt: bytes) -> float:
-    """Uniform-looking value in [-0.5, 0.5), the same on every platform: the crc32 of
-    "<track id>|<salt>" (any str, even a lone surrogate half), continued from the id's."""
-    return zlib.crc32(salt, id_crc) / 4294967296.0 - 0.5
 
 
 def _feature_phrase(name: str) -> str | None:
@@ -279,12 +275,15 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
         popularity = facts.popularity
         prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
                         + POPULARITY_BONUS * popularity)
-        explore = exploration * (ev.uncertainty + NOISE * _noise(facts.id_crc, salt))
+        # the jitter: uniform-looking in [-0.5, 0.5) and the same on every platform, the crc32
+        # of "<track id>|<salt>" continued from the id's (inline: it runs for every candidate)
+        noise = zlib.crc32(salt, facts.id_crc) / 4294967296.0 - 0.5
+        explore = exploration * (ev.uncertainty + NOISE * noise)
         total = ev.score + prior + explore
         if nears is not None:
             total += MEMORY_GAIN * nears[k]
         out.append(_Scored(facts.track, total, facts.artists, ev, favorite, popularity,
-                           explore))
+                           explore, (-total, facts.track_id)))
     return out
 
 
@@ -324,7 +323,7 @@ def rank(model: UserModel, candidates: list[dict[str, Any]], settings: dict[str,
          limit: int, now_ms: int) -> list[dict[str, Any]]:
     """Best-first new track dicts with `score` and `reason` added (at most `limit`)."""
     scored = _score_all(model, candidates, settings, now_ms)
-    scored.sort(key=lambda s: (-s.total, str(s.track.get("id"))))
+    scored.sort(key=attrgetter("order"))
     cold = _cold(model)
     return [{**s.track, "score": s.total,
              "reason": _reason(model, s.ev, s.track, s.favorite, s.popularity, cold, s.explore)}

@@ -230,9 +230,12 @@ class Memory:
         kept, lessons = self._kept, id(self._lessons)
         found: list[float | None] = []
         for x in xs:
-            row = _ROWS.get((id(x), lessons))  # current as it is: the usual case, inline
-            found.append(row.memory if row is not None and row.kept is kept and row.vector is x
-                         else self._remembered(x))
+            # a row holds its vector and lesson list, so their ids in its key are theirs
+            row = _ROWS.get((id(x), lessons))
+            if row is None:
+                found.append(None)
+            else:  # current as it is (the usual case, inline), or extended
+                found.append(row.memory if row.kept is kept else self._extended(row))
         new = [i for i, value in enumerate(found) if value is None]
         points = [_point(xs[i]) for i in new]
         rows = (_row_kernel(self._layout, self._genre_sets, points) if new and _row_kernel
@@ -248,12 +251,9 @@ class Memory:
             computed[i] = row.memory
         return [value if value is not None else computed[i] for i, value in enumerate(found)]
 
-    def _remembered(self, x: list[float]) -> float | None:
-        """The memory from x's remembered row, extended by the lessons added since; None
-        when there is no row to extend."""
-        row = _ROWS.get((id(x), id(self._lessons)))
-        if row is None or row.vector is not x or row.lessons is not self._lessons:
-            return None
+    def _extended(self, row: _Row) -> float | None:
+        """The memory from a remembered row of this lesson list, extended by the lessons
+        added since; None when the lessons changed otherwise (the row is computed anew)."""
         kept = self._kept
         # every row remembered from one ranking has the same `kept`: compared once
         found = self._since.get(id(row.kept))
@@ -263,7 +263,8 @@ class Memory:
         if dropped is None:
             return None
         if dropped or len(row.kept) < len(kept):
-            similarities = row.similarities[dropped:]
+            # a row's array is its own: the usual change (one lesson more) extends it in place
+            similarities = row.similarities[dropped:] if dropped else row.similarities
             similarities.extend(self._kernels(row.point, len(similarities)))
             row.kept, row.similarities = kept, similarities
             row.memory = self._mean(similarities)
