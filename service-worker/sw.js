@@ -89,6 +89,11 @@ registerRoute(
         // Ask the network for the whole file, so the cache holds complete tracks; <audio>'s
         // Range requests are then answered from it by the RangeRequestsPlugin.
         requestWillFetch: async ({ request }) => new Request(request.url, { credentials: "same-origin" }),
+        // <audio> always gets an answer made here, never the network's own: Chromium fails a
+        // media load whose parts are both ("data source error": the network's whole file first,
+        // then, once it is cached, ranges cut from the cache's copy for a seek or an Ogg file's
+        // end), so a song not saved yet could fail to start or to be sought into.
+        fetchDidSucceed: async ({ response }) => new Response(response.body, response),
         cacheWillUpdate: async ({ response }) => (response?.status === 200 ? response : null),
       },
       new ExpirationPlugin({ maxEntries: 50, purgeOnQuotaError: true }),

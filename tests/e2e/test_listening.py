@@ -52,3 +52,35 @@ def test_new_user_finishes_one_track_and_skips_another(page: Page, server: Serve
     assert finished["position_ms"] >= finished["duration_ms"] - 2000
     assert skipped["type"] == "skipped"
     assert 3000 <= skipped["position_ms"] < 8000
+
+
+def test_songs_not_saved_yet_start_and_can_be_sought_into(page: Page, server: Server) -> None:
+    """Songs further down the list are not saved on this device yet: the service worker fetches
+    them while they play. Chromium used to fail such a song ("couldn't be loaded") when its first
+    part came from the network and a seek's (or the Ogg file end's) range from the cache's new
+    copy; a listener saw the song skipped for another."""
+    unplayable: list[str] = []
+    page.on("console", lambda m: unplayable.append(m.text) if "unplayable" in m.text else None)
+    sign_up(page, unique_name("seeker"))
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    player = page.locator("#player")
+    seek = page.get_by_label("Seek")
+    cards = page.locator("#feed-list .track-card")
+    assert cards.count() >= 30
+    tried = 0
+    for index in range(29, 13, -2):  # upwards: what is saved next follows the one playing
+        card = cards.nth(index)
+        track_id = card.get_attribute("data-track-id")
+        if card.locator(".offline-badge").count():
+            continue  # saved meanwhile: not what this test is about
+        tried += 1
+        card.get_by_role("button", name="Play").click()
+        wait_until(lambda: player.get_attribute("data-track-id") == track_id
+                   and int(player.get_attribute("data-position") or 0) > 0,
+                   message=f"{track_id} starts")
+        seek.evaluate("el => { el.value = 800; el.dispatchEvent(new Event('input'));"
+                      " el.dispatchEvent(new Event('change')); }")
+        wait_until(lambda: player.get_attribute("data-track-id") == track_id
+                   and int(seek.input_value()) >= 800 and player.get_attribute("data-playing") == "true",
+                   message=f"{track_id} plays from 80 %")
+    assert tried >= 6 and unplayable == []

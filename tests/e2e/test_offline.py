@@ -121,9 +121,9 @@ def test_a_refresh_offline_brings_new_songs_keeps_the_saved_ones_and_shows_cover
         playwright: Playwright, network: NetworkSwitch, tmp_path: Path) -> None:
     """Offline, "Refresh feed" gets the saved feed back: the songs that were on screen make way
     for the pool's next best (it used to show the same songs), except those saved on this
-    device, all that can play here, so the music goes on. The new songs' covers were never
-    fetched: they show blank, and once the server is back the listener sees them without
-    reloading."""
+    device, all that can play here, so the music goes on; reopened offline, the page does not
+    bring the moved-past songs back. The new songs' covers were never fetched: they show blank,
+    and once the server is back the listener sees them without reloading."""
     context = open_profile(playwright, tmp_path / "profile", network.url)
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -157,6 +157,11 @@ def test_a_refresh_offline_brings_new_songs_keeps_the_saved_ones_and_shows_cover
     wait_until(lambda: player.get_attribute("data-track-id") in saved
                and int(player.get_attribute("data-position") or 0) > 300,
                message="a saved song plays")
+    # reopened while still offline, the list does not bring back what the refresh moved past
+    page.reload()
+    page.locator("#feed-list .track-card").first.wait_for()
+    wait_until(lambda: len(queue_order(page)) >= 10, message="the list offline after a reload")
+    assert not set(queue_order(page)) & (before - saved)
 
     go_online(context, network)
     page.wait_for_function("() => document.body.dataset.online === 'true'", timeout=60_000)

@@ -71,7 +71,8 @@ playback.addEventListener("track", ({ detail: track }) => {
   reportNowPlaying(track);
 });
 playback.addEventListener("error", ({ detail }) => toast(detail));
-playback.addEventListener("unplayable", ({ detail: { track, next } }) => {
+playback.addEventListener("unplayable", ({ detail: { track, error, next } }) => {
+  console.warn(`unplayable: ${track.id}: ${error?.name ?? ""} ${error?.message ?? error}`); // the why, for the page's log
   const offline = !connectivity.online;
   const why = offline ? "isn't saved on this device, and Encore's server can't be reached"
     : "couldn't be loaded: Encore's server had a problem sending it";
@@ -218,7 +219,7 @@ async function loadFeed({ refresh = false } = {}) {
   queue.setFeed(feed, { passed: feed.restarted ? [] : moved });
   app.feed = feed;
   app.feedLoaded = true;
-  cacheUserData([{ path: "/api/me", body: app.me }, { path: "/api/feed", body: feed }]); // what offline shows
+  cacheUserData([{ path: "/api/me", body: app.me }, { path: "/api/feed", body: queue.shownFeed(feed) }]); // what offline shows
   mark("feedRendered");
   if (await playableFeed()) return;
   if (model.ready) await rerank();
@@ -246,7 +247,7 @@ async function startModel() {
   // After the service worker controls the page, so Pyodide is fetched once, through its cache.
   const controlled = await whenControlled();
   if (controlled && !controlledAtBoot) {
-    cacheUserData([{ path: "/api/me", body: app.me }, ...(app.feed ? [{ path: "/api/feed", body: app.feed }] : [])]);
+    cacheUserData([{ path: "/api/me", body: app.me }, ...(app.feed ? [{ path: "/api/feed", body: queue.shownFeed(app.feed) }] : [])]);
   }
   if (model.status !== "idle") return;
   try {

@@ -35,11 +35,19 @@ export class Queue extends EventTarget {
     for (const t of [...(feed.pool ?? []), ...(feed.tracks ?? [])]) this.byId.set(t.id, t);
     for (const t of feed.tracks ?? []) this.byId.set(t.id, t); // keep the server's reason
     const ids = (tracks) => (tracks ?? []).map((t) => t.id);
-    const left = [...new Set([...ids(feed.tracks), ...ids(feed.pool)])].filter((id) => !passed.includes(id));
-    this.passed = left.length >= QUEUE_LENGTH ? new Set(passed) : new Set();
+    const passedIds = new Set(passed);
+    const left = [...new Set([...ids(feed.tracks), ...ids(feed.pool)])].filter((id) => !passedIds.has(id));
+    this.passed = left.length >= QUEUE_LENGTH ? passedIds : new Set();
     this.order = this.#arranged(this.passed.size ? left.slice(0, QUEUE_LENGTH) : ids(feed.tracks));
     this.source = "server";
     this.#changed();
+  }
+
+  /** `feed` as the list shows it, for an offline visit: the list's order on top and what a refresh
+   *  moved past left out (the saved feed is what a reload gets offline: it would bring them back). */
+  shownFeed(feed) {
+    if (!this.passed.size) return feed;
+    return { ...feed, tracks: this.tracks, pool: (feed.pool ?? []).filter((t) => !this.passed.has(t.id)) };
   }
 
   get tracks() {
