@@ -75,12 +75,13 @@ def test_songs_not_saved_yet_start_and_can_be_sought_into(page: Page, server: Se
             continue  # saved meanwhile: not what this test is about
         tried += 1
         card.get_by_role("button", name="Play").click()
-        wait_until(lambda: player.get_attribute("data-track-id") == track_id
+        wait_until(lambda wanted=track_id: player.get_attribute("data-track-id") == wanted
                    and int(player.get_attribute("data-position") or 0) > 0,
                    message=f"{track_id} starts")
         seek.evaluate("el => { el.value = 800; el.dispatchEvent(new Event('input'));"
                       " el.dispatchEvent(new Event('change')); }")
-        wait_until(lambda: player.get_attribute("data-track-id") == track_id
-                   and int(seek.input_value()) >= 800 and player.get_attribute("data-playing") == "true",
+        wait_until(lambda wanted=track_id: player.get_attribute("data-track-id") == wanted
+                   and int(seek.input_value()) >= 800
+                   and player.get_attribute("data-playing") == "true",
                    message=f"{track_id} plays from 80 %")
     assert tried >= 6 and unplayable == []
