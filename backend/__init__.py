@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
-from quart import g
+from quart import g, request
 from quart_schema import QuartSchema
 
 from .app_types import EncoreApp
@@ -14,7 +13,7 @@ from .catalog import demo
 from .compression import install_compression
 from .config import VERSION, as_quart_config, load_settings
 from .crypto import TokenCipher, derive_key
-from .errors import register_error_handlers
+from .errors import new_request_id, register_error_handlers
 from .heap import settle as settle_heap
 from .inputs import install as install_input_parsing
 from .library.service import Library
@@ -48,7 +47,6 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     app = EncoreApp(__name__, static_folder=None)
     app.session_interface = NoCookieSession()  # type: ignore[assignment]  # server-side ones
     app.url_map.merge_slashes = False  # "/api//me" is a JSON 404, not an HTML redirect
-    trust_proxies(app, settings)  # X-Forwarded-* only from ENCORE_TRUSTED_PROXY_HOPS proxies
     app.settings = settings
     app.config.update(as_quart_config(settings))
     app.config.update(quart_keys)
@@ -68,7 +66,6 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         conversion_preference="msgspec",
     )
     install_input_parsing(app)
-    install_compression(app)
     register_error_handlers(app)
 
     app.metrics = Metrics()
@@ -111,12 +108,14 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
 
     @app.before_request
     async def _request_context() -> None:
-        g.request_id = uuid.uuid4().hex[:16]
+        g.request_id = new_request_id()
         await app.metrics.before_request()
-        await check_csrf(settings)
+        check_csrf(settings, request.method, request.path, request.scheme, request.host,
+                   request.headers)
 
+    add_headers = security_headers(settings)
     app.after_request(app.metrics.after_request)
-    app.after_request(security_headers(settings))
+    app.after_request(add_headers)
 
     @app.before_serving
     async def _open() -> None:
@@ -144,17 +143,32 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         await app.subsonic.close()
         await app.store.close()
 
+    from .blueprints import health, model_api
+    from .blueprints.plain_interactions import PlainInteractions
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(model_api.bp)
+    if role == "web":
+        _register_web_blueprints(app)
+        # innermost, so compression and a trusted proxy's rewrite apply to its answers too
+        app.asgi_app = PlainInteractions(  # type: ignore[method-assign]
+            app, app.asgi_app, before=[_request_context],
+            after=[app.metrics.after_request, add_headers])
+    trust_proxies(app, settings)  # X-Forwarded-* only from ENCORE_TRUSTED_PROXY_HOPS proxies
+    install_compression(app)
+    return app
+
+
+def _register_web_blueprints(app: EncoreApp) -> None:
     from .blueprints import (
         account,
         auth,
         feed,
-        health,
         history,
         interactions,
         library,
         liked,
         me,
-        model_api,
         playlists,
         search,
         spotify,
@@ -165,17 +179,12 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         tracks,
     )
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(model_api.bp)
-    if role == "model":
-        return app
     for blueprint in (auth.bp, me.bp, spotify.bp, subsonic.bp, interactions.bp, feed.bp,
                       tracks.bp, library.bp):
         app.register_blueprint(blueprint)
     # the library around the feed (issue 11)
     for blueprint in (liked.bp, history.bp, playlists.bp, taste.bp, account.bp, search.bp):
         app.register_blueprint(blueprint)
-    if settings.test_hooks:
+    if app.settings.test_hooks:
         app.register_blueprint(testing.bp)
     app.register_blueprint(static.bp)  # last: its routes must not shadow the API
-    return app

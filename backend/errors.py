@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from typing import Any
@@ -51,10 +50,19 @@ class ApiError(Exception):
         # "current" version), beside "error"
 
 
+def new_request_id() -> str:
+    """The id an unexpected failure's answer names, so a listener's report finds its log line."""
+    return uuid.uuid4().hex[:16]
+
+
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    response = jsonify({"error": {"code": code, "message": message}})
+    response = jsonify({**(extra or {}), "error": {"code": code, "message": message}})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -75,23 +83,17 @@ def describe_validation_error(error: Exception) -> str:
     return "; ".join(parts) or "Invalid request."
 
 
-def register_error_handlers(app: Quart) -> None:
-    @app.errorhandler(ApiError)
-    async def _api_error(error: ApiError) -> Response:
-        response = error_response(error.status, error.code, error.message, error.headers)
-        if error.extra:
-            body = {**error.extra, "error": {"code": error.code, "message": error.message}}
-            response.set_data(json.dumps(body))
-        return response
-
-    @app.errorhandler(RequestSchemaValidationError)
-    async def _validation_error(error: RequestSchemaValidationError) -> Response:
+async def handle(error: Exception) -> Response:
+    """DESIGN.md's JSON error answer to any failure. Quart calls it for each kind registered
+    below, the plain-ASGI path of `POST /api/interactions` for what its work raises; both in an
+    app context, whose `g.request_id` an unexpected failure's answer names."""
+    if isinstance(error, ApiError):
+        return error_response(error.status, error.code, error.message, error.headers, error.extra)
+    if isinstance(error, RequestSchemaValidationError):
         return error_response(
             422, "invalid_request", describe_validation_error(error.validation_error)
         )
-
-    @app.errorhandler(HTTPException)
-    async def _http_error(error: HTTPException) -> Response:
+    if isinstance(error, HTTPException):
         status = error.code or 500
         headers: dict[str, Any] = {}
         valid_methods = getattr(error, "valid_methods", None)
@@ -103,13 +105,9 @@ def register_error_handlers(app: Quart) -> None:
             413: "The request body is too large (1 MiB at most).",
         }.get(status, error.description or error.name)
         return error_response(status, _CODES.get(status, "http_error"), message, headers)
-
-    @app.errorhandler(UnicodeDecodeError)
-    async def _undecodable(error: UnicodeDecodeError) -> Response:
+    if isinstance(error, UnicodeDecodeError):
         return error_response(400, "bad_request", "The request body must be UTF-8 JSON.")
-
-    @app.errorhandler(StoreUnavailable)
-    async def _store_unavailable(error: StoreUnavailable) -> Response:
+    if isinstance(error, StoreUnavailable):
         log.warning("store unavailable: %s", error)
         return error_response(
             503,
@@ -117,11 +115,14 @@ def register_error_handlers(app: Quart) -> None:
             "Storage is unreachable; try again shortly.",
             {"Retry-After": "5"},
         )
+    request_id = getattr(g, "request_id", None) or new_request_id()
+    log.exception("unhandled error, request id %s", request_id, exc_info=error)
+    return error_response(
+        500, "internal_error", f"Something went wrong on our side (request {request_id})."
+    )
 
-    @app.errorhandler(Exception)
-    async def _unexpected(error: Exception) -> Response:
-        request_id = getattr(g, "request_id", None) or uuid.uuid4().hex
-        log.exception("unhandled error, request id %s", request_id, exc_info=error)
-        return error_response(
-            500, "internal_error", f"Something went wrong on our side (request {request_id})."
-        )
+
+def register_error_handlers(app: Quart) -> None:
+    for kind in (ApiError, RequestSchemaValidationError, HTTPException, UnicodeDecodeError,
+                 StoreUnavailable, Exception):
+        app.register_error_handler(kind, handle)

@@ -20,7 +20,7 @@ import json
 import unicodedata
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
@@ -37,6 +37,8 @@ from .errors import ApiError
 
 MAX_JSON_DEPTH = 32  # a Track is about 5 levels deep; nothing Encore reads needs more
 MAX_DIGITS = 18  # below 2**63: every number Encore reads fits, and int() stays cheap
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class BadJSON(ValueError):
@@ -86,10 +88,7 @@ class EncoreRequest(Request):
 
     @cached_property
     def content_length(self) -> int | None:
-        """werkzeug's, from headers looked up without raising (Quart asks on every request,
-        and Transfer-Encoding is almost never sent)."""
-        return get_content_length(header(self.headers, "Content-Length"),
-                                  header(self.headers, "Transfer-Encoding"))
+        return content_length(self.headers)
 
     def on_json_loading_failed(self, error: Exception) -> Any:
         if isinstance(error, BadJSON):
@@ -119,17 +118,23 @@ def validate_json(
         @wraps(usual)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             if request.is_json:
-                try:
-                    data = model.model_validate_json(await request.get_data(as_text=False))
-                except ValidationError:
-                    pass
-                else:
+                data = parsed_fast(model, await request.get_data(as_text=False))
+                if data is not None:
                     return await func(*args, data=data, **kwargs)
             return await usual(*args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def parsed_fast(model: type[Model], body: str | bytes) -> Model | None:
+    """`validate_json`'s fast try (also the plain-ASGI path's of `POST /api/interactions`):
+    the body validated from its bytes by pydantic, or None for the usual way to answer."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError:
+        return None
 
 
 def install(app: Quart) -> None:
@@ -165,6 +170,13 @@ def header(headers: Headers, name: str) -> str | None:
     HTTPException, ~4 µs) when the header is absent, as most asked-for ones are."""
     values = headers.getlist(name)
     return values[0] if values else None
+
+
+def content_length(headers: Headers) -> int | None:
+    """werkzeug's, from headers looked up without raising (Quart asks on every request, and
+    Transfer-Encoding is almost never sent)."""
+    return get_content_length(header(headers, "Content-Length"),
+                              header(headers, "Transfer-Encoding"))
 
 
 class HostRefused:

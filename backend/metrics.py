@@ -64,12 +64,16 @@ class Metrics:
         g.request_started = time.perf_counter()
 
     async def after_request(self, response: Response) -> Response:
-        started = g.get("request_started")
         rule = request.url_rule.rule if request.url_rule else "unmatched"
-        if started is not None:
-            self.latency.labels(request.method, rule).observe(time.perf_counter() - started)
-        self.requests.labels(request.method, rule, str(response.status_code)).inc()
+        self.answered(request.method, rule, response.status_code, g.get("request_started"))
         return response
+
+    def answered(self, method: str, rule: str, status: int, started: float | None) -> None:
+        """Count an answer and its time since `started` (Quart's hook above and the plain-ASGI
+        path of `POST /api/interactions` both call this)."""
+        if started is not None:
+            self.latency.labels(method, rule).observe(time.perf_counter() - started)
+        self.requests.labels(method, rule, str(status)).inc()
 
     def render(self) -> Response:
         return Response(generate_latest(self.registry), content_type="text/plain; version=0.0.4")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from hypercorn.middleware import ProxyFixMiddleware
 from quart import Quart, Response, request
+from werkzeug.datastructures import Headers
 
 from .config import Settings
 from .errors import ApiError
@@ -73,18 +74,18 @@ def spotify_browser_urls(settings: Settings) -> dict[str, str]:
     return {"sdk_url": "https://sdk.scdn.co/spotify-player.js", "api_url": "https://api.spotify.com/v1"}
 
 
-def own_origin(settings: Settings) -> str:
-    """The origin the listener's browser is on: ENCORE_PUBLIC_ORIGIN when set, else what this
+def own_origin(settings: Settings, scheme: str, host: str) -> str:
+    """The origin the listener's browser is on: ENCORE_PUBLIC_ORIGIN when set, else what the
     request shows (its scheme and Host, which a trusted proxy's X-Forwarded-Proto/Host replace
     before we see them: `trust_proxies`)."""
-    return settings.public_origin or f"{request.scheme}://{request.host}"
+    return settings.public_origin or f"{scheme}://{host}"
 
 
 def is_https(settings: Settings) -> bool:
     """Whether the listener reaches us over HTTPS (cookies are then Secure and __Host-)."""
     return (
         settings.secure_cookies
-        or own_origin(settings).startswith("https://")
+        or own_origin(settings, request.scheme, request.host).startswith("https://")
         or request.scheme == "https"
     )
 
@@ -100,39 +101,46 @@ def trust_proxies(app: Quart, settings: Settings) -> None:
         )
 
 
-async def check_csrf(settings: Settings) -> None:
+def check_csrf(settings: Settings, method: str, path: str, scheme: str, host: str,
+               headers: Headers) -> None:
     """Reject cross-site state changes: a foreign Origin, or neither Origin nor our header.
+    The request's parts come as arguments: Quart's hook and the plain-ASGI path of
+    `POST /api/interactions` (blueprints/plain_interactions.py) both call this.
 
     The model node API (`/model/...`) is server-to-server and guarded by its shared secret.
     """
-    if request.method not in STATE_CHANGING or request.path.startswith("/model/"):
+    if method not in STATE_CHANGING or path.startswith("/model/"):
         return
-    origin = header(request.headers, "Origin")
+    origin = header(headers, "Origin")
     if origin:
-        allowed = {own_origin(settings), *settings.trusted_origins}
+        allowed = {own_origin(settings, scheme, host), *settings.trusted_origins}
         if origin.rstrip("/") not in allowed:
             raise ApiError(403, "csrf_failed", "Cross-site request refused.")
         return
-    if header(request.headers, "Sec-Fetch-Site") == "cross-site" or not header(
-        request.headers, CSRF_HEADER
-    ):
+    if header(headers, "Sec-Fetch-Site") == "cross-site" or not header(headers, CSRF_HEADER):
         raise ApiError(403, "csrf_failed", f"Missing Origin or {CSRF_HEADER} header.")
 
 
+def security_policy(settings: Settings) -> str:
+    """The CSP of every answer: it names a Spotify emulator's origin when one is configured,
+    so the documented development set-up works as written."""
+    return content_security_policy(spotify_dev_origins(settings))
+
+
 def security_headers(settings: Settings) -> Callable[[Response], Awaitable[Response]]:
-    """The after-request hook adding the security headers (the CSP names a Spotify emulator's
-    origin when one is configured, so the documented development set-up works as written)."""
-    policy = content_security_policy(spotify_dev_origins(settings))
+    """The after-request hook adding the security headers."""
+    policy = security_policy(settings)
 
     async def add(response: Response) -> Response:
-        return await add_security_headers(response, policy)
+        add_security_headers(response.headers, request.path, policy)
+        return response
 
     return add
 
 
-async def add_security_headers(response: Response,
-                               policy: str = CONTENT_SECURITY_POLICY) -> Response:
-    headers = response.headers
+def add_security_headers(headers: Headers, path: str,
+                         policy: str = CONTENT_SECURITY_POLICY) -> Headers:
+    """The security headers an answer to `path` lacks, added to `headers` (returned)."""
     # One pass over the names: werkzeug's setdefault/`in` raise and catch a KeyError (an
     # HTTPException) for every header missing, six per answer.
     present = {name.lower() for name in headers.keys()}
@@ -143,10 +151,10 @@ async def add_security_headers(response: Response,
         ("X-Frame-Options", "DENY"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
-    if request.path.startswith(("/api/", "/auth/")):
+    if path.startswith(("/api/", "/auth/")):
         # Public media (demo audio, covers) set their own cache policy; user data is never stored.
         defaults.append(("Cache-Control", "no-store"))
     for name, value in defaults:
         if name.lower() not in present:
             headers.add(name, value)
-    return response
+    return headers

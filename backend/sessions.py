@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Mapping
 
 from quart import Quart, Response, g, request
 from quart.sessions import NullSession, SessionInterface
@@ -26,11 +27,34 @@ def _hash(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
-def _cookie_value() -> str | None:
+def session_id(cookies: Mapping[str, str]) -> str | None:
+    """The session id the request's cookies carry, if any."""
     # `in` before reading: werkzeug's get() of an absent cookie raises and catches inside
-    cookies = request.cookies
     secure = cookies[SECURE_COOKIE] if SECURE_COOKIE in cookies else None
     return secure or (cookies[COOKIE] if COOKIE in cookies else None)
+
+
+def _cookie_value() -> str | None:
+    return session_id(request.cookies)
+
+
+async def signed_in(
+    store: Store, cookies: Mapping[str, str]
+) -> tuple[Session | None, User | None]:
+    """The session the cookies name and its user (one round trip where the store allows), or
+    Nones. Read from the store on every request, never from a cache: a password change or a
+    sign-out elsewhere ends a session at once. Quart's requests (`current_user`) and the
+    plain-ASGI path of `POST /api/interactions` both call this."""
+    sid = session_id(cookies)
+    found = await store.get_signed_in(_hash(sid)) if sid else None
+    return found or (None, None)
+
+
+def known(user: User | None) -> User:
+    """The signed-in user, else 401: never a user named in the request."""
+    if user is None:
+        raise ApiError(401, "not_signed_in", "Sign in first.")
+    return user
 
 
 async def current_session(store: Store) -> Session | None:
@@ -42,21 +66,15 @@ async def current_session(store: Store) -> Session | None:
 
 
 async def current_user(store: Store) -> User:
-    """The signed-in user (from the session, never from the request body), else 401. Both
-    are read from the store on every request (one round trip where the store allows), never
-    from a cache: a password change or a sign-out elsewhere ends a session at once."""
+    """The signed-in user of this request (`signed_in`), else 401; looked up once per request."""
     if "user" in g:
         return g.user
     if "session" in g:  # signed in on this request
         user = await store.get_user(g.session.username) if g.session else None
     else:
-        sid = _cookie_value()
-        found = await store.get_signed_in(_hash(sid)) if sid else None
-        g.session, user = found or (None, None)
-    if user is None:
-        raise ApiError(401, "not_signed_in", "Sign in first.")
-    g.user = user
-    return user
+        g.session, user = await signed_in(store, request.cookies)
+    g.user = known(user)
+    return g.user
 
 
 async def start_session(

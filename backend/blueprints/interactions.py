@@ -9,10 +9,11 @@ from quart import Blueprint
 from quart_schema import validate_querystring
 
 from .. import interactions, likes
-from ..app_types import app
+from ..app_types import EncoreApp, app
 from ..errors import ApiError
 from ..inputs import QueryInt, validate_json
 from ..interactions import InteractionBatch
+from ..store import User
 from . import signed_in
 
 bp = Blueprint("interactions", __name__, url_prefix="/api/interactions")
@@ -22,8 +23,13 @@ bp = Blueprint("interactions", __name__, url_prefix="/api/interactions")
 @signed_in.required
 @validate_json(InteractionBatch)  # validate_request's, parsed in Rust first (a hot route)
 async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
-    user = await signed_in.user()
-    unknown = interactions.unknown_tracks(app().sources, data)
+    # A plain-ASGI path answers most of these requests before Quart (plain_interactions.py).
+    return await accept(app(), await signed_in.user(), data)
+
+
+async def accept(encore: EncoreApp, user: User, data: InteractionBatch) -> dict[str, Any]:
+    """The route's work once the listener and the batch are known, for both of its paths."""
+    unknown = interactions.unknown_tracks(encore.sources, data)
     if unknown:
         index, item = unknown[0]
         raise ApiError(
@@ -31,11 +37,11 @@ async def post_interactions(data: InteractionBatch) -> dict[str, Any]:
             "invalid_request",
             f"interactions.{index}.track_id: unknown track {item.track_id!r}",
         )
-    result, fresh = await interactions.record(app().store, app().models, user.username, data)
-    app().metrics.interactions_stored.inc(len(result.accepted))
-    if fresh and app().sources.hear(fresh):  # Subsonic: scrobble, star
-        app().add_background_task(app().sources.listened, user.username, fresh)
-    await likes.remember(app().store, user.username, data.interactions, result.accepted)
+    result, fresh = await interactions.record(encore.store, encore.models, user.username, data)
+    encore.metrics.interactions_stored.inc(len(result.accepted))
+    if fresh and encore.sources.hear(fresh):  # Subsonic: scrobble, star
+        encore.add_background_task(encore.sources.listened, user.username, fresh)
+    await likes.remember(encore.store, user.username, data.interactions, result.accepted)
     return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 

@@ -6,7 +6,7 @@ import hmac
 import time
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, redirect
+from quart import Blueprint, Response, redirect, request
 from quart_schema import validate_querystring
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -20,8 +20,9 @@ bp = Blueprint("spotify", __name__)
 
 
 def _redirect_uri() -> str:
-    configured = app().settings.spotify_redirect_uri
-    return configured or f"{own_origin(app().settings)}/auth/spotify/callback"
+    settings = app().settings
+    origin = own_origin(settings, request.scheme, request.host)
+    return settings.spotify_redirect_uri or f"{origin}/auth/spotify/callback"
 
 
 def _require_configured() -> None:
