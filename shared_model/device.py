@@ -59,6 +59,15 @@ class Device:
         self.source = "new"
         self.tracks: dict[str, dict[str, Any]] = {}
 
+    @property
+    def model(self) -> UserModel:
+        return self._model
+
+    @model.setter
+    def model(self, model: UserModel) -> None:
+        model.remembers_evaluations = True  # the page re-ranks the pool it holds, often unchanged
+        self._model = model
+
     def load(self, snapshot: Any, settings: dict[str, Any] | None) -> dict[str, Any]:
         """Take the server's snapshot (or start fresh when there is none or it is unreadable)."""
         self.settings = dict(settings or {})

@@ -93,7 +93,10 @@ class UserModel:
     taste: Taste = field(default_factory=Taste)  # the listener's corrections (taste.py)
     lessons: list[Lesson] = field(default_factory=list)  # the last labelled plays (session.py)
     # evaluate_many's answers for what it was last asked, by the vector's identity, and the
-    # learner, its update count and the forest they were computed with (held, so never reused)
+    # learner, its update count and the forest they were computed with (held, so never reused);
+    # kept only where asked (the page's worker, `Device`): a server's cached models would each
+    # hold ~120 KB more for a 650-track catalog, outside what its cache counts
+    remembers_evaluations: bool = field(default=False, init=False, repr=False, compare=False)
     _evaluated: dict[int, Evaluation] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     _evaluated_by: tuple[Any, ...] = field(default=(), init=False, repr=False, compare=False)
@@ -216,6 +219,8 @@ class UserModel:
         (the same bits): the page re-ranks the pool it holds with nothing learned in between
         after a new feed, a correction, or going offline or online, and scores depend only on
         the learner (changed in place by each lesson, replaced by a reset) and the forest."""
+        if not self.remembers_evaluations:
+            return self._evaluate_all(vectors, actives)
         learner, ensemble, remembered = self.learner, self.ensemble, self._evaluated
         by = self._evaluated_by
         if (not by or by[0] is not learner or by[1] != learner.updates or by[2] is not ensemble

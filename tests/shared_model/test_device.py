@@ -229,3 +229,22 @@ def test_scores_kept_between_re_ranks_never_outlive_the_learner_or_the_forest() 
     rankings.append(device.rank_held([], ids, 200, later))
     assert rankings[-1] == as_fresh()
     assert len({json.dumps(r) for r in rankings}) == len(rankings)  # each step moved it
+
+
+def test_only_the_device_keeps_scores_between_rankings() -> None:
+    """The page's worker keeps its model's scores for the next re-rank; a model ranked on the
+    server does not (each cached listener would hold ~120 KB more, outside the cache's count),
+    and both rank alike."""
+    pool = demo_catalog()[:200]
+    ids = [t["id"] for t in pool]
+    [finish] = plays(pool[:1], start_ms=NOW)
+    device = Device()
+    device.load(None, CLASSICAL)
+    device.learn(finish, pool[0])
+    on_device = device.rank_held(pool, ids, 50, NOW + 60_000)
+    server_model = UserModel.new(CLASSICAL)
+    server_model.learn(finish, pool[0], CLASSICAL)
+    on_server = rank_feed(server_model, copy.deepcopy(pool), CLASSICAL, 50, NOW + 60_000)
+    assert len(device.model._evaluated) >= 199 and server_model._evaluated == {}
+    assert on_device == [{"id": t["id"], "score": t["score"], "reason": t["reason"]}
+                         for t in on_server]
