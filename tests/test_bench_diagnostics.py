@@ -2,6 +2,7 @@
 
 import random
 
+from bench import gap_probe
 from bench.catalog import build
 from bench.diagnostics import FeatureOraclePolicy, PoolOraclePolicy
 from bench.listeners import KINDS, make
@@ -55,3 +56,22 @@ def test_the_pool_probe_leaves_encores_plays_as_they_are_and_reads_both_picks():
     assert finished == run_one(0, 3, KINDS, 30, "encore").finished and len(rows) == 30
     assert all(0.0 < r[1] < 1.0 and 0.0 < r[2] < 1.0 for r in rows)
     assert any(not r[3] for r in rows)  # the fresh pool's top is sometimes another track
+
+
+def test_the_gap_probe_replays_each_session_from_encores_state_within_the_pool_or_not():
+    """bench/gap_probe.py splits Encore's gap into the pool's part and the ranking's: its
+    'encore' must be Encore's plays, each replay starts from the listener as it was and
+    leaves it as it is, and the two oracles meet the same draws."""
+    catalog = build(0)
+    listener = make(catalog, "mood", 0, 2, 20)
+    pool = catalog.tracks[:40]
+    in_pool = gap_probe.replay(listener, pool, 10)
+    anywhere = gap_probe.replay(listener, catalog.tracks, 10)
+    assert listener.plays == 0 and listener.recent == []  # the replays moved copies only
+    # the same state and draw at the first play: the best anywhere finishes if the pool's does
+    assert len(in_pool) == len(anywhere) == 10 and (anywhere[0] or not in_pool[0])
+    assert sum(anywhere) >= sum(in_pool)
+    run = gap_probe.probe_one(0, 3, 60)
+    assert run["encore"] == run_one(0, 3, KINDS, 60, "encore").finished
+    assert sorted(run["sessions"]) == [0, 50]
+    assert [len(o) for o, _ in run["sessions"].values()] == [50, 10]
