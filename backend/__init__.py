@@ -110,6 +110,11 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
     async def _request_context() -> None:
         g.request_id = new_request_id()
         await app.metrics.before_request()
+        if request.content_length or request.headers.get("Transfer-Encoding"):
+            # The whole body (1 MiB at most) before any answer, a refusal or a 404 too:
+            # Hypercorn closes a connection whose request body was left unread, and the
+            # client's next request on it fails (browsers retry; httpx and the like do not).
+            await request.get_data(cache=True)
         check_csrf(settings, request.method, request.path, request.scheme, request.host,
                    request.headers)
 
