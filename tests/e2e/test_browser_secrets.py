@@ -91,7 +91,10 @@ def test_no_secret_reaches_browser_storage(page: Page, server: Server) -> None:
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("heading", name="Settings").wait_for()
     page.wait_for_function("() => document.body.dataset.outboxPending === '0'")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # its caches are read below: it takes the page once it has precached the app (13.7 MB,
+    # Pyodide included), begun at sign-up and carried on across Spotify's sign-in redirect
+    # (20 s were not enough once in a fresh-clone CI)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
 
     # The page did hold a Spotify token in memory (the SDK asked for it): it must stay there.
     assert tokens_seen and set(tokens_seen) <= set(server.emulator.state.access_tokens)
