@@ -10,20 +10,17 @@ comparison is never between Quart and itself."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
-import socket
 from collections.abc import Callable
 from typing import Any
-
-import h11
 
 from backend import create_app
 from backend.app_types import EncoreApp
 from backend.blueprints.plain_interactions import PlainInteractions
 from backend.store import StoreUnavailable
 from tests.conftest import ApiClient
+from tests.http1 import answered_twice
 from tests.servers import EncoreProcess
 
 from .conftest import demo, play
@@ -242,37 +239,9 @@ def test_a_refusal_waits_for_the_whole_body_so_the_connection_serves_the_next_re
     answered once its body is in, and the same connection then answers the next one."""
     server = EncoreProcess("serve", tmp_path / "data").start()
     try:
-        body = batch(play(demo(5)))
-        client = h11.Connection(h11.CLIENT)
-        request = h11.Request(method="POST", target="/api/interactions", headers=[
-            ("Host", f"127.0.0.1:{server.port}"), ("Content-Type", "application/json"),
-            ("X-Requested-With", "encore"), ("Content-Length", str(len(body)))])
-        statuses: list[int] = []
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-
-            def answer() -> None:
-                """Read one answer (its status into `statuses`), unless the server hangs up."""
-                while True:
-                    event = client.next_event()
-                    if event is h11.NEED_DATA:
-                        client.receive_data(sock.recv(65536))
-                    elif isinstance(event, h11.Response):
-                        statuses.append(event.status_code)
-                    elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
-                        return
-
-            sock.sendall(client.send(request) + client.send(h11.Data(data=body[:10])))
-            sock.settimeout(0.5)  # time for an answer that would not wait for the body
-            with contextlib.suppress(TimeoutError):
-                client.receive_data(sock.recv(65536))
-            sock.settimeout(10)
-            sock.sendall(client.send(h11.Data(data=body[10:])) + client.send(h11.EndOfMessage()))
-            answer()
-            with contextlib.suppress(h11.LocalProtocolError, OSError):  # closed: no second
-                client.start_next_cycle()
-                sock.sendall(client.send(request) + client.send(h11.Data(data=body))
-                             + client.send(h11.EndOfMessage()))
-                answer()
+        statuses = answered_twice(server.port, "POST", "/api/interactions", [
+            ("Content-Type", "application/json"), ("X-Requested-With", "encore")],
+            batch(play(demo(5))))
         assert statuses == [401, 401]
     finally:
         server.stop()
