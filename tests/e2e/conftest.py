@@ -18,7 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
 
 from tests.fakes.spotify import RunningEmulator
 from tests.pwa_dist import build_pwa
@@ -142,12 +150,60 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 _FAILED = pytest.StashKey[bool]()
 
 
-def _keep_page_log(context: BrowserContext, request: pytest.FixtureRequest) -> list[str]:
-    """What the page said (console, toasts, errors): printed when the test fails."""
+def _keep_page_log(context: BrowserContext) -> list[str]:
+    """What the page said (console, toasts, errors, failed requests): printed when the test
+    fails."""
     log: list[str] = []
     context.on("console", lambda m: log.append(f"console.{m.type}: {m.text}"))
     context.on("weberror", lambda e: log.append(f"error: {e.error}"))
+    context.on("requestfailed", lambda r: log.append(f"failed: {r.method} {r.url} {r.failure}"))
     return log
+
+
+def _print_page_log(log: list[str]) -> None:
+    print("\n--- the page's log ---\n" + "\n".join(log[-40:]))
+
+
+_PROFILE_LOGS: list[list[str]] = []
+
+
+def open_profile(playwright: Playwright, profile: Path, base_url: str,
+                 offline: bool = False) -> BrowserContext:
+    """A browser with its own profile on disk: the service worker, caches and IndexedDB stay
+    across closing and opening it again. Its pages' log is printed if the test fails."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url,
+        viewport={"width": 1280, "height": 800}, offline=offline)
+    _PROFILE_LOGS.append(_keep_page_log(context))
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _print_profile_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    _PROFILE_LOGS.clear()
+    yield
+    if request.node.stash.get(_FAILED, False):
+        for log in _PROFILE_LOGS:
+            _print_page_log(log)
+    _PROFILE_LOGS.clear()
+
+
+def go_offline(context: BrowserContext, network: NetworkSwitch) -> None:
+    context.set_offline(True)  # the page: navigator.onLine, "offline" events, failed fetches
+    network.set_online(False)  # the service worker too (Playwright's emulation skips it)
+
+
+def go_online(context: BrowserContext, network: NetworkSwitch) -> None:
+    network.set_online(True)
+    context.set_offline(False)
+
+
+def pinned_card(page: Page, cards: Locator) -> tuple[str, Locator]:
+    """The first of `cards` now, and a locator that keeps finding that same card: the queue can
+    re-rank (after a skip, on going offline) between reading a card and pressing its button."""
+    track_id = cards.first.get_attribute("data-track-id")
+    assert track_id
+    return track_id, page.locator(f'#feed-list .track-card[data-track-id="{track_id}"]')
 
 
 @pytest.fixture
@@ -155,10 +211,10 @@ def context(browser: Browser, server: Server,
             request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
     route_spotify(context, server)
-    log = _keep_page_log(context, request)
+    log = _keep_page_log(context)
     yield context
     if request.node.stash.get(_FAILED, False):
-        print("\n--- the page's log ---\n" + "\n".join(log[-40:]))
+        _print_page_log(log)
     # The stand-in SDK long-polls the emulator: let requests still in flight end quietly.
     context.unroute_all(behavior="ignoreErrors")
     context.close()

@@ -12,11 +12,10 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright
 
 from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     NetworkSwitch,
     heard_after,
+    open_profile,
     stored_interactions,
     unique_name,
     wait_until,
@@ -85,12 +84,6 @@ def sign_up_elsewhere(page: Page) -> None:
     answer = page.request.post("/api/auth/signup", headers={"X-Requested-With": "encore"},
                                data={"username": unique_name("first"), "password": PASSWORD})
     assert answer.ok, answer.text()
-
-
-def open_profile(playwright: Playwright, profile: Path, base_url: str) -> BrowserContext:
-    return playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url,
-        viewport={"width": 1280, "height": 800})
 
 
 def test_first_cards_come_before_the_service_worker_and_offline_works_after(

@@ -19,13 +19,15 @@ from tests.servers import REPO, EncoreProcess
 from .conftest import (
     ARTIFACTS,
     NetworkSwitch,
+    go_offline,
+    open_profile,
+    pinned_card,
     set_skip_threshold,
     sign_up,
     stored_interactions,
     unique_name,
     wait_until,
 )
-from .test_offline import go_offline, open_profile
 
 pytestmark = pytest.mark.e2e
 
@@ -134,9 +136,9 @@ def test_local_folder_listening_details_and_offline(playwright: Playwright, rela
     # The next tracks are cached for offline; cut the network for real and play one.
     page.locator(".track-card .offline-badge").first.wait_for()
     go_offline(context, relay)
-    cached = page.locator(".track-card:not(.now)", has=page.locator(".offline-badge")).first
-    cached_id = cached.get_attribute("data-track-id")
-    assert cached_id and cached_id.startswith("local-")
+    cached_id, cached = pinned_card(
+        page, page.locator(".track-card:not(.now)", has=page.locator(".offline-badge")))
+    assert cached_id.startswith("local-")
     cached.get_by_role("button", name="Play").click()
     wait_until(lambda: player.get_attribute("data-track-id") == cached_id
                and int(player.get_attribute("data-position") or 0) > 1000,

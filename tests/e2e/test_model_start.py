@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, Server, sign_up, unique_name
+from .conftest import Server, open_profile, sign_up, unique_name
 from .test_device_feed import device_ready, on_screen, server_top
 
 pytestmark = pytest.mark.e2e
@@ -43,9 +43,7 @@ def test_a_browser_opened_again_restores_the_model_instead_of_starting_python(
     profile = tmp_path / "profile"
 
     def open_browser() -> tuple:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=server.url,
-            viewport={"width": 1280, "height": 800})
+        context = open_profile(playwright, profile, server.url)
         page = context.new_page()
         page.set_default_timeout(30_000)
         return context, page

@@ -8,12 +8,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import Page, Playwright
 
 from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NetworkSwitch,
+    go_offline,
+    go_online,
+    open_profile,
+    pinned_card,
     sign_up,
     stored_interactions,
     unique_name,
@@ -21,23 +23,6 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def open_profile(playwright: Playwright, profile: Path, base_url: str,
-                 offline: bool = False) -> BrowserContext:
-    return playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url,
-        viewport={"width": 1280, "height": 800}, offline=offline)
-
-
-def go_offline(context: BrowserContext, network: NetworkSwitch) -> None:
-    context.set_offline(True)  # the page: navigator.onLine, "offline" events, failed fetches
-    network.set_online(False)  # the service worker too (Playwright's emulation skips it)
-
-
-def go_online(context: BrowserContext, network: NetworkSwitch) -> None:
-    network.set_online(True)
-    context.set_offline(False)
 
 
 def queue_order(page: Page) -> list[str]:
@@ -70,8 +55,8 @@ def test_offline_listening_is_kept_and_synced_once(playwright: Playwright, netwo
     page.locator("#feed-list .track-card").nth(19).wait_for()  # the cached feed, at once
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
     page.locator(".offline-badge").first.wait_for()
-    cached = page.locator(".track-card", has=page.locator(".offline-badge")).first
-    cached_id = cached.get_attribute("data-track-id")
+    cached_id, cached = pinned_card(
+        page, page.locator(".track-card", has=page.locator(".offline-badge")))
     cached.get_by_role("button", name="Play").click()
     player = page.locator("#player")
     wait_until(lambda: player.get_attribute("data-track-id") == cached_id

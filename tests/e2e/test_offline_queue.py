@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Playwright
 
-from .conftest import NetworkSwitch, sign_up, unique_name, wait_until
-from .test_offline import open_profile
+from .conftest import NetworkSwitch, open_profile, sign_up, unique_name, wait_until
 
 pytestmark = pytest.mark.e2e
 

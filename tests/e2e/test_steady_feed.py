@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Playwright
 
-from .conftest import NetworkSwitch, heard_after, sign_up, unique_name
-from .test_offline import go_offline, open_profile
+from .conftest import NetworkSwitch, go_offline, heard_after, open_profile, sign_up, unique_name
 
 pytestmark = pytest.mark.e2e
 

@@ -17,9 +17,10 @@ from tests.servers import EncoreProcess
 from tests.supysonic import SupysonicServer
 
 from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NetworkSwitch,
+    go_offline,
+    open_profile,
+    pinned_card,
     sign_up,
     stored_interactions,
     unique_name,
@@ -52,9 +53,7 @@ def relay(encore: EncoreProcess) -> Iterator[NetworkSwitch]:
 @pytest.fixture
 def context(playwright: Playwright, relay: NetworkSwitch,
             tmp_path: Path) -> Iterator[BrowserContext]:
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-        base_url=relay.url, viewport={"width": 1280, "height": 800})
+    context = open_profile(playwright, tmp_path / "profile", relay.url)
     yield context
     context.close()
 
@@ -88,11 +87,6 @@ def connect_subsonic(page: Page, supysonic: SupysonicServer) -> None:
                message="connected")
     assert "Subsonic 1.12.0" in status.inner_text()
     assert page.locator("#subsonic-password").count() == 0  # the form is gone with the secret
-
-
-def go_offline(context: BrowserContext, relay: NetworkSwitch) -> None:
-    context.set_offline(True)  # the page
-    relay.set_online(False)  # and the service worker: the server is really unreachable
 
 
 def test_listening_through_a_subsonic_server(context: BrowserContext, relay: NetworkSwitch,
@@ -152,9 +146,9 @@ def test_listening_through_a_subsonic_server(context: BrowserContext, relay: Net
     wait_until(lambda: badge.count() >= 1, message="a Subsonic track available offline")
     page.get_by_role("button", name="Pause").click()
     go_offline(context, relay)
-    cached = page.locator(".track-card", has=page.locator(".offline-badge")).first
-    cached_id = cached.get_attribute("data-track-id")
-    assert cached_id and cached_id.startswith("subsonic-")
+    cached_id, cached = pinned_card(
+        page, page.locator(".track-card", has=page.locator(".offline-badge")))
+    assert cached_id.startswith("subsonic-")
     cached.get_by_role("button", name="Play").click()
     wait_until(lambda: player.get_attribute("data-track-id") == cached_id
                and int(player.get_attribute("data-position") or 0) > 500,

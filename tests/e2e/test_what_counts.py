@@ -16,13 +16,15 @@ from playwright.sync_api import Page, Playwright
 from .conftest import (
     NetworkSwitch,
     Server,
+    go_offline,
+    go_online,
+    open_profile,
     set_skip_threshold,
     sign_up,
     stored_interactions,
     unique_name,
     wait_until,
 )
-from .test_offline import go_offline, go_online, open_profile
 
 pytestmark = pytest.mark.e2e
 
