@@ -1,8 +1,9 @@
 // Now playing, full screen (made for a phone, fine on a desktop): the cover, the names as links,
 // progress with seeking, the controls, shuffle and repeat, and what comes next.
-import { clear, coverUrl, formatTime, h } from "../dom.js";
+import { clear, coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { shuffleRepeat } from "./queue-view.js";
+import { seekBar } from "./seek-bar.js";
 import { albumLink, artistLinks } from "./track-list.js";
 
 export function openNowPlaying(lib) {
@@ -12,9 +13,7 @@ export function openNowPlaying(lib) {
   const cover = h("img", { class: "cover huge", alt: "", width: 320, height: 320 });
   const title = h("h2", { id: "np-title" }, "Nothing playing");
   const names = h("p", { class: "artists" });
-  const elapsed = h("span", { class: "time" }, "0:00");
-  const total = h("span", { class: "time" }, "0:00");
-  const seek = h("input", { type: "range", min: 0, max: 1000, value: 0, id: "np-seek", "aria-label": "Seek", "aria-valuetext": "0:00" });
+  const progress = seekBar(playback, { seekId: "np-seek" });
   const playButton = h("button", { type: "button", class: "icon play big-play", id: "np-play", "aria-label": "Play", onclick: () => playback.toggle() }, icon("play"));
   const like = h("button", { type: "button", class: "icon", id: "np-like", "aria-label": "Like", "aria-pressed": "false", onclick: async () => {
     const track = playback.current?.track;
@@ -25,8 +24,6 @@ export function openNowPlaying(lib) {
   } }, icon("like"));
   const next = h("ol", { class: "up-next-mini", "aria-label": "Up next" });
   const modes = shuffleRepeat(lib);
-  let duration = 0;
-  let seeking = false;
 
   function showTrack() {
     const track = playback.current?.track;
@@ -47,31 +44,17 @@ export function openNowPlaying(lib) {
     clear(next).append(...coming.slice(0, 3).map((t) => h("li", {}, `${t.name} — ${(t.artists ?? []).map((a) => a.name).join(", ")}`)));
   }
   function state({ detail: s }) {
-    duration = s.duration_ms;
     playButton.replaceChildren(icon(s.playing ? "pause" : "play"));
     playButton.setAttribute("aria-label", s.playing ? "Pause" : "Play");
-    total.textContent = formatTime(duration);
-    if (!seeking) {
-      elapsed.textContent = formatTime(s.position_ms);
-      seek.value = duration ? String(Math.round((s.position_ms / duration) * 1000)) : "0";
-      seek.setAttribute("aria-valuetext", `${formatTime(s.position_ms)} of ${formatTime(duration)}`);
-    }
+    progress.show(s);
   }
-  seek.addEventListener("input", () => {
-    seeking = true;
-    elapsed.textContent = formatTime((seek.value / 1000) * duration);
-  });
-  seek.addEventListener("change", async () => {
-    seeking = false;
-    await playback.seek((seek.value / 1000) * duration);
-  });
 
   const close = () => dialog.close();
   const dialog = h("dialog", { id: "now-playing", class: "now-playing", "aria-labelledby": "np-title" },
     h("button", { type: "button", class: "icon close", "aria-label": "Close now playing", onclick: close }, icon("close")),
     h("p", { class: "kicker" }, lib.listening.context ? `Playing from ${lib.listening.context.name}` : "Playing from your feed"),
     cover, title, names,
-    h("div", { class: "progress" }, elapsed, seek, total),
+    progress.element,
     h("div", { class: "controls" },
       h("button", { type: "button", class: "icon", "aria-label": "Dislike", onclick: () => playback.dislike() }, icon("dislike")),
       playButton,

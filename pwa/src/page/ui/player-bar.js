@@ -1,7 +1,8 @@
 // The player bar: play/pause, next (= skip), seek, volume, progress, like/dislike; the names
 // link to the artist, the expand button opens the full-screen now playing, Queue the queue.
-import { coverUrl, formatTime, h } from "../dom.js";
+import { coverUrl, h } from "../dom.js";
 import { icon } from "../icons.js";
+import { seekBar } from "./seek-bar.js";
 import { artistLinks } from "./track-list.js";
 
 export function playerBar(root, playback, { onExpand = null, onLike = null, isLiked = () => false } = {}) {
@@ -19,20 +20,8 @@ export function playerBar(root, playback, { onExpand = null, onLike = null, isLi
   }, "like");
   like.setAttribute("aria-pressed", "false");
   const next = btn("Next (skip)", "next", () => playback.next(), "next");
-  const elapsed = h("span", { class: "time", id: "elapsed" }, "0:00");
-  const total = h("span", { class: "time", id: "duration" }, "0:00");
-  const seek = h("input", { type: "range", min: 0, max: 1000, step: 1, value: 0, id: "seek", "aria-label": "Seek", "aria-valuetext": "0:00" });
+  const progress = seekBar(playback, { seekId: "seek", elapsedId: "elapsed", totalId: "duration" });
   const volume = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: playback.volume, id: "volume", "aria-label": "Volume" });
-  let seeking = false;
-  let duration = 0;
-  seek.addEventListener("input", () => {
-    seeking = true;
-    elapsed.textContent = formatTime((seek.value / 1000) * duration);
-  });
-  seek.addEventListener("change", async () => {
-    seeking = false;
-    await playback.seek((seek.value / 1000) * duration);
-  });
   volume.addEventListener("input", () => playback.setVolume(Number(volume.value)));
 
   root.replaceChildren(
@@ -40,7 +29,7 @@ export function playerBar(root, playback, { onExpand = null, onLike = null, isLi
       onExpand ? h("button", { type: "button", class: "icon expand", id: "open-now-playing", "aria-label": "Open now playing", onclick: onExpand }, "⤢") : null,
       onExpand ? h("a", { href: "/queue", "data-link": true, class: "button ghost small", id: "open-queue" }, "Queue") : null),
     h("div", { class: "controls" }, dislike, playBtn, next, like),
-    h("div", { class: "progress" }, elapsed, seek, total),
+    progress.element,
     h("label", { class: "volume" }, icon("volume"), volume));
   root.setAttribute("aria-label", "Player");
   root.hidden = false;
@@ -60,16 +49,10 @@ export function playerBar(root, playback, { onExpand = null, onLike = null, isLi
     root.dataset.trackId = track.id;
   });
   playback.addEventListener("state", ({ detail: s }) => {
-    duration = s.duration_ms;
     playBtn.replaceChildren(icon(s.playing ? "pause" : "play"));
     playBtn.setAttribute("aria-label", s.playing ? "Pause" : "Play");
     root.dataset.playing = String(s.playing);
     root.dataset.position = String(Math.round(s.position_ms));
-    total.textContent = formatTime(duration);
-    if (!seeking) {
-      elapsed.textContent = formatTime(s.position_ms);
-      seek.value = duration ? String(Math.round((s.position_ms / duration) * 1000)) : "0";
-      seek.setAttribute("aria-valuetext", `${formatTime(s.position_ms)} of ${formatTime(duration)}`);
-    }
+    progress.show(s);
   });
 }
