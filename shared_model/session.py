@@ -128,6 +128,11 @@ def _laid_out(lesson: Lesson) -> tuple[float, ...]:
     return found[1]
 
 
+def _mean(similarities: array[float], products: array[float]) -> float:
+    """The memory from a row: sum(similarity * surprise) / (sum(similarity) + MEMORY_K)."""
+    return fsum(products) / (fsum(similarities) + MEMORY_K)
+
+
 @dataclass
 class _Row:
     """A candidate's similarity to each lesson of one lesson list, as last computed."""
@@ -137,6 +142,7 @@ class _Row:
     kept: tuple[Lesson, ...]  # what the list held then
     point: tuple[Any, ...]
     similarities: array[float]
+    products: array[float]  # similarity * surprise, lesson by lesson
     memory: float
 
 
@@ -185,9 +191,11 @@ class Memory:
     variables, |u|^2 + |v|^2 - 2 u.v; the genre term looked up per pair of genre sets), and
     each candidate's row of similarities is remembered (by its feature vector, which
     features.vectorize hands out once per track, and the model's lesson list): after a play
-    only the new lesson's entry is computed. The sums are math.fsum, correctly rounded, so
-    they do not depend on how the row was built, nor on the Python version (CPython and
-    Pyodide give the same bits)."""
+    only the new lesson's entry is computed, and its product with the lesson's surprise (the
+    products are kept beside the similarities, so a play's two sums read two arrays instead of
+    multiplying the whole row again). The sums are math.fsum, correctly rounded, so they do
+    not depend on how the row was built, nor on the Python version (CPython and Pyodide give
+    the same bits)."""
 
     def __init__(self, lessons: list[Lesson]) -> None:
         self._lessons = lessons
@@ -245,8 +253,9 @@ class Memory:
         computed: dict[int, float] = {}
         for i, point, similarities in zip(new, points, rows, strict=True):
             # holding the vector and the list keeps their ids theirs while the row lives
-            row = _Row(xs[i], self._lessons, self._kept, point, similarities,
-                       self._mean(similarities))
+            products = array("d", map(mul, similarities, self._surprises))
+            row = _Row(xs[i], self._lessons, self._kept, point, similarities, products,
+                       _mean(similarities, products))
             _ROWS[id(xs[i]), id(self._lessons)] = row
             computed[i] = row.memory
         return [value if value is not None else computed[i] for i, value in enumerate(found)]
@@ -265,13 +274,13 @@ class Memory:
         if dropped or len(row.kept) < len(kept):
             # a row's array is its own: the usual change (one lesson more) extends it in place
             similarities = row.similarities[dropped:] if dropped else row.similarities
-            similarities.extend(self._kernels(row.point, len(similarities)))
-            row.kept, row.similarities = kept, similarities
-            row.memory = self._mean(similarities)
+            products = row.products[dropped:] if dropped else row.products
+            start = len(similarities)
+            similarities.extend(self._kernels(row.point, start))
+            products.extend(map(mul, similarities[start:], self._surprises[start:]))
+            row.kept, row.similarities, row.products = kept, similarities, products
+            row.memory = _mean(similarities, products)
         return row.memory
-
-    def _mean(self, similarities: array[float]) -> float:
-        return fsum(map(mul, similarities, self._surprises)) / (fsum(similarities) + MEMORY_K)
 
     def _kernels(self, point: tuple[Any, ...], start: int) -> array[float]:
         """similarity(candidate, lesson) for the lessons from `start` on."""

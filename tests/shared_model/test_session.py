@@ -5,6 +5,8 @@ memory travels in the snapshot so server and device rank alike."""
 from __future__ import annotations
 
 import random
+from math import fsum
+from operator import mul
 from typing import Any
 
 from hypothesis import given, settings
@@ -20,6 +22,7 @@ from shared_model.session import (
     Lesson,
     Memory,
     Sketch,
+    _point,
     similarity,
 )
 from tests.shared_model.synth import interaction
@@ -152,8 +155,9 @@ def test_the_fast_memory_is_the_similarity_weighted_mean_surprise(sketch: Sketch
 def test_a_remembered_row_gives_the_same_bits_as_one_computed_whole(
         sketches: list[Sketch], before: list[Lesson], added: list[Lesson], dropped: int):
     """The page re-ranks after every play with one lesson more (and the oldest gone): each
-    candidate's row is extended, not recomputed. It must answer exactly what a fresh row
-    answers (the server computes rows whole), whatever was dropped and added."""
+    candidate's row is extended, not recomputed, its products with the surprises kept. It must
+    answer exactly what a fresh row answers (the server computes rows whole), and what the
+    memory's two fsums over the whole row give, whatever was dropped and added."""
     vectors = [_vector(s) for s in sketches]
     lessons = list(before)
     for x in vectors:
@@ -163,6 +167,11 @@ def test_a_remembered_row_gives_the_same_bits_as_one_computed_whole(
     extended = [Memory(lessons)(x) for x in vectors]
     fresh = [Memory(list(lessons))(x) for x in vectors]  # another list: nothing remembered
     assert [v.hex() for v in extended] == [v.hex() for v in fresh]
+    surprises = [lesson.surprise for lesson in lessons]
+    for value, x in zip(extended, vectors, strict=True):
+        similarities = Memory(list(lessons))._kernels(_point(x), 0)
+        whole = fsum(map(mul, similarities, surprises)) / (fsum(similarities) + MEMORY_K)
+        assert value.hex() == whole.hex()
     for value, sketch in zip(extended, sketches, strict=True):
         assert abs(value - _defined(sketch, lessons)) < 1e-12
 
