@@ -16,7 +16,7 @@ from . import features
 from .features import FEATURE_NAMES, active, genre_families, shared_vector
 from .labels import setting
 from .model import DAY_MS, Evaluation, UserModel, artist_keys
-from .session import Memory
+from .session import Memory, RowCell
 
 COLD_START_K = 20.0  # interactions at which onboarding picks and popularity weigh half
 FAVORITE_BONUS = 0.25
@@ -133,6 +133,7 @@ class _Facts(NamedTuple):
     id_crc: int  # crc32 of "<id>|", which the jitter continues with the model's salt
     vector: list[float]
     active: tuple[int, ...]
+    memory: RowCell  # its memory row, kept with the facts of a held track
 
 
 def _read(track: Any) -> _Facts | None:
@@ -146,7 +147,7 @@ def _read(track: Any) -> _Facts | None:
     return _Facts(track, track_id, artist_keys(track), track.get("explicit") is True,
                   genre_families(track.get("genres")), popularity,
                   zlib.crc32(f"{track_id}|".encode("utf-8", "surrogatepass")),
-                  vector, active(vector))
+                  vector, active(vector), RowCell())
 
 
 def _facts(candidates: list[Any]) -> list[_Facts]:
@@ -262,7 +263,8 @@ def _score_all(model: UserModel, candidates: list[dict[str, Any]],
     vectors = [facts.vector for facts in kept]
     evaluations = model.evaluate_many(vectors, [facts.active for facts in kept])
     recall = Memory.of(model.lessons)
-    nears = recall.many(vectors) if recall else None  # new rows computed together
+    # new rows computed together
+    nears = recall.many(vectors, [facts.memory for facts in kept]) if recall else None
     cold = _cold(model)
     salt = model.applied_through.encode("utf-8", "surrogatepass")
     out: list[_Scored] = []

@@ -146,13 +146,23 @@ class _Row:
     memory: float
 
 
+class RowCell:
+    """Where a held candidate keeps its memory row (ranking's facts of a held track carry
+    one): found by reading an attribute, not by a lookup of (vector, lesson list) per play."""
+
+    __slots__ = ("row",)
+
+    def __init__(self) -> None:
+        self.row: _Row | None = None
+
+
 _ROWS: dict[tuple[int, int], _Row] = {}
 MAX_ROWS = 4096  # candidate rows remembered (a 64-float row each)
 _MEMORIES: dict[int, Memory] = {}  # id(a model's lesson list) -> the Memory last laid out for it
 MAX_MEMORIES = 64
 
 # Whole rows for new candidates: (lesson layout, lesson genre sets, candidate points) -> one
-# row per point. The default is Memory._kernels in a loop; the server installs a vectorised one
+# row per point. The default is Memory._kernels; the server installs a vectorised one
 # (backend/memory_kernel.py) that performs the same operations element by element, so the
 # same bits as this file computes in Pyodide.
 RowKernel = Callable[[list[tuple[Any, ...]], list[frozenset[int]], list[tuple[Any, ...]]],
@@ -209,8 +219,6 @@ class Memory:
         self._layout: list[tuple[Any, ...]] = [
             (*_laid_out(lesson), genre_sets[lesson.sketch.genres]) for lesson in lessons]
         self._terms: dict[frozenset[int], dict[int, float]] = {}
-        # id(an earlier lesson tuple) -> (it, _dropped(it, the lessons now))
-        self._since: dict[int, tuple[tuple[Lesson, ...], int | None]] = {}
 
     @classmethod
     def of(cls, lessons: list[Lesson]) -> Memory:
@@ -232,82 +240,108 @@ class Memory:
     def __call__(self, x: list[float]) -> float:
         return self.many([x])[0]
 
-    def many(self, xs: list[list[float]]) -> list[float]:
+    def many(self, xs: list[list[float]], cells: list[RowCell] | None = None) -> list[float]:
         """The memory for each feature vector: remembered rows extended, new rows computed
-        together (by the installed row kernel, if any)."""
-        kept, lessons = self._kept, id(self._lessons)
-        found: list[float | None] = []
-        for x in xs:
-            # a row holds its vector and lesson list, so their ids in its key are theirs
-            row = _ROWS.get((id(x), lessons))
-            if row is None:
-                found.append(None)
-            else:  # current as it is (the usual case, inline), or extended
-                found.append(row.memory if row.kept is kept else self._extended(row))
-        new = [i for i, value in enumerate(found) if value is None]
+        together (by the installed row kernel, if any). `cells`, one per vector: where held
+        candidates keep their rows (ranking's facts), read before the rows' own dict."""
+        kept, lessons = self._kept, self._lessons
+        rows: list[_Row | None] = ([cell.row for cell in cells] if cells is not None
+                                   else [None] * len(xs))
+        new: list[int] = []
+        # rows remembered from one ranking share their lessons (`kept`): grouped by them
+        stale: dict[int, tuple[tuple[Lesson, ...], list[int]]] = {}
+        last: tuple[Lesson, ...] | None = None
+        group: list[int] = []
+        for i, x in enumerate(xs):
+            row = rows[i]
+            if row is None or row.lessons is not lessons or row.vector is not x:
+                # a row holds its vector and lesson list, so their ids in its key are theirs
+                row = rows[i] = _ROWS.get((id(x), id(lessons)))
+                if row is None:
+                    new.append(i)
+                    continue
+                if cells is not None:
+                    cells[i].row = row
+            if row.kept is kept:
+                continue  # current as it is: the page re-ranks with nothing learned since
+            if row.kept is not last:
+                last = row.kept
+                group = stale.setdefault(id(last), (last, []))[1]
+            group.append(i)
+        for before, indices in stale.values():
+            dropped = _dropped(before, kept)
+            if dropped is None:
+                new += indices  # the lessons changed otherwise: computed anew
+            else:
+                self._extend([rows[i] for i in indices], dropped,  # type: ignore[misc]
+                             len(before) - dropped)
+        if new:
+            self._compute(xs, new, rows, cells)
+        return [row.memory for row in rows]  # type: ignore[union-attr]  # all found or made
+
+    def _extend(self, rows: list[_Row], dropped: int, start: int) -> None:
+        """Rows of the lessons before this list's, `dropped` of them gone since and the
+        lessons from `start` on new: the new entries computed, each row's arrays (its own)
+        changed in place."""
+        surprises = self._surprises[start:]
+        parts = self._kernels([row.point for row in rows], start) if surprises else None
+        for k, row in enumerate(rows):
+            similarities, products = row.similarities, row.products
+            if dropped:
+                del similarities[:dropped]
+                del products[:dropped]
+            if parts is not None:
+                similarities.extend(parts[k])
+                products.extend(map(mul, parts[k], surprises))
+            row.kept = self._kept
+            row.memory = _mean(similarities, products)
+
+    def _compute(self, xs: list[list[float]], new: list[int], rows: list[_Row | None],
+                 cells: list[RowCell] | None) -> None:
+        """Whole rows for the vectors at `new`."""
         points = [_point(xs[i]) for i in new]
-        rows = (_row_kernel(self._layout, self._genre_sets, points) if new and _row_kernel
-                else [self._kernels(point, 0) for point in points])
+        computed = (_row_kernel(self._layout, self._genre_sets, points) if _row_kernel
+                    else self._kernels(points, 0))
         if len(_ROWS) + len(new) > MAX_ROWS:
             _ROWS.clear()
-        computed: dict[int, float] = {}
-        for i, point, similarities in zip(new, points, rows, strict=True):
+        for i, point, similarities in zip(new, points, computed, strict=True):
             # holding the vector and the list keeps their ids theirs while the row lives
             products = array("d", map(mul, similarities, self._surprises))
-            row = _Row(xs[i], self._lessons, self._kept, point, similarities, products,
-                       _mean(similarities, products))
+            row = rows[i] = _Row(xs[i], self._lessons, self._kept, point, similarities,
+                                 products, _mean(similarities, products))
             _ROWS[id(xs[i]), id(self._lessons)] = row
-            computed[i] = row.memory
-        return [value if value is not None else computed[i] for i, value in enumerate(found)]
+            if cells is not None:
+                cells[i].row = row
 
-    def _extended(self, row: _Row) -> float | None:
-        """The memory from a remembered row of this lesson list, extended by the lessons
-        added since; None when the lessons changed otherwise (the row is computed anew)."""
-        kept = self._kept
-        # every row remembered from one ranking has the same `kept`: compared once
-        found = self._since.get(id(row.kept))
-        if found is None or found[0] is not row.kept:
-            found = self._since[id(row.kept)] = (row.kept, _dropped(row.kept, kept))
-        dropped = found[1]
-        if dropped is None:
-            return None
-        if dropped or len(row.kept) < len(kept):
-            # a row's array is its own: the usual change (one lesson more) extends it in place
-            similarities = row.similarities[dropped:] if dropped else row.similarities
-            products = row.products[dropped:] if dropped else row.products
-            start = len(similarities)
-            similarities.extend(self._kernels(row.point, start))
-            products.extend(map(mul, similarities[start:], self._surprises[start:]))
-            row.kept, row.similarities, row.products = kept, similarities, products
-            row.memory = _mean(similarities, products)
-        return row.memory
-
-    def _kernels(self, point: tuple[Any, ...], start: int) -> array[float]:
-        """similarity(candidate, lesson) for the lessons from `start` on."""
-        sound, genres = point
-        terms = self._terms.get(genres)
-        if terms is None:
-            terms = self._terms[genres] = {}
-        out = array("d")
-        if sound is None:
-            for *_, g in self._layout[start:]:
+    def _kernels(self, points: list[tuple[Any, ...]], start: int) -> list[array[float]]:
+        """similarity(candidate, lesson) for each candidate point and the lessons from `start`
+        on: one row each."""
+        layout, out = self._layout[start:], []
+        for sound, genres in points:
+            terms = self._terms.get(genres)
+            if terms is None:
+                terms = self._terms[genres] = {}
+            row = array("d")
+            out.append(row)
+            if sound is None:
+                for *_, g in layout:
+                    term = terms.get(g)
+                    if term is None:
+                        term = terms[g] = _genre_term(genres, self._genre_sets[g])
+                    q = 1.0 / (2.0 + term)  # sound unknown: d2 = 1 + genre term
+                    row.append(q * q)
+                continue
+            # unrolled (len(SOUND) == 9): this runs for every candidate and lesson
+            a0, a1, a2, a3, a4, a5, a6, a7, a8, na = sound
+            for b0, b1, b2, b3, b4, b5, b6, b7, b8, nb, g in layout:
                 term = terms.get(g)
                 if term is None:
                     term = terms[g] = _genre_term(genres, self._genre_sets[g])
-                q = 1.0 / (2.0 + term)  # sound unknown: d2 = 1 + genre term
-                out.append(q * q)
-            return out
-        # unrolled (len(SOUND) == 9): this runs for every candidate and lesson
-        a0, a1, a2, a3, a4, a5, a6, a7, a8, na = sound
-        for b0, b1, b2, b3, b4, b5, b6, b7, b8, nb, g in self._layout[start:]:
-            term = terms.get(g)
-            if term is None:
-                term = terms[g] = _genre_term(genres, self._genre_sets[g])
-            if nb < 0.0:
-                q = 1.0 / (2.0 + term)  # the lesson's sound is unknown
-            else:
-                d2 = na + nb - 2.0 * (a0 * b0 + a1 * b1 + a2 * b2 + a3 * b3 + a4 * b4
-                                      + a5 * b5 + a6 * b6 + a7 * b7 + a8 * b8)
-                q = 1.0 / (1.0 + (d2 if d2 > 0.0 else 0.0) + term)
-            out.append(q * q)
+                if nb < 0.0:
+                    q = 1.0 / (2.0 + term)  # the lesson's sound is unknown
+                else:
+                    d2 = na + nb - 2.0 * (a0 * b0 + a1 * b1 + a2 * b2 + a3 * b3 + a4 * b4
+                                          + a5 * b5 + a6 * b6 + a7 * b7 + a8 * b8)
+                    q = 1.0 / (1.0 + (d2 if d2 > 0.0 else 0.0) + term)
+                row.append(q * q)
         return out

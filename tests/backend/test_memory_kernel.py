@@ -23,6 +23,6 @@ def test_numpy_rows_have_the_bits_of_the_loop(lessons: list[Lesson],
     memory = Memory(lessons)
     points = [_point(_vector(sketch)) for sketch in candidates]
     vectorised = rows(memory._layout, memory._genre_sets, points)
-    looped = [memory._kernels(point, 0) for point in points]
+    looped = memory._kernels(points, 0)
     assert [[v.hex() for v in row] for row in vectorised] == \
         [[v.hex() for v in row] for row in looped]

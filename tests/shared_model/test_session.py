@@ -4,6 +4,7 @@ memory travels in the snapshot so server and device rank alike."""
 
 from __future__ import annotations
 
+import json
 import random
 from math import fsum
 from operator import mul
@@ -12,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared_model import UserModel, decode, encode, rank
+from shared_model import UserModel, decode, encode, features, rank
 from shared_model.features import FEATURE_INDEX, N_FEATURES
 from shared_model.session import (
     _GENRES,
@@ -169,11 +170,38 @@ def test_a_remembered_row_gives_the_same_bits_as_one_computed_whole(
     assert [v.hex() for v in extended] == [v.hex() for v in fresh]
     surprises = [lesson.surprise for lesson in lessons]
     for value, x in zip(extended, vectors, strict=True):
-        similarities = Memory(list(lessons))._kernels(_point(x), 0)
+        similarities = Memory(list(lessons))._kernels([_point(x)], 0)[0]
         whole = fsum(map(mul, similarities, surprises)) / (fsum(similarities) + MEMORY_K)
         assert value.hex() == whole.hex()
     for value, sketch in zip(extended, sketches, strict=True):
         assert abs(value - _defined(sketch, lessons)) < 1e-12
+
+
+def test_listeners_ranking_the_same_held_tracks_each_get_their_own_memory():
+    """The server holds the demo catalog (features.hold) and ranks it for every listener, and
+    a held track keeps its memory row with its facts: that row must never answer for another
+    listener's lessons. Two listeners with opposite tastes rank the same held tracks in turn,
+    learning between turns; each ranks as a fresh copy of itself ranks fresh copies."""
+    tracks = _catalog()
+    features.hold(tracks)
+    try:
+        listeners = [UserModel.new({}), UserModel.new({})]
+        at = NOW
+        for turn in range(4):
+            for n, model in enumerate(listeners):
+                at += 90_000
+                track = tracks[(turn * 7 + n * 40) % len(tracks)]
+                kind = "finished" if (turn + n) % 2 else "skipped"
+                model.learn(interaction(turn * 2 + n, track, kind, at,
+                                        position_ms=None if kind == "finished" else 4_000),
+                            track, {})
+                held = rank(model, tracks, {}, 40, at + 1_000)
+                fresh = rank(decode(encode(model)), json.loads(json.dumps(tracks)), {}, 40,
+                             at + 1_000)
+                assert [(t["id"], t["score"].hex()) for t in held] == [
+                    (t["id"], t["score"].hex()) for t in fresh]
+    finally:
+        features.release(tracks)
 
 
 def test_a_track_like_a_finished_one_is_remembered_more_than_one_unlike_it():
