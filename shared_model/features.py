@@ -230,8 +230,9 @@ def active(vector: list[float]) -> tuple[int, ...]:
 
 
 # Tracks their holder promises not to change (the model worker's own copies):
-# id -> (track, vector, what other modules read from the track, kept while it is held).
-_HELD: dict[int, tuple[dict[str, Any], list[float], dict[str, Any]]] = {}
+# id -> (track, vector, a one-item list for what ranking reads from the track, kept while it
+# is held: read by index, no lookup by name).
+_HELD: dict[int, tuple[dict[str, Any], list[float], list[Any]]] = {}
 
 
 def hold(tracks: list[dict[str, Any]]) -> None:
@@ -239,7 +240,7 @@ def hold(tracks: list[dict[str, Any]]) -> None:
     without building the memo key (most of a remembered vector's cost) on every ranking, and
     `derived` keeps what other modules read from them."""
     for track in tracks:
-        _HELD[id(track)] = (track, shared_vector(track), {})
+        _HELD[id(track)] = (track, shared_vector(track), [None])
 
 
 def release(tracks: list[dict[str, Any]]) -> None:
@@ -249,10 +250,11 @@ def release(tracks: list[dict[str, Any]]) -> None:
             del _HELD[id(track)]
 
 
-def derived(tracks: list[Any]) -> list[dict[str, Any] | None]:
-    """Each held track's scratch dict, for what another module reads from it and may keep
-    while the track is held (ranking's per-track facts); None for a track not held."""
-    out: list[dict[str, Any] | None] = []
+def derived(tracks: list[Any]) -> list[list[Any] | None]:
+    """Each held track's slot (a one-item list, None until filled), for what ranking reads
+    from it and keeps while the track is held (its facts and memory row); None for a track
+    not held."""
+    out: list[list[Any] | None] = []
     for track in tracks:
         held = _HELD.get(id(track))
         out.append(held[2] if held is not None and held[0] is track else None)

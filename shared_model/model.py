@@ -227,6 +227,11 @@ class UserModel:
                 or by[3] != self.trained_on):
             remembered.clear()
             self._evaluated_by = (learner, learner.updates, ensemble, self.trained_on)
+        if not remembered and len(vectors) <= MAX_REMEMBERED_EVALUATIONS:
+            # after a play: everything anew, nothing to look up
+            evaluations = self._evaluate_all(vectors, actives)
+            remembered.update(zip(map(id, vectors), evaluations, strict=True))
+            return evaluations
         found = [remembered.get(id(x)) for x in vectors]
         new = [k for k, (x, ev) in enumerate(zip(vectors, found, strict=True))
                if ev is None or ev.vector is not x]

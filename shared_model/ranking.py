@@ -151,14 +151,14 @@ def _read(track: Any) -> _Facts | None:
 
 
 def _facts(candidates: list[Any]) -> list[_Facts]:
-    """The candidates' facts (what is not a track left out), kept with the held ones."""
+    """The candidates' facts (what is not a track left out), kept in the held ones' slots."""
     out = []
-    for track, kept in zip(candidates, features.derived(candidates), strict=True):
-        found = kept.get("ranking") if kept is not None else None
+    for track, slot in zip(candidates, features.derived(candidates), strict=True):
+        found = slot[0] if slot is not None else None
         if found is None:
             found = _read(track)
-            if kept is not None:
-                kept["ranking"] = found
+            if slot is not None:
+                slot[0] = found
         if found is not None:
             out.append(found)
     return out
