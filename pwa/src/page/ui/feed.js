@@ -146,6 +146,32 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     if (waiting) render();
   });
 
+  // A list that starts empty (a first visit, a reload) shows its first screenful first: the
+  // cards below it are built once that is painted and the page is idle (building and laying
+  // out all 30 took a first visit's main thread ~60 ms of CPU, 100-300 ms of a loaded core,
+  // before any showed). Until then a render builds no card past the screenful, so the rest
+  // only add to the list below the screen: nothing the listener sees moves.
+  let screenful = Infinity;
+  let rest = 0; // the idle callback that builds the rest
+
+  /** How many cards fill the screen from the list's top, measured on the first card (a layout
+   *  the frame would do anyway): every card is as tall as its three buttons, so a row of the
+   *  grid is as tall as the first. */
+  function cardsOnScreen(first) {
+    list.append(first);
+    const box = first.getBoundingClientRect();
+    if (!box.width || !box.height) return Infinity;
+    const columns = Math.max(1, Math.floor(list.clientWidth / box.width));
+    return columns * Math.max(1, Math.ceil((innerHeight - box.top) / box.height));
+  }
+
+  function buildTheRest() {
+    if (!rest) return; // disposed meanwhile
+    rest = 0;
+    screenful = Infinity;
+    render();
+  }
+
   function render() {
     clearTimeout(waiting);
     waiting = 0;
@@ -159,8 +185,14 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
       waiting = setTimeout(render, wait);
       return;
     }
-    const wanted = [playing ? cardFor(playing, true) : null,
-      ...queue.tracks.map((t) => cardFor(t, false))].filter(Boolean);
+    const upcoming = [...(playing ? [[playing, true]] : []), ...queue.tracks.map((t) => [t, false])];
+    if (!list.firstElementChild && list.isConnected && upcoming.length > 1) {
+      screenful = cardsOnScreen(cardFor(...upcoming[0]));
+      rest = globalThis.requestIdleCallback ? requestIdleCallback(buildTheRest, { timeout: 250 })
+        : requestAnimationFrame(() => setTimeout(buildTheRest)); // no idle callbacks (Safari): after the frame
+    }
+    const wanted = upcoming.filter(([track], i) => i < screenful || cards.has(track.id))
+      .map(([track, now]) => cardFor(track, now));
     place(wanted);
     renderEmpty(!wanted.length);
     // (in the list, not the document: the first render runs before the view is on the page,
@@ -193,6 +225,7 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
   view.cardsInView = cardsInView;
   view.dispose = () => {
     clearTimeout(waiting);
+    rest = 0;
     queue.removeEventListener("change", render);
   };
   return view;
