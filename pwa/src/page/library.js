@@ -58,8 +58,13 @@ export class Library extends EventTarget {
     });
     deps.playback.addEventListener("track", ({ detail: track }) => {
       this.listening.started(track);
-      document.getElementById("like")?.setAttribute("aria-pressed", String(this.liked.has(track.id)));
+      this.#showHeart(track);
     });
+  }
+
+  /** The player's heart: pressed when the song playing is liked. */
+  #showHeart(track) {
+    if (track) document.getElementById("like")?.setAttribute("aria-pressed", String(this.liked.has(track.id)));
   }
 
   /** The view for `path`, or null when it is not one of ours. */
@@ -74,6 +79,8 @@ export class Library extends EventTarget {
     return null;
   }
 
+  /** Asked once the first view is on screen (main.js): a song played before the liked songs
+   *  came gets its heart when they do. */
   async signedIn() {
     this.edits.flushSoon(0);
     try {
@@ -87,6 +94,7 @@ export class Library extends EventTarget {
     } catch {
       /* offline: the heart shows what this device did since */
     }
+    this.#showHeart(this.playback.current?.track);
   }
 
   // -- playing ---------------------------------------------------------------------------

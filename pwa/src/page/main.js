@@ -29,7 +29,7 @@ const model = new ModelClient();
 const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
 const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
-const FIRST_VIEW_WAIT_MS = 10_000; // the longest the service worker waits for the first feed (a feed that fails lets it go at once)
+const FIRST_VIEW_WAIT_MS = 10_000; // the longest what the first view does not need waits for the first feed (a feed that fails lets it go at once)
 
 /** `callback` once the page has loaded and the main thread is idle. */
 function whenIdle(callback) {
@@ -430,16 +430,23 @@ async function onSignedIn(account, { isNew }) {
   app.feedLoaded = false;
   app.me = await api("/api/me");
   await afterSignIn();
-  navigate(isNew ? "/welcome" : "/", { replace: true });
+  navigate(isNew ? "/welcome" : "/", { replace: true }).then(() => afterFirstView(() => library.signedIn()));
 }
 
 async function afterSignIn() {
   document.getElementById("player").hidden = false;
   // Not waited for: the outbox itself waits for it before anything is recorded or sent.
   outbox.setUser(app.me.username).catch((error) => console.error("outbox", error));
-  library.signedIn();
   startModel();
   startSpotify();
+}
+
+/** `callback` once the first view is on screen (the first cards, on a feed; at most 10 s) and
+ *  the page is idle: what that view does not need (the liked songs, the service worker and
+ *  its ~14 MB precache) must not compete with it for the server, the network and both cores. */
+async function afterFirstView(callback) {
+  await Promise.race([app.feedLoading, new Promise((resolve) => setTimeout(resolve, FIRST_VIEW_WAIT_MS))]);
+  whenIdle(callback);
 }
 
 async function logout() {
@@ -489,16 +496,12 @@ async function boot() {
   if (app.me) await afterSignIn();
   await route();
   bootFeed = null;
+  if (app.me) afterFirstView(() => library.signedIn());
 }
 
-// The service worker is registered once the first view (the first cards, on a feed) is on
-// screen and the page is idle: on a first visit its precache (Pyodide, ~14 MB) would otherwise
-// compete with the first feed for the network, the server and both cores. The model worker
-// waits for it (startModel), so it starts after the first cards too.
-boot().finally(async () => {
-  await Promise.race([app.feedLoading, new Promise((resolve) => setTimeout(resolve, FIRST_VIEW_WAIT_MS))]);
-  whenIdle(() => registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(() => {
-    offlineAudio.stop();
-    reload();
-  }) }));
-});
+// The model worker waits for the service worker (startModel), so on a first visit it starts
+// after the first cards too.
+boot().finally(() => afterFirstView(() => registerServiceWorker({ onUpdate: (reload) => banner.showUpdate(() => {
+  offlineAudio.stop();
+  reload();
+}) })));
