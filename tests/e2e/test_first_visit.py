@@ -1,15 +1,19 @@
 """A first visit on a new device: the first cards come before the service worker's install (its
-~14 MB precache would compete with them) and before the device's storage answers (slow on a
-fresh profile); neither costs the listener anything afterwards: the app still works offline,
-and what they do meanwhile is recorded and reaches the server once."""
+~14 MB precache would compete with them), before the liked songs are asked for and before the
+device's storage answers (slow on a fresh profile), and the first screenful of cards before the
+rest of the list; none of it costs the listener anything afterwards: the whole list follows
+below the screen, the app still works offline, a liked song shows liked, and what they do
+meanwhile is recorded and reaches the server once."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, Route
 
 from .conftest import (
     PASSWORD,
@@ -23,13 +27,19 @@ from .conftest import (
 
 pytestmark = pytest.mark.e2e
 
-# What the page did first: the first card on screen, or asking for the service worker.
+# What the page did first: the first card on screen, asking for the liked songs, or for the
+# service worker.
 ORDER = """
 window.__order = [];
 const register = ServiceWorkerContainer.prototype.register;
 ServiceWorkerContainer.prototype.register = function (...args) {
   window.__order.push('service worker');
   return register.apply(this, args);
+};
+const fetchIt = window.fetch;
+window.fetch = function (input, ...rest) {
+  if (String(input?.url ?? input).includes('/api/me/liked')) window.__order.push('liked');
+  return fetchIt.call(this, input, ...rest);
 };
 new MutationObserver(() => {
   if (document.querySelector('#feed-list .track-card') && !window.__order.includes('cards')) {
@@ -86,7 +96,7 @@ def sign_up_elsewhere(page: Page) -> None:
     assert answer.ok, answer.text()
 
 
-def test_first_cards_come_before_the_service_worker_and_offline_works_after(
+def test_first_cards_come_before_the_liked_songs_and_the_service_worker_and_offline_works_after(
         playwright: Playwright, network: NetworkSwitch, tmp_path: Path) -> None:
     context = open_profile(playwright, tmp_path / "profile", network.url)
     try:
@@ -98,7 +108,8 @@ def test_first_cards_come_before_the_service_worker_and_offline_works_after(
         cards = page.locator("#feed-list .track-card")
         cards.first.wait_for()
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        assert page.evaluate("() => window.__order") == ["cards", "service worker"]
+        order = page.evaluate("() => window.__order")
+        assert order[0] == "cards" and sorted(order[1:]) == ["liked", "service worker"], order
         shown = cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")[:5]
         # What offline shows is saved once the service worker controls the page.
         page.wait_for_function("async () => Boolean(await caches.match('/api/feed'))")
@@ -136,3 +147,63 @@ def test_first_cards_do_not_wait_for_the_devices_storage(context: BrowserContext
     page.wait_for_function("() => document.body.dataset.outboxPending === '0'")
     assert Counter(i["type"] for i in stored_interactions(page)
                    if i["track_id"] == skipped) == kinds == Counter({"skipped": 1})
+
+
+# The feed's cards in the frame that first paints them (before that frame's layout, as the
+# listener will see them), for comparing with the list once it is complete.
+FIRST_FRAME = """
+new MutationObserver((_, observer) => {
+  if (!document.querySelector('#feed-list .track-card')) return;
+  observer.disconnect();
+  requestAnimationFrame(() => {
+    window.__firstFrame = [...document.querySelectorAll('#feed-list .track-card')].map((c) => {
+      const r = c.getBoundingClientRect();
+      return {id: c.dataset.trackId, top: Math.round(r.top), left: Math.round(r.left)};
+    });
+  });
+}).observe(document, {childList: true, subtree: true});
+"""
+CARDS = """() => [...document.querySelectorAll('#feed-list .track-card')].map((c) => {
+    const r = c.getBoundingClientRect();
+    return {id: c.dataset.trackId, top: Math.round(r.top), left: Math.round(r.left)}; })"""
+
+
+def test_the_first_screenful_comes_first_and_the_rest_follows_below_it(page: Page) -> None:
+    page.add_init_script(FIRST_FRAME)
+    sign_up_elsewhere(page)
+    page.goto("/")
+    page.wait_for_function("() => window.__firstFrame !== undefined")
+    first = page.evaluate("() => window.__firstFrame")
+    listed = page.evaluate("() => encore.queue.tracks.map((t) => t.id)")
+    assert len(first) < len(listed) == 30  # the cards below the screen came later
+    page.wait_for_function("(n) => document.querySelectorAll('#feed-list .track-card').length === n",
+                           arg=len(listed))
+    now = page.evaluate(CARDS)
+    assert [c["id"] for c in now] == listed  # the whole list, in the feed's order
+    assert now[:len(first)] == first  # what was on screen did not move
+    visible = [c["id"] for c in now if c["top"] < page.evaluate("() => innerHeight")]
+    assert set(visible) <= {c["id"] for c in first}  # and it filled the screen
+
+
+def test_a_song_liked_elsewhere_shows_liked_when_played_before_the_liked_songs_come(
+        page: Page) -> None:
+    held: list[Route] = []
+    page.route("**/api/me/liked?*", lambda route: held.append(route))  # slow to come
+    sign_up_elsewhere(page)
+    page.goto("/")
+    first = page.locator("#feed-list .track-card").first
+    track_id = first.get_attribute("data-track-id")
+    answer = page.request.post("/api/interactions", headers={"X-Requested-With": "encore"}, data={
+        "interactions": [{"id": str(uuid.uuid4()), "track_id": track_id, "type": "liked",
+                          "position_ms": 0, "duration_ms": 1000, "at": int(time.time() * 1000)}]})
+    assert answer.ok, answer.text()  # liked on another device
+    first.get_by_role("button", name="Play").click()
+    heart = page.locator("#like")
+    page.locator(f"#player[data-track-id='{track_id}']").wait_for()
+    assert heart.get_attribute("aria-pressed") == "false"  # not known here yet
+    deadline = time.monotonic() + 30
+    while not held and time.monotonic() < deadline:  # the route is heard while Playwright waits
+        page.wait_for_timeout(100)
+    assert held, "the liked songs were never asked for"
+    held[0].continue_()  # they come (one page: a new listener likes one song)
+    page.wait_for_function("() => document.getElementById('like').getAttribute('aria-pressed') === 'true'")
