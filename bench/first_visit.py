@@ -36,13 +36,14 @@ def visit(p, url: str, profile: Path) -> dict[str, float]:
     page = context.new_page()
     sign_up_elsewhere(page, "f")
     page.goto("/")
-    out = {"first card's frame (feed on screen)": seen(page, "feed"),
+    frame = "first card's frame (feed on screen)"
+    out = {frame: seen(page, "feed"),
            "first card's frame laid out and painted": seen(page, "feedPainted")}
     timings = page.evaluate(TIMINGS)
     context.close()
     script_end = 0.0
     for f in timings["files"]:
-        if f["start"] > out["first card's frame (feed on screen)"] or f["name"].startswith("/vendor"):
+        if f["start"] > out[frame] or f["name"].startswith("/vendor"):
             continue
         name = f["name"].rsplit("-", 1)[0] + "." + f["name"].rsplit(".", 1)[-1] \
             if f["name"].startswith("/assets/") else f["name"]

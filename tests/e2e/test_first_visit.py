@@ -176,8 +176,8 @@ def test_the_first_screenful_comes_first_and_the_rest_follows_below_it(page: Pag
     first = page.evaluate("() => window.__firstFrame")
     listed = page.evaluate("() => encore.queue.tracks.map((t) => t.id)")
     assert len(first) < len(listed) == 30  # the cards below the screen came later
-    page.wait_for_function("(n) => document.querySelectorAll('#feed-list .track-card').length === n",
-                           arg=len(listed))
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#feed-list .track-card').length === n", arg=len(listed))
     now = page.evaluate(CARDS)
     assert [c["id"] for c in now] == listed  # the whole list, in the feed's order
     assert now[:len(first)] == first  # what was on screen did not move
@@ -206,4 +206,4 @@ def test_a_song_liked_elsewhere_shows_liked_when_played_before_the_liked_songs_c
         page.wait_for_timeout(100)
     assert held, "the liked songs were never asked for"
     held[0].continue_()  # they come (one page: a new listener likes one song)
-    page.wait_for_function("() => document.getElementById('like').getAttribute('aria-pressed') === 'true'")
+    page.locator("#like[aria-pressed=true]").wait_for()
