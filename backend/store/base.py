@@ -286,10 +286,13 @@ class Store(CatalogStore, AttemptsStore, Protocol):
     async def get_session(self, sid_hash: str) -> Session | None:
         """None when missing or expired."""
 
-    async def get_signed_in(self, sid_hash: str) -> tuple[Session, User] | None:
+    async def get_signed_in(
+        self, sid_hash: str, username_hint: str | None = None
+    ) -> tuple[Session, User] | None:
         """The session and its user, read together (one round trip where the store allows:
         every signed-in request asks); None when the session is missing or expired or its
-        user is gone."""
+        user is gone. `username_hint` (from the cookie) may let a store read the user along
+        with the session; the user returned is always the session's, whatever the hint."""
 
     async def delete_session(self, sid_hash: str) -> None: ...
 

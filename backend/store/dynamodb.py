@@ -110,6 +110,23 @@ def _opt_s(item: Item, name: str) -> str:
     return str(item[name]["S"]) if name in item else ""
 
 
+def _user(item: Item | None) -> User | None:
+    if item is None:
+        return None
+    return User(username=item["username"]["S"], password_hash=item["password_hash"]["S"],
+                display_name=_opt_s(item, "display_name"),
+                settings=json.loads(item["settings"]["S"]),
+                created_at=int(item["created_at"]["N"]))
+
+
+def _live_session(sid_hash: str, item: Item | None) -> Session | None:
+    """The session an item holds; None when there is none or it has expired."""
+    if item is None or int(item["expires_at"]["N"]) <= time.time():
+        return None
+    return Session(sid_hash=sid_hash, username=item["username"]["S"],
+                   expires_at=int(item["expires_at"]["N"]), data=json.loads(item["data"]["S"]))
+
+
 class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
     AttemptsDynamo,
     LikesDynamo,
@@ -284,13 +301,7 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
             raise UsernameTaken(user.username)
 
     async def get_user(self, username: str) -> User | None:
-        item = await self._get("Users", {"username": _s(username.lower())})
-        if item is None:
-            return None
-        return User(username=item["username"]["S"], password_hash=item["password_hash"]["S"],
-                    display_name=_opt_s(item, "display_name"),
-                    settings=json.loads(item["settings"]["S"]),
-                    created_at=int(item["created_at"]["N"]))
+        return _user(await self._get("Users", {"username": _s(username.lower())}))
 
     async def update_user(self, user: User) -> None:
         try:
@@ -317,18 +328,37 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
                 "expires_at": _n(session.expires_at)}))
 
     async def get_session(self, sid_hash: str) -> Session | None:
-        item = await self._get("Sessions", {"sid_hash": _s(sid_hash)})
-        if item is None or int(item["expires_at"]["N"]) <= time.time():
-            return None
-        return Session(sid_hash=sid_hash, username=item["username"]["S"],
-                       expires_at=int(item["expires_at"]["N"]),
-                       data=json.loads(item["data"]["S"]))
+        return _live_session(sid_hash, await self._get("Sessions", {"sid_hash": _s(sid_hash)}))
 
-    async def get_signed_in(self, sid_hash: str) -> tuple[Session, User] | None:
-        # the user's key is in the session item: two reads, one after the other
-        session = await self.get_session(sid_hash)
-        user = await self.get_user(session.username) if session else None
+    async def get_signed_in(
+        self, sid_hash: str, username_hint: str | None = None
+    ) -> tuple[Session, User] | None:
+        session, user = await self._session_and_named_user(sid_hash, username_hint)
+        if session is not None and (user is None
+                                    or user.username.lower() != session.username.lower()):
+            user = await self.get_user(session.username)  # no hint, or not the session's user
         return None if session is None or user is None else (session, user)
+
+    async def _session_and_named_user(
+        self, sid_hash: str, username: str | None
+    ) -> tuple[Session | None, User | None]:
+        """The session and the user `username` names, in one BatchGetItem where it can (else
+        the session alone). The name only chooses what is read along: the caller keeps the
+        session's own user."""
+        user_key = {"username": _s((username or "").lower())}
+        if not username or not self._findable("Users", user_key):
+            return await self.get_session(sid_hash), None
+        out = await self._call("batch_get_item", RequestItems={
+            self._t("Sessions"): {"Keys": [{"sid_hash": _s(sid_hash)}], "ConsistentRead": True},
+            self._t("Users"): {"Keys": [user_key], "ConsistentRead": True}})
+        if out.get("UnprocessedKeys"):  # throttled: read them one by one
+            return await self.get_session(sid_hash), None
+        found = out.get("Responses", {})
+
+        def only(table: str) -> Item | None:
+            return next(iter(found.get(self._t(table), [])), None)
+
+        return _live_session(sid_hash, only("Sessions")), _user(only("Users"))
 
     async def delete_session(self, sid_hash: str) -> None:
         out = await self._call("delete_item", TableName=self._t("Sessions"),
@@ -500,3 +530,4 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
     async def delete_spotify_link(self, username: str) -> None:
         await self._call("delete_item", TableName=self._t("SpotifyLinks"),
                          Key={"username": _s(username.lower())})
+

@@ -212,7 +212,10 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
         row = await self._run(get)
         return None if row is None else Session(row[0], row[1], row[2], json.loads(row[3]))
 
-    async def get_signed_in(self, sid_hash: str) -> tuple[Session, User] | None:
+    async def get_signed_in(
+        self, sid_hash: str, username_hint: str | None = None
+    ) -> tuple[Session, User] | None:
+        # one SQL transaction finds the user from the session: the hint is not needed
         now = int(time.time())
 
         def get(c: sqlite3.Connection) -> Any:

@@ -4,14 +4,51 @@ leaves no row of theirs in any table."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+import time
 
 from backend.app_types import EncoreApp
+from backend.store import Session
 from tests.api.conftest import demo, error_of, listen, play
 from tests.backend.test_store_account import every_row
 from tests.conftest import ApiClient, AuthActions
 
 AT = 1_750_000_000_000
+
+
+async def who(app: EncoreApp, cookie_value: str) -> int | str:
+    """Who a bare cookie value signs in as, through Quart and the interactions door: a
+    username, or the status when nobody."""
+    headers = {"Cookie": f"encore_session={cookie_value}", "X-Requested-With": "encore"}
+    me = await app.test_client().get("/api/me", headers=headers)
+    posted = await app.test_client().post("/api/interactions", headers=headers,
+                                          json={"interactions": [play(demo(0), at=AT)]})
+    if me.status_code != 200:
+        assert posted.status_code == me.status_code
+        return me.status_code
+    assert posted.status_code == 200
+    return str((await me.get_json())["username"])
+
+
+async def test_the_name_in_the_cookie_never_signs_in_as_anyone(app: EncoreApp,
+                                                               auth: AuthActions) -> None:
+    """The cookie carries the username beside the session id (a store reads both at once); the
+    user is still the session's: another name in it is an unknown session, and a cookie from
+    before the name was added still signs in."""
+    answer = await auth.signup("alice", "alice password")
+    value = answer.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    token, _, name = value.partition("~")
+    assert name == "alice" and len(token) >= 43  # 32 random bytes
+    await AuthActions(ApiClient(app.test_client())).signup("mallory", "mallory password")
+    assert await who(app, value) == "alice"
+    for forged in (f"{token}~mallory", f"{token}~ALICE", token, f"{token}~", f"~{value}"):
+        assert await who(app, forged) == 401, forged
+    bare = secrets.token_urlsafe(32)  # a session started before the name was in the cookie
+    await app.store.put_session(Session(hashlib.sha256(bare.encode()).hexdigest(), "alice",
+                                        int(time.time()) + 3600))
+    assert await who(app, bare) == "alice"
 
 
 async def test_a_new_password_ends_every_other_session(app: EncoreApp, client: ApiClient,

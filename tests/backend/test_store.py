@@ -111,6 +111,47 @@ async def test_signed_in_reads_the_session_and_its_user_together(store: Store) -
     assert await store.get_signed_in("hash-live") is None
 
 
+async def test_signed_in_is_the_session_s_user_whatever_the_hint(store: Store) -> None:
+    """The cookie's username hint only chooses what a store may read along: the user is always
+    the session's (a hint naming another user, or no one, or nothing a key can be, changes
+    nothing), and an expired session is nobody's."""
+    now = int(time.time())
+    alice, mallory = User("alice", "h1", "Alice", {}, 1), User("mallory", "h2", "M", {}, 2)
+    await store.create_user(alice)
+    await store.create_user(mallory)
+    live = Session("hash-live", "alice", now + 3600)
+    await store.put_session(live)
+    await store.put_session(Session("hash-old", "alice", now - 1))
+    for hint in ("alice", "ALICE", "mallory", "nobody", "", "x" * 3000, "\ud800", None):
+        assert await store.get_signed_in("hash-live", hint) == (live, alice), hint
+        assert await store.get_signed_in("hash-old", hint) is None, hint
+        assert await store.get_signed_in("hash-missing", hint) is None, hint
+
+
+async def test_dynamodb_reads_a_hinted_session_and_its_user_in_one_call(
+        dynalite_server: Dynalite) -> None:  # noqa: F811
+    store = DynamoDBStore(dynalite_server.endpoint_url, "us-east-1", f"t{next(_prefixes)}_")
+    await store.open()
+    try:
+        await store.create_user(User("alice", "h1", "Alice", {}, 1))
+        await store.put_session(Session("hash-live", "alice", int(time.time()) + 3600))
+        calls: list[str] = []
+        plain_call = store._call
+
+        async def counted(op: str, **kwargs: object) -> dict[str, object]:
+            calls.append(op)
+            return await plain_call(op, **kwargs)
+
+        store._call = counted  # type: ignore[method-assign]
+        assert await store.get_signed_in("hash-live", "alice") is not None
+        assert calls == ["batch_get_item"]
+        calls.clear()
+        assert await store.get_signed_in("hash-live") is not None  # a cookie from before hints
+        assert calls == ["get_item", "get_item"]
+    finally:
+        await store.close()
+
+
 # interactions
 
 async def test_replaying_a_batch_stores_it_once(store: Store) -> None:
