@@ -11,7 +11,9 @@ runs; every time is from the navigation (or the click) to what shows on screen:
   yet saved, fetched from the server; a track saved on the device);
 - the device re-ranking the ~200-track pool: 5 calls in a row right after a warm start with
   nothing learned between them (the median of the 5), then 5 more each after a play the
-  device learned (the page's case: the learner, the memory and the recent plays changed);
+  device learned (the page's case: the learner, the memory and the recent plays changed),
+  and 5 more once 64 more plays are learned (a full memory: a play adds a lesson and drops
+  the oldest, every candidate's memory row changes);
   with each, how much of it the model worker's thread ran on a core and how long it waited
   for one (Linux: the thread's /proc schedstat), since on a loaded machine the wait is most
   of the time and moves with the others' work while the CPU time does not;
@@ -177,6 +179,8 @@ def one_run(p: Playwright, url: str, relay: NetworkSwitch, profile: Path) -> dic
     clock = WorkerClock(profile)
     out.update(timed_reranks(page, clock, learn=False))
     out.update(timed_reranks(page, clock, learn=True))
+    page.evaluate(LEARN_MANY, MEMORY_LESSONS)  # a listener whose memory is full (session.py)
+    out.update(timed_reranks(page, clock, learn=True, name="after a play, 64 lessons"))
     out["precache (MB)"] = cache_mb(page, "encore-static")
     out["saved Pyodide memory (MB)"] = cache_mb(page, "encore-model-snapshot")
     context.close()
@@ -231,9 +235,18 @@ LEARN_ONE = """async (k) => { const track = encore.queue.candidates()[k];
     await encore.model.learn({id: crypto.randomUUID(), track_id: track.id, type: 'finished',
         position_ms: track.duration_ms, duration_ms: track.duration_ms, at: Date.now()}, track);
     return track.id; }"""
+MEMORY_LESSONS = 64  # shared_model.session.MAX_LESSONS
+LEARN_MANY = """async (n) => { const pool = encore.queue.candidates();
+    for (let k = 0; k < n; k++) {
+        const track = pool[(5 + k) % pool.length], finished = k % 3 !== 0;
+        await encore.model.learn({id: crypto.randomUUID(), track_id: track.id,
+            type: finished ? 'finished' : 'skipped', duration_ms: track.duration_ms,
+            position_ms: finished ? track.duration_ms : 4000, at: Date.now()}, track);
+    } }"""
 
 
-def timed_reranks(page: Page, clock: WorkerClock, learn: bool) -> dict[str, float]:
+def timed_reranks(page: Page, clock: WorkerClock, learn: bool,
+                  name: str = "after a play") -> dict[str, float]:
     """5 re-ranks of the pool (after a play learned each, with `learn`): the median wall time
     and, when the worker's thread is found, its median time on a core and waiting for one."""
     walls, on_cpu, waiting = [], [], []
@@ -247,7 +260,7 @@ def timed_reranks(page: Page, clock: WorkerClock, learn: bool) -> dict[str, floa
         walls.append(wall)
         on_cpu.append((ran_after - ran) / 1e6)
         waiting.append((waited_after - waited) / 1e6)
-    name = "device re-ranks after a play" if learn else f"device re-ranks {pool} tracks"
+    name = f"device re-ranks {name}" if learn else f"device re-ranks {pool} tracks"
     out = {name: statistics.median(walls)}
     if clock.files:
         out[f"{name}: worker on a core"] = statistics.median(on_cpu)
