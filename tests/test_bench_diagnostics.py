@@ -2,14 +2,15 @@
 
 import random
 
-from bench import gap_probe
+from bench import gap_probe, score_probe
 from bench.catalog import build
 from bench.diagnostics import FeatureOraclePolicy, PoolOraclePolicy
 from bench.listeners import KINDS, make
-from bench.policies import POOL
+from bench.policies import POOL, EncorePolicy
 from bench.pool_probe import probe_one
 from bench.recsys import run_one
 from shared_model.device import rank_feed
+from shared_model.ranking import rank
 
 NOW = 1_700_000_000_000
 
@@ -75,3 +76,23 @@ def test_the_gap_probe_replays_each_session_from_encores_state_within_the_pool_o
     assert run["encore"] == run_one(0, 3, KINDS, 60, "encore").finished
     assert sorted(run["sessions"]) == [0, 50]
     assert [len(o) for o, _ in run["sessions"].values()] == [50, 10]
+
+
+def test_the_score_probe_splits_encores_own_scores_and_leaves_its_plays_alone():
+    """bench/score_probe.py orders the device's candidates by each part of Encore's score:
+    the parts must add up to the score ranking gives, the whole score's order must be
+    ranking's own (before artist spacing), and the probe must not change what Encore plays."""
+    catalog = build(0)
+    policy = EncorePolicy({"favorite_genres": ["jazz"]})
+    policy.session_start()
+    policy.choose(list(catalog.tracks), NOW)
+    scored = score_probe.parts(policy.device.model, policy.pool, policy.device.settings, NOW)
+    for _, s in scored:
+        assert abs(s["blend"] + s["prior"] + s["explore"] + s["memory"] - s["total"]) < 1e-12
+    ranked = rank(policy.device.model, policy.pool, policy.device.settings, 1, NOW)
+    assert min(scored, key=lambda ts: (-ts[1]["total"], ts[0]["id"]))[0]["id"] == ranked[0]["id"]
+    run = score_probe.probe_one(0, 3, 30)
+    assert run["finished"] == run_one(0, 3, KINDS, 30, "encore").finished
+    best = [row[score_probe.BEST][0] for row in run["rows"]]
+    for name in (score_probe.PLAYED, *score_probe.ORDERS, score_probe.CEILING):
+        assert all(row[name][0] <= b for row, b in zip(run["rows"], best, strict=True))
