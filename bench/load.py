@@ -150,6 +150,18 @@ def _cpu_s(pid: int, children: bool = True) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _settle(pid: int, limit_s: float = 30.0) -> None:
+    """Wait until the server (and its trainers) is idle: wrk stops with requests still in
+    flight (32 slow suggests are ~2 s of CPU), and what they leave running would be timed
+    as the next case's tail."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = _cpu_s(pid)
+        time.sleep(0.25)
+        if _cpu_s(pid) - before < 0.025:  # under a tenth of one core
+            return
+
+
 def _plays(tracks: list[dict[str, Any]], start_ms: int) -> list[dict[str, Any]]:
     """Two finished, one skipped, ...: both classes, so the forest trains."""
     out = []
@@ -238,9 +250,10 @@ def _run_endpoints(data: Path, store_settings: dict[str, str], workers: int, dur
         if only:
             cases = [cases[0]] + [c for c in cases[1:] if any(o in c[0] for o in only)]
         results: dict[str, Any] = {"sizes": sizes, "rows": []}
+        pid = server.proc.pid  # type: ignore[union-attr]
         for name, path, headers, script, clients in cases:
+            _settle(pid)
             before = _store_version(trainer)[0] if "training" in name else 0
-            pid = server.proc.pid  # type: ignore[union-attr]
             cpu, own = _cpu_s(pid), _cpu_s(pid, children=False)
             row = _wrk(url, path, headers, duration, clients, script)
             # the server's CPU per answer: steadier than req/s on a shared machine; with one
