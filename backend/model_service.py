@@ -33,7 +33,9 @@ log = logging.getLogger("encore.model")
 
 CATCH_UP_EVERY_S = 1.0  # how often a cached model re-checks the store before answering
 TRAIN_WINDOW = 5000  # the forest learns from this many recent interactions (bounded cost)
-LEARN_SLICE = 50  # interactions learned between two turns of the event loop
+# A catch-up learns in slices of this much time, then lets the event loop turn: a request
+# in flight needs several turns (body, store, answer), so long slices multiply its latency.
+LEARN_SLICE_S = 0.004
 REPLAY_EVERY_S = 60.0  # full replays for late arrivals, at most this often per user
 TRAIN_REST_MAX_S = 5.0  # a user's rest between trainings, at most (a cold pool's start is slow)
 
@@ -269,10 +271,12 @@ class ModelService:
         tracks = await self.sources.resolve(username, [i["track_id"] for i in newer],
                                             read_only=True)
         entry.model = device.settled(entry.model, settings)  # picks made after the first load
-        for n, interaction in enumerate(newer, 1):
+        sliced_at = time.perf_counter()
+        for interaction in newer:
             entry.model.learn(interaction, tracks.get(interaction["track_id"]), settings)
-            if n % LEARN_SLICE == 0:
+            if time.perf_counter() - sliced_at > LEARN_SLICE_S:
                 await asyncio.sleep(0)  # a flood's catch-up lets requests in between slices
+                sliced_at = time.perf_counter()
         entry.since_training += len(newer)
         return len(newer)
 
