@@ -52,8 +52,10 @@ export function mediaSession(playback) {
       e.preventDefault();
       playback.next();
     } else if (e.key === "l" || e.key === "L") {
-      playback.like();
-      document.getElementById("like")?.setAttribute("aria-pressed", "true");
+      // What the heart does (the liked list and the heart follow), but L only likes: a liked
+      // song stays liked, and nothing playing likes nothing.
+      const heart = document.getElementById("like");
+      if (playback.current && heart?.getAttribute("aria-pressed") !== "true") heart.click();
     }
   });
 }

@@ -16,7 +16,7 @@ export function playerBar(root, playback, { onExpand = null, onLike = null, isLi
     const track = playback.current?.track;
     if (onLike && track) await onLike(track);
     else playback.like();
-    like.setAttribute("aria-pressed", String(track ? isLiked(track.id) : true));
+    like.setAttribute("aria-pressed", String(Boolean(track) && isLiked(track.id))); // nothing playing: nothing liked
   }, "like");
   like.setAttribute("aria-pressed", "false");
   const next = btn("Next (skip)", "next", () => playback.next(), "next");

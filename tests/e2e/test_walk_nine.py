@@ -1,0 +1,39 @@
+"""Defects a listener's walk through Encore found (ninth round), each as the listener met it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_heart_lights_only_for_a_song_that_is_playing(page: Page, server: Server) -> None:
+    """Nothing playing, the heart (or L) said "liked" though nothing was; L on a playing song
+    likes it once, as the heart does, and puts it on Liked songs."""
+    sign_up(page, unique_name("heart"))
+    heart = page.locator("#like")
+    page.get_by_role("heading", name="Your feed").click()  # no button has the focus
+    heart.click()
+    page.keyboard.press("l")
+    page.wait_for_timeout(300)  # what the click would have changed has changed
+    assert page.locator("#player-title").inner_text() == "Nothing playing"
+    assert heart.get_attribute("aria-pressed") == "false"
+
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    player = page.locator("#player")
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="playback")
+    track_id = player.get_attribute("data-track-id")
+    page.get_by_role("heading", name="Your feed").click()
+    page.keyboard.press("l")
+    page.keyboard.press("l")  # a second press keeps it liked, once
+    wait_until(lambda: heart.get_attribute("aria-pressed") == "true", message="the heart")
+    wait_until(lambda: any(i["type"] == "liked" for i in stored_interactions(page)),
+               message="the like stored")
+    page.wait_for_timeout(500)
+    likes = [i for i in stored_interactions(page) if i["type"] == "liked"]
+    assert [i["track_id"] for i in likes] == [track_id]
+    liked = page.request.get("/api/me/liked").json()["tracks"]
+    assert [t["id"] for t in liked] == [track_id]
