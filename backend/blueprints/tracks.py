@@ -94,10 +94,10 @@ async def send_audio(path: Path, mime: str, public: bool) -> Response:
     size = (await asyncio.to_thread(path.stat)).st_size
     response = await send_file(path, mimetype=mime, cache_timeout=MAX_AGE)
     response.headers["Accept-Ranges"] = "bytes"
-    if public:
-        response.cache_control.public = True
-    else:
-        response.cache_control.private = True
+    # (send_file's cache_timeout marks every answer public: a private one must drop that, or a
+    # shared cache may keep a listener's own music and serve it past the sign-in check)
+    response.cache_control.public = public
+    response.cache_control.private = not public
     response.cache_control.max_age = MAX_AGE
 
     # Validators first (RFC 9110 13.2.2): a matching If-None-Match is a 304 even with a Range.

@@ -74,11 +74,13 @@ async def test_status_feed_audio_and_covers(client: ApiClient, auth: AuthActions
     audio = await client.get(beat["audio_url"], headers={"Range": "bytes=0-99"})
     assert audio.status_code == 206 and audio.headers["Content-Type"].startswith("audio/ogg")
     assert len(await audio.get_data()) == 100 and (await audio.get_data())[:4] == b"OggS"
-    assert "private" in audio.headers["Cache-Control"]
     lossless = next(t for t in feed["pool"] if t["name"] == "Lossless")
     whole = await client.get(lossless["audio_url"])  # ALAC: transcoded once by ffmpeg
     assert whole.status_code == 200 and (await whole.get_data())[:4] == b"OggS"
     assert "opus" in whole.headers["Content-Type"]
+    for answer in (audio, whole):  # the listener's own music: never kept by a shared cache
+        directives = {d.strip() for d in answer.headers["Cache-Control"].split(",")}
+        assert "private" in directives and "public" not in directives, directives
 
     cover = beat["album"]["images"][0]["url"]
     answer = await client.get(cover)
