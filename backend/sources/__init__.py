@@ -177,14 +177,15 @@ class MusicSources:
         (learning, trainings), so demo tracks are the catalog's own dicts, not copies: no copy
         per learned play, and their vectors are found by identity (features.hold)."""
         demo = shared_demo_track if read_only else demo_track
+        ids = list(dict.fromkeys(ids))  # a history names each track many times
         found: dict[str, dict[str, Any]] = {}
         missing: list[str] = []
         for catalog in self.catalogs.values():
             found.update(await catalog.resolve([i for i in ids if catalog.owns(i)]))
         if self.subsonic is not None:
             found.update(await self.subsonic.resolve(
-                username, [i for i in dict.fromkeys(ids) if is_subsonic_id(i)]))
-        for track_id in dict.fromkeys(ids):
+                username, [i for i in ids if is_subsonic_id(i)]))
+        for track_id in ids:
             if track_id in found:
                 continue
             track = demo(track_id) or self._spotify_tracks.get(track_id)
