@@ -96,8 +96,9 @@ async def send_audio(path: Path, mime: str, public: bool) -> Response:
     response.headers["Accept-Ranges"] = "bytes"
     # (send_file's cache_timeout marks every answer public: a private one must drop that, or a
     # shared cache may keep a listener's own music and serve it past the sign-in check)
-    response.cache_control.public = public
-    response.cache_control.private = not public
+    response.cache_control.public = public  # (False: the directive is gone)
+    if not public:
+        response.cache_control.private = True
     response.cache_control.max_age = MAX_AGE
 
     # Validators first (RFC 9110 13.2.2): a matching If-None-Match is a 304 even with a Range.
