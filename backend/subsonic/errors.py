@@ -51,7 +51,11 @@ class SubsonicError(Exception):
         """The error for a `status: failed` answer, the server's own words kept as detail."""
         base = MESSAGES.get(code, f"The Subsonic server failed (error {code})")
         detail = server_message.strip()[:200]
-        text = f"{base} (error {code}{': ' + detail if detail else ''})."
+        # The server's words end inside our brackets without their full stop, and are left out
+        # when ours already say them ("Wrong username or password." for error 40).
+        said = detail.rstrip(" .").casefold()
+        extra = f": {detail.rstrip(' .')}" if said and said not in base.casefold() else ""
+        text = f"{base} (error {code}{extra})."
         if help_url:
             text += f" See {help_url[:300]}"
         return cls(text, code, server_message=detail, help_url=help_url)
