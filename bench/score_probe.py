@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
-from shared_model import ranking, vectorize
+from shared_model import ranking, training_examples, vectorize
+from shared_model.model import _fresh_learner
 
 from . import recsys
 from .diagnostics import FOLDS, RIDGE, _logit
@@ -55,6 +56,22 @@ ORDERS: dict[str, Callable[[Parts], float]] = {
     "whole, forest in place of the blend": lambda s: s["total"] - s["blend"] + s["forest"],
     "whole, learner in place of the blend": lambda s: s["total"] - s["blend"] + s["learner"],
 }
+# Other linear learners over the same lessons (labels, weights, features) and the same prior
+# as Encore's learner, each ranking the candidates by its logit: what the listener's own
+# evidence allows a linear model, against what Encore's one-pass diagonal filter makes of it.
+MAP_SCALES = (1.0, 0.3, 3.0, 10.0)  # the prior's precision x this (1: Encore's own prior)
+LEARNERS = {
+    **{f"batch MAP logistic, prior precision x{c:g}": f"map{c:g}" for c in MAP_SCALES},
+    "full-covariance Kalman (one pass)": "full",
+    "batch MAP on the plays' true p (no coin)": "soft",
+}
+for _name, _key in list(LEARNERS.items()):
+    ORDERS[_name] = lambda s, key=_key: s[key]
+# ... and in the learner's place in the whole score (the same blend weight, prior, memory,
+# exploration): what the change would do to one pick.
+for _name, _key in (("batch MAP x1", "map1"), ("full Kalman", "full")):
+    ORDERS[f"whole, {_name} in the learner's place"] = (
+        lambda s, key=_key: s["total"] + s["share"] * (_sigmoid(s[key]) - s["learner"]))
 CEILING = "feature ceiling (ridge on the true logit)"
 PLAYED = "Encore's pick (after artist spacing)"
 BEST = "the pool's best (true p)"
@@ -78,6 +95,59 @@ def parts(model: Any, candidates: list[Track], settings: dict[str, Any],
     return out
 
 
+def _sigmoid(z: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def map_fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray, mean0: np.ndarray,
+            precision0: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The posterior mode of a logistic regression: labels y (in [0, 1]) with weights,
+    a Gaussian prior (mean0, diagonal precision0); Newton's method (IRLS) from `start`,
+    each step halved until the objective falls, to convergence."""
+    def objective(beta: np.ndarray) -> float:
+        z = X @ beta
+        loss = weight * (np.logaddexp(0.0, z) - y * z)
+        d = beta - mean0
+        return float(loss.sum() + 0.5 * d @ (precision0 * d))
+
+    beta, value = start.copy(), objective(start)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+        grad = X.T @ (weight * (p - y)) + precision0 * (beta - mean0)
+        hessian = (X.T * (weight * p * (1.0 - p))) @ X + np.diag(precision0)
+        step = np.linalg.solve(hessian, grad)
+        size = 1.0
+        while True:
+            candidate = beta - size * step
+            new = objective(candidate)
+            if new <= value or size < 1e-6:
+                break
+            size /= 2.0
+        beta, value = candidate, new
+        if np.max(np.abs(size * step)) < 1e-10:
+            break
+    return beta
+
+
+class FullKalman:
+    """Encore's learner's step (learner.Learner.update) with the whole covariance: the
+    logit's variance is x'Sx and the step and the shrinkage go along Sx, so correlated
+    features share one step instead of each taking its own."""
+
+    def __init__(self, mean0: np.ndarray, precision0: np.ndarray) -> None:
+        self.mean = mean0.copy()
+        self.cov = np.diag(1.0 / precision0)
+
+    def update(self, x: np.ndarray, target: float, weight: float) -> None:
+        sx = self.cov @ x
+        s2 = float(x @ sx)
+        p = _sigmoid(float(self.mean @ x))
+        g, h = weight * (target - p), weight * p * (1.0 - p)
+        k = 1.0 / (1.0 + s2 * h)
+        self.mean += sx * g * k
+        self.cov -= np.outer(sx, sx) * (h * k)
+
+
 def _rank_of(order: list[Track], track: Track) -> int:
     return next(i for i, t in enumerate(order) if t is track) + 1
 
@@ -88,6 +158,33 @@ class _Probe(EncorePolicy):
         self.listener = listener
         self.rows: list[dict[str, tuple[float, int, float]]] = []  # per play: order -> figures
         self.vectors: dict[str, list[float]] = {}
+        fresh = _fresh_learner(self.settings)  # the prior Encore's learner starts from
+        self.mean0 = np.array(fresh.weights)
+        self.precision0 = np.array(fresh.precision)
+        self.full = FullKalman(self.mean0, self.precision0)
+        self.taught = 0  # lessons the full Kalman has taken
+        self.fits = {key: self.mean0.copy() for key in LEARNERS.values()}  # warm starts
+        self.true_p: dict[str, float] = {}  # each played track's p when it was played
+
+    def _learners(self, candidates: list[Track]) -> dict[str, list[float]]:
+        """Each other learner's logit of each candidate, from the lessons so far."""
+        lessons = training_examples(self.history, self.tracks, self.settings)
+        for x, target, weight in lessons[self.taught:]:
+            self.full.update(np.array(x), target, weight)
+        self.taught = len(lessons)
+        soft = [self.true_p[i["track_id"]] for i in self.history]  # every play is a lesson
+        X = np.array([x for x, _, _ in lessons]).reshape(len(lessons), len(self.mean0))
+        y = np.array([target for _, target, _ in lessons])
+        weight = np.array([w for _, _, w in lessons])
+        betas = {"full": self.full.mean}
+        for c in MAP_SCALES:
+            key = f"map{c:g}"
+            betas[key] = self.fits[key] = map_fit(X, y, weight, self.mean0,
+                                                  c * self.precision0, self.fits[key])
+        betas["soft"] = self.fits["soft"] = map_fit(X, np.array(soft), weight, self.mean0,
+                                                    self.precision0, self.fits["soft"])
+        C = np.array([vectorize(t) for t in candidates])
+        return {key: list(C @ beta) for key, beta in betas.items()}
 
     def _ceiling(self, remaining: list[Track], candidates: list[Track]) -> list[float]:
         """The cross-fitted ridge's value of each candidate (bench.diagnostics, linear)."""
@@ -111,6 +208,10 @@ class _Probe(EncorePolicy):
         pick = super().choose(remaining, now_ms)
         candidates = [t for t in self.pool if t["id"] not in self.done]
         scored = parts(self.device.model, candidates, self.device.settings, now_ms)
+        share = 1.0 - self.device.model.ensemble_weight()  # the learner's share of the blend
+        for key, logits in self._learners([t for t, _ in scored]).items():
+            for (_, s), logit in zip(scored, logits, strict=True):
+                s[key], s["share"] = logit, share
         p = self.listener.finish_probability
         truth = {t["id"]: p(t) for t, _ in scored}
         best = min((t for t, _ in scored), key=lambda t: (-truth[t["id"]], t["id"]))
@@ -124,6 +225,7 @@ class _Probe(EncorePolicy):
             rho = spearmanr(values, true).statistic if len(set(values)) > 1 else 0.0
             row[name] = (truth[order[0]["id"]], _rank_of(order, best), float(rho))
         row[PLAYED] = (p(pick), 0, 0.0)
+        self.true_p[pick["id"]] = p(pick)
         row[BEST] = (truth[best["id"]], 1, 1.0)
         self.rows.append(row)
         return pick
@@ -149,7 +251,7 @@ def _table(runs: list[dict[str, Any]], start: int, end: int, groups: list[str]) 
     present = [g for g in groups if members(g)]
     print(f"plays {start + 1}-{end}: true p of the top pick (mean over plays, then listeners) "
           "/ rank of the pool's best / rank correlation with the true p")
-    print(f"{'order':42s}" + "".join(f"{g[:17] + f' ({len(members(g))})':>24s}"
+    print(f"{'order':48s}" + "".join(f"{g[:17] + f' ({len(members(g))})':>24s}"
                                       for g in present))
     for name in (BEST, PLAYED, *ORDERS, CEILING):
         cells = []
@@ -163,7 +265,7 @@ def _table(runs: list[dict[str, Any]], start: int, end: int, groups: list[str]) 
                 rank = mean([mean([float(v[1]) for v in rows]) for rows in per])
                 rho = mean([mean([v[2] for v in rows]) for rows in per])
                 cells.append(f"{p:.2f} / {rank:5.1f} / {rho:+.2f}")
-        print(f"{name:42s}" + "".join(f"{c:>24s}" for c in cells))
+        print(f"{name:48s}" + "".join(f"{c:>24s}" for c in cells))
 
 
 def main(argv: list[str] | None = None) -> None:
