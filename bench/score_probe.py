@@ -10,7 +10,12 @@ the learner, their blend, the item-to-item memory, the exploration bonus, the on
 popularity prior), by the whole score before artist spacing, by the whole score without
 one part, and by a feature ceiling (a ridge regression of the listener's true logit onto
 Encore's 84 features, fitted on everything left of the catalog and cross-fitted as
-diag-feat-linear: what a perfect learner over the features would rank), and reads the
+diag-feat-linear: what a perfect learner over the features would rank), by other linear
+learners over the lessons Encore's learner got (the same labels, weights, features and
+onboarding prior: batch MAP logistic regressions fitted by Newton's method at four prior
+strengths, the full-covariance Kalman filter in one pass, and a batch fit on the played
+tracks' true p instead of their finish-or-skip: what the listener's own evidence allows a
+linear model, what an online learner could reach, and what the coin costs), and reads the
 listener's true finish probability: the probability of each order's
 top track, the rank it gives the candidate with the highest probability (1 = first), and its
 rank correlation with the true probabilities over the candidates. Same state for every

@@ -2,14 +2,18 @@
 
 import random
 
+import numpy as np
+
 from bench import gap_probe, score_probe
 from bench.catalog import build
 from bench.diagnostics import FeatureOraclePolicy, PoolOraclePolicy
 from bench.listeners import KINDS, make
 from bench.policies import POOL, EncorePolicy
 from bench.pool_probe import probe_one
-from bench.recsys import run_one
+from bench.recsys import run_one, simulate
+from shared_model import training_examples
 from shared_model.device import rank_feed
+from shared_model.model import _fresh_learner
 from shared_model.ranking import rank
 
 NOW = 1_700_000_000_000
@@ -96,3 +100,27 @@ def test_the_score_probe_splits_encores_own_scores_and_leaves_its_plays_alone():
     best = [row[score_probe.BEST][0] for row in run["rows"]]
     for name in (score_probe.PLAYED, *score_probe.ORDERS, score_probe.CEILING):
         assert all(row[name][0] <= b for row, b in zip(run["rows"], best, strict=True))
+
+
+def test_the_score_probes_other_learners_are_encores_filter_in_full_and_the_batch_optimum():
+    """bench/score_probe.py's full-covariance Kalman is Encore's learner's step with the whole
+    matrix: kept to its diagonal after every step it gives Encore's weights; its batch MAP
+    fit is the optimum (the gradient of the penalised loss is zero there)."""
+    catalog = build(0)
+    listener = make(catalog, "loyalist", 0, 1, 40)
+    policy = EncorePolicy({"favorite_genres": listener.picks})
+    simulate(policy, listener, catalog.tracks, 40, "l1")
+    lessons = training_examples(policy.history, policy.tracks, policy.settings)
+    fresh = _fresh_learner(policy.settings)
+    mean0, precision0 = np.array(fresh.weights), np.array(fresh.precision)
+    kalman = score_probe.FullKalman(mean0, precision0)
+    for x, target, weight in lessons:
+        kalman.update(np.array(x), target, weight)
+        kalman.cov = np.diag(np.diag(kalman.cov))
+    assert np.max(np.abs(kalman.mean - policy.device.model.learner.weights)) < 1e-12
+    X = np.array([x for x, _, _ in lessons])
+    y = np.array([t for _, t, _ in lessons])
+    w = np.array([wt for _, _, wt in lessons])
+    beta = score_probe.map_fit(X, y, w, mean0, precision0, mean0)
+    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+    assert np.max(np.abs(X.T @ (w * (p - y)) + precision0 * (beta - mean0))) < 1e-8
