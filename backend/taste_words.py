@@ -128,20 +128,41 @@ def _artists(plays: list[dict[str, Any]], tracks: dict[str, dict[str, Any]],
         target, weight = label(play, settings)
         if weight <= 0.0 or track is None:
             continue
+        # What the listener did, as they would count it: a like is no second play, and a skip
+        # past the skip threshold is a fair listen (the model's weak positive), not a finish.
+        kind = {"finished": "finished", "liked": "liked", "disliked": "disliked"}.get(
+            play["type"], "fair" if target >= 0.5 else "skipped")
         for key in artist_keys(track):
             entry = tally.setdefault(key, {"id": key, "name": names.get(key, key), "weight": 0.0,
-                                           "finished": 0, "skipped": 0})
+                                           "finished": 0, "fair": 0, "skipped": 0, "liked": 0,
+                                           "disliked": 0})
             entry["weight"] += weight if target >= 0.5 else -weight
-            entry["finished" if target >= 0.5 else "skipped"] += 1
+            entry[kind] += 1
     items = []
     for entry in tally.values():
-        total = entry["finished"] + entry["skipped"]
-        entry["words"] = (f"You played {entry['finished']} of {total} to the end"
-                          if entry["weight"] > 0 else
-                          f"You skipped {entry['skipped']} of {total}")
+        entry["words"] = _artist_words(entry)
         entry["weight"] = _rounded(entry["weight"])
+        for kind in ("fair", "liked", "disliked"):
+            del entry[kind]
         items.append(entry)
     return _ups_and_downs(items)
+
+
+def _artist_words(entry: dict[str, Any]) -> str:
+    heard = entry["finished"] + entry["fair"] + entry["skipped"]
+    if entry["weight"] > 0:
+        said = (f"You played {entry['finished']} of {heard} to the end" if entry["finished"]
+                else f"You gave {entry['fair']} of {heard} a fair listen" if entry["fair"]
+                else "")
+        liked = entry["liked"]
+        also = ("it" if heard == liked == 1 else str(liked)) if said else f"{liked} of their songs"
+        return (f"{said} and liked {also}" if said and liked
+                else said or f"You liked {also}")
+    said = f"You skipped {entry['skipped']} of {heard}" if entry["skipped"] else ""
+    disliked = entry["disliked"]
+    if said and disliked:
+        return f"{said} and disliked {disliked}"
+    return said or f"You disliked {disliked} of their songs"
 
 
 def _skips(plays: list[dict[str, Any]], tracks: dict[str, dict[str, Any]],

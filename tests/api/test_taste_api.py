@@ -194,3 +194,31 @@ async def test_the_taste_page_claims_no_more_than_the_plays_behind_it(
     assert words["jazz"] == "You tend to play jazz to the end"
     assert "You tend to finish" in later["summary"] and "jazz" in later["summary"]
     assert later["qualities"]["up"] or later["qualities"]["down"]
+
+
+async def test_an_artist_s_words_count_songs_heard_not_likes_or_late_skips(
+        client: ApiClient, auth: AuthActions) -> None:
+    """One song played to the end and liked is one song played, not "2 of 2"; a song skipped
+    after the skip threshold was a fair listen, not "played to the end" (walk-through)."""
+    await auth.signup()
+    tracks = [demo(n) for n in range(300)]
+    by_artist: dict[str, list[dict[str, Any]]] = {}
+    for t in tracks:
+        by_artist.setdefault(artist_of(t), []).append(t)
+    first, second, third = [songs for songs in by_artist.values() if len(songs) >= 2][:3]
+    await listen(client,
+                 play(first[0], "finished", at=AT), play(first[0], "liked", at=AT + 1,
+                                                           position_ms=2_000),
+                 play(second[0], "skipped", at=AT + 2, position_ms=45_000),  # past 30 s
+                 play(third[0], "skipped", at=AT + 3, position_ms=2_000),
+                 play(third[1], "disliked", at=AT + 4, position_ms=1_000))
+    await until(lambda: _learned(client, 5))
+    artists = (await taste(client))["artists"]
+    words = {a["id"]: a["words"] for a in artists["up"] + artists["down"]}
+    assert words[artist_of(first[0])] == "You played 1 of 1 to the end and liked it"
+    assert words[artist_of(second[0])] == "You gave 1 of 1 a fair listen"
+    assert words[artist_of(third[0])] == "You skipped 1 of 1 and disliked 1"
+
+
+async def _learned(client: ApiClient, n: int) -> bool:
+    return bool((await taste(client))["learned_from"] >= n)
