@@ -7,14 +7,17 @@ Deterministic: no randomness beyond crc32-seeded noise, ties broken by track id.
 
 from __future__ import annotations
 
+import math
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, lt
 from typing import Any, NamedTuple
 
 from . import features
 from .features import FEATURE_NAMES, active, genre_families, shared_vector
 from .labels import setting
+from .learner import Learner
 from .model import DAY_MS, Evaluation, UserModel, artist_keys
 from .session import Memory, RowCell
 
@@ -134,6 +137,29 @@ class _Facts(NamedTuple):
     vector: list[float]
     active: tuple[int, ...]
     memory: RowCell  # its memory row, kept with the facts of a held track
+    last: _Last  # its last exact evaluation, kept with the facts of a held track
+
+
+class _Last:
+    """A held candidate's evaluation when it was last scored exactly, and how far its
+    listener's learner had drifted then (`by`: that learner's _Drift): what bounds its score
+    after later plays without scoring it (_best). `norm`: its vector's length, rounded up (how
+    far a moved learner can move its logit), once the page's worker asks."""
+
+    __slots__ = ("by", "drift", "linear", "root_variance", "ensemble", "norm")
+
+    def __init__(self) -> None:
+        self.by: _Drift | None = None
+        self.drift = self.linear = self.root_variance = self.norm = 0.0
+        self.ensemble: float | None = None
+
+
+def _length(vector: list[float]) -> float:
+    """The vector's length, rounded up."""
+    squares = 0.0
+    for value in vector:
+        squares += value * value
+    return math.sqrt(squares) * _UP
 
 
 def _read(track: Any) -> _Facts | None:
@@ -147,7 +173,7 @@ def _read(track: Any) -> _Facts | None:
     return _Facts(track, track_id, artist_keys(track), track.get("explicit") is True,
                   genre_families(track.get("genres")), popularity,
                   zlib.crc32(f"{track_id}|".encode("utf-8", "surrogatepass")),
-                  vector, active(vector), RowCell())
+                  vector, active(vector), RowCell(), _Last())
 
 
 def _facts(candidates: list[Any]) -> list[_Facts]:
@@ -239,64 +265,195 @@ def _cold(model: UserModel) -> float:
     return COLD_START_K / (COLD_START_K + model.interactions)
 
 
-def _score_all(model: UserModel, candidates: list[dict[str, Any]],
-               settings: dict[str, Any] | None, now_ms: int) -> list[_Scored]:
-    allow_explicit = bool(setting(settings, "allow_explicit"))
-    exploration = float(setting(settings, "exploration"))
-    exploration = 0.0 if exploration < 0.0 else 1.0 if exploration > 1.0 else exploration
-    favorites = _favorites(settings)
-    blocked = {t for t, at in model.recent_skips if now_ms - at < DAY_MS}
-    blocked.update(model.disliked)
-    # never replay a track at once (plays older than a day no longer count)
-    blocked.update(t for t, _, at in model.recent_plays if now_ms - at < DAY_MS)
-    taste = None if model.taste.excludes_nothing() else model.taste
-    kept: list[_Facts] = []
-    for facts in _facts(candidates):
-        if facts.track_id in blocked:
-            continue
-        if taste is not None and taste.excludes(facts.track_id, facts.artists):
-            continue  # the listener blocked the artist or forgot the track or artist
-        if facts.explicit and not allow_explicit:
-            continue
-        blocked.add(facts.track_id)  # a track offered twice is scored once
-        kept.append(facts)
-    vectors = [facts.vector for facts in kept]
-    evaluations = model.evaluate_many(vectors, [facts.active for facts in kept])
-    recall = Memory.of(model.lessons)
-    # new rows computed together
-    nears = recall.many(vectors, [facts.memory for facts in kept]) if recall else None
-    cold = _cold(model)
-    salt = model.applied_through.encode("utf-8", "surrogatepass")
-    out: list[_Scored] = []
-    for k, (facts, ev) in enumerate(zip(kept, evaluations, strict=True)):
-        favorite = None
-        for genre in favorites:
-            if genre in facts.families:
-                favorite = genre
-                break
-        popularity = facts.popularity
-        prior = cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
-                        + POPULARITY_BONUS * popularity)
-        # the jitter: uniform-looking in [-0.5, 0.5) and the same on every platform, the crc32
-        # of "<track id>|<salt>" continued from the id's (inline: it runs for every candidate)
-        noise = zlib.crc32(salt, facts.id_crc) / 4294967296.0 - 0.5
-        explore = exploration * (ev.uncertainty + NOISE * noise)
-        total = ev.score + prior + explore
-        if nears is not None:
-            total += MEMORY_GAIN * nears[k]
-        out.append(_Scored(facts.track, total, facts.artists, ev, favorite, popularity,
-                           explore, (-total, facts.track_id)))
-    return out
+class _Scoring:
+    """One ranking's candidates (what the filters keep) with what every candidate's score needs
+    computed for all of them at once: the prior's part and the memory (the memory's rows are
+    kept current for every candidate); `score` adds the learner's and the forest's part and the
+    jitter for those asked (rank_best asks only those that can still reach the top)."""
+
+    def __init__(self, model: UserModel, candidates: list[dict[str, Any]],
+                 settings: dict[str, Any] | None, now_ms: int) -> None:
+        self.model = model
+        allow_explicit = bool(setting(settings, "allow_explicit"))
+        exploration = float(setting(settings, "exploration"))
+        self.exploration = 0.0 if exploration < 0.0 else 1.0 if exploration > 1.0 else exploration
+        favorites = _favorites(settings)
+        blocked = {t for t, at in model.recent_skips if now_ms - at < DAY_MS}
+        blocked.update(model.disliked)
+        # never replay a track at once (plays older than a day no longer count)
+        blocked.update(t for t, _, at in model.recent_plays if now_ms - at < DAY_MS)
+        taste = None if model.taste.excludes_nothing() else model.taste
+        kept: list[_Facts] = []
+        for facts in _facts(candidates):
+            if facts.track_id in blocked:
+                continue
+            if taste is not None and taste.excludes(facts.track_id, facts.artists):
+                continue  # the listener blocked the artist or forgot the track or artist
+            if facts.explicit and not allow_explicit:
+                continue
+            blocked.add(facts.track_id)  # a track offered twice is scored once
+            kept.append(facts)
+        self.kept = kept
+        recall = Memory.of(model.lessons)
+        # new rows computed together
+        self.nears = (recall.many([facts.vector for facts in kept],
+                                  [facts.memory for facts in kept]) if recall else None)
+        cold = _cold(model)
+        if favorites:
+            self.favorites: list[str | None] = []
+            self.priors: list[float] = []
+            for facts in kept:
+                favorite = None
+                for genre in favorites:
+                    if genre in facts.families:
+                        favorite = genre
+                        break
+                self.favorites.append(favorite)
+                self.priors.append(cold * ((FAVORITE_BONUS if favorite is not None else 0.0)
+                                           + POPULARITY_BONUS * facts.popularity))
+        else:  # the same bits: 0.0 + a product that is never negative is that product
+            self.favorites = [None] * len(kept)
+            self.priors = [cold * (POPULARITY_BONUS * facts.popularity) for facts in kept]
+        self.salt = model.applied_through.encode("utf-8", "surrogatepass")
+
+    def score(self, which: list[int]) -> list[_Scored]:
+        """The kept candidates at `which`, scored."""
+        kept, nears, exploration, salt = self.kept, self.nears, self.exploration, self.salt
+        priors, favorites = self.priors, self.favorites
+        chosen = [kept[k] for k in which]
+        evaluations = self.model.evaluate_many([facts.vector for facts in chosen],
+                                               [facts.active for facts in chosen])
+        out: list[_Scored] = []
+        for k, facts, ev in zip(which, chosen, evaluations, strict=True):
+            # the jitter: uniform-looking in [-0.5, 0.5) and the same on every platform, the
+            # crc32 of "<track id>|<salt>" continued from the id's (inline: it runs for every
+            # candidate scored)
+            noise = zlib.crc32(salt, facts.id_crc) / 4294967296.0 - 0.5
+            explore = exploration * (ev.uncertainty + NOISE * noise)
+            total = ev.score + priors[k] + explore
+            if nears is not None:
+                total += MEMORY_GAIN * nears[k]
+            out.append(_Scored(facts.track, total, facts.artists, ev, favorites[k],
+                               facts.popularity, explore, (-total, facts.track_id)))
+        return out
+
+    def bounds(self, drift: _Drift | None) -> tuple[list[float], list[float]]:
+        """For each kept candidate, scores it cannot exceed and cannot fall below now (inf and
+        -inf when unknown), from its last exact evaluation by this learner: a learner whose
+        weights moved by d since (in length) moves a logit by at most d x the vector's length
+        (Cauchy-Schwarz), the linear part (a sigmoid) by a quarter of that; its precisions
+        only grew (_drift checks), so the uncertainty's square root is at most what it was;
+        the forest is the same, and the jitter within half a NOISE. The prior and the memory
+        are exact."""
+        inf = math.inf
+        n = len(self.kept)
+        if drift is None:
+            return [inf] * n, [-inf] * n
+        nears, exploration, now = self.nears, self.exploration, drift.total
+        a = self.model.ensemble_weight()
+        jitter = exploration * NOISE * 0.5
+        highs, lows = [], []
+        for k, facts in enumerate(self.kept):
+            last = facts.last
+            if last.by is not drift:
+                highs.append(inf)
+                lows.append(-inf)
+                continue
+            reach = (now - last.drift) * last.norm * 0.25 + _SLACK
+            high, low = last.linear + reach, last.linear - reach
+            high = 1.0 if high > 1.0 else high
+            low = 0.0 if low < 0.0 else low
+            spread = (0.25 if low <= 0.5 <= high
+                      else max(low * (1.0 - low), high * (1.0 - high)))
+            if last.ensemble is not None:
+                high = (1.0 - a) * high + a * last.ensemble
+                low = (1.0 - a) * low + a * last.ensemble
+            exact = self.priors[k] + (MEMORY_GAIN * nears[k] if nears is not None else 0.0)
+            high += exact + exploration * spread * last.root_variance + jitter
+            low += exact - jitter
+            highs.append(high * _UP + _SLACK if high > 0.0 else high + _SLACK)
+            lows.append(low / _UP - _SLACK if low > 0.0 else low * _UP - _SLACK)
+        return highs, lows
+
+    def remember(self, scored: list[_Scored], which: Iterable[int], drift: _Drift) -> None:
+        """Keep each scored candidate's evaluation with its facts, for the next bounds."""
+        for k, s in zip(which, scored, strict=True):
+            facts = self.kept[k]
+            ev, last = s.ev, facts.last
+            if not last.norm:
+                last.norm = _length(facts.vector)
+            spread = ev.linear * (1.0 - ev.linear)
+            if spread < 1e-200:
+                last.by = None  # a saturated sigmoid: its uncertainty's root cannot be read
+                continue
+            # the uncertainty is linear * (1 - linear) * sqrt(the logit's variance)
+            last.by, last.drift, last.linear = drift, drift.total, ev.linear
+            last.root_variance = ev.uncertainty / spread * _UP
+            last.ensemble = ev.ensemble
+
+
+_UP = 1.0 + 1e-9  # a rounded value times this is at least the exact one (any margin is safe)
+_SLACK = 1e-9  # and this much more, for what rounding does near zero
+
+
+class _Drift:
+    """How far a listener's learner has moved since its candidates were last scored: the
+    weights' moves' lengths added up ranking by ranking (the triangle inequality makes the sum
+    bound the move from any earlier ranking). Anything else that moves scores (another learner
+    or forest, a precision that fell) starts a new _Drift, which no candidate's _Last knows."""
+
+    __slots__ = ("learner", "weights", "precision", "ensemble", "trained_on", "total", "moved",
+                 "gap", "partial")
+
+    def __init__(self, model: UserModel) -> None:
+        self.learner: Learner = model.learner
+        self.weights = list(model.learner.weights)
+        self.precision = list(model.learner.precision)
+        self.ensemble, self.trained_on = model.ensemble, model.trained_on
+        self.total = 0.0
+        self.moved = 0.0  # the last move's length (0: nothing learned since the last ranking)
+        self.gap = 0.0  # _best's measure of the last full ranking's spread
+        self.partial = False  # whether the last ranking left candidates unscored
+
+
+_DRIFTS: dict[int, _Drift] = {}  # id(learner) -> its drift (the learner is held there)
+MAX_DRIFTS = 64
+
+
+def _drift(model: UserModel) -> _Drift | None:
+    """`model`'s learner's drift, brought up to now (None when its weights are not finite)."""
+    learner = model.learner
+    w, precision = learner.weights, learner.precision
+    found = _DRIFTS.get(id(learner))
+    if (found is None or found.learner is not learner or found.ensemble is not model.ensemble
+            or found.trained_on != model.trained_on or len(found.weights) != len(w)
+            or len(found.precision) != len(precision) or any(map(lt, precision, found.precision))):
+        if len(_DRIFTS) >= MAX_DRIFTS:
+            _DRIFTS.clear()
+        found = _DRIFTS[id(learner)] = _Drift(model)
+    else:
+        moved = 0.0
+        for now, then in zip(w, found.weights, strict=True):
+            moved += (now - then) * (now - then)
+        found.moved = math.sqrt(moved) * _UP + _SLACK if moved else 0.0
+        if moved:
+            found.total += found.moved
+            found.weights = list(w)
+        found.precision = list(precision)
+    return found if math.isfinite(found.total) and all(map(math.isfinite, w)) else None
 
 
 def _space_artists(ordered: list[_Scored], limit: int,
-                   played: list[list[str]]) -> list[_Scored]:
+                   played: list[list[str]], complete: bool = True) -> list[_Scored] | None:
     """Greedy: take the best track that keeps every artist at most ARTIST_MAX times in any
     ARTIST_WINDOW consecutive positions and out of the ARTIST_GAP positions after its last,
     counting the recent plays (oldest first) as the positions before the first. If nothing
     fits, the oldest play is forgotten first; with no plays left to forget, the best track
     left is placed anyway. Spacing orders the list, it never hides a song: a small library
-    with two songs by one artist offers both, the second as late as it can."""
+    with two songs by one artist offers both, the second as late as it can.
+
+    `ordered` not `complete`: only the first of the candidates in order (the others unknown),
+    so None whenever the answer depends on what comes after them."""
     history = [list(keys) for keys in played[-(ARTIST_WINDOW - 1):]]
     placed: list[_Scored] = []
     pending = list(ordered)
@@ -314,24 +471,90 @@ def _space_artists(ordered: list[_Scored], limit: int,
                 placed.append(pending.pop(i))
                 break
         else:
+            if not complete:
+                return None  # one further down might fit
             if history:
                 history.pop(0)
             else:
                 placed.append(pending.pop(0))
-    return placed
+    return placed if complete or len(placed) >= limit else None
+
+
+def _best(scoring: _Scoring, limit: int, played: list[list[str]],
+          drift: _Drift | None) -> list[_Scored]:
+    """The ranking's first `limit` after artist spacing. With a `drift` (the page's worker
+    re-ranking its held pool after a play), only the candidates whose bound can reach the
+    first ones are scored, best bound first: the same list as scoring all, of which a play
+    made the largest part of a re-rank's CPU (each candidate's learner sums and sigmoid).
+    While the learner still moves far with each play (a listener's first plays) the bounds
+    cannot tell the first ones from the rest: then, as with nothing learned since the last
+    ranking (the model remembers its evaluations), every candidate is scored, unbounded; and
+    what bounds the next ones is kept only once the learner has slowed down."""
+    n, limit = len(scoring.kept), max(0, limit)
+    enough = min(n, limit + limit // 2 + 1)  # spacing passes over a few
+    # how far the learner's last move may shift scores against how far the first ones stood
+    # above the middle last time: a guess whether bounds leave most candidates unscored (the
+    # answer is the same either way, only its cost differs)
+    wide = _wide(drift, scoring) if drift is not None and drift.moved else math.inf
+    if drift is None or not (wide < 1.0 if drift.moved else drift.partial):
+        scored = scoring.score(list(range(n)))
+        if drift is not None and wide < 4.0:  # (learning fast: bounds would not help soon)
+            scoring.remember(scored, range(n), drift)
+            drift.partial = False
+        scored.sort(key=attrgetter("order"))
+        if drift is not None and enough and n:
+            drift.gap = scored[enough - 1].total - scored[n // 2].total
+        return _space_artists(scored, limit, played) or []
+    highs, lows = scoring.bounds(drift)
+    # the first `enough` by score are among those whose high reaches the `enough`-th best low
+    floor = sorted(lows, reverse=True)[enough - 1] if enough else math.inf
+    order = [k for k in range(n) if highs[k] >= floor]
+    scored = scoring.score(order)
+    scoring.remember(scored, order, drift)
+    scored.sort(key=attrgetter("order"))
+    rest = [k for k in range(n) if highs[k] < floor]
+    # none of the rest beats the `enough`-th; spacing must not have to pass over all of those
+    beyond = max((highs[k] for k in rest), default=-math.inf)
+    placed = _space_artists([s for s in scored if s.total > beyond], limit, played,
+                            complete=not rest)
+    drift.partial = bool(rest)
+    if placed is not None:
+        return placed
+    more = scoring.score(rest)
+    scoring.remember(more, rest, drift)
+    drift.partial = False
+    return _space_artists(sorted(scored + more, key=attrgetter("order")), limit, played) or []
+
+
+def _wide(drift: _Drift, scoring: _Scoring) -> float:
+    """The learner's last move's reach in score (twice: up for one, down for another; a
+    vector's length is about the same for every track; the forest takes its share of the
+    score) over the last full ranking's gap between its `enough`-th and its middle
+    candidate."""
+    if drift.gap <= 0.0 or not scoring.kept:
+        return math.inf
+    linear = 1.0 - scoring.model.ensemble_weight()
+    return drift.moved * _length(scoring.kept[0].vector) * 0.5 * linear / drift.gap
+
+
+def _score_all(model: UserModel, candidates: list[dict[str, Any]],
+               settings: dict[str, Any] | None, now_ms: int) -> list[_Scored]:
+    """Every candidate the filters keep, scored (bench.score_probe reads the parts)."""
+    scoring = _Scoring(model, candidates, settings, now_ms)
+    return scoring.score(list(range(len(scoring.kept))))
 
 
 def rank(model: UserModel, candidates: list[dict[str, Any]], settings: dict[str, Any] | None,
          limit: int, now_ms: int) -> list[dict[str, Any]]:
     """Best-first new track dicts with `score` and `reason` added (at most `limit`)."""
-    scored = _score_all(model, candidates, settings, now_ms)
-    scored.sort(key=attrgetter("order"))
+    scoring = _Scoring(model, candidates, settings, now_ms)
+    # only the page's worker (a model that remembers its evaluations) keeps what bounds them
+    drift = _drift(model) if model.remembers_evaluations else None
+    played = [keys for _, keys, at in model.recent_plays if now_ms - at < DAY_MS]
     cold = _cold(model)
     return [{**s.track, "score": s.total,
              "reason": _reason(model, s.ev, s.track, s.favorite, s.popularity, cold, s.explore)}
-            for s in _space_artists(scored, max(0, limit),
-                                    [keys for _, keys, at in model.recent_plays
-                                     if now_ms - at < DAY_MS])]
+            for s in _best(scoring, limit, played, drift)]
 
 
 def rank_ids(model: UserModel, candidates: list[dict[str, Any]],

@@ -6,9 +6,13 @@ calls answer."""
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backend.catalog.demo import demo_catalog
 from backend.training import train_ensemble
@@ -16,8 +20,10 @@ from shared_model import UserModel, features, rank, training_examples
 from shared_model.device import Device, rank_feed, settled
 from shared_model.features import genre_families
 from tests.plays import plays
+from tests.shared_model import synth
 
 NOW = 1_700_000_000_000
+DAY_MS = 86_400_000
 CLASSICAL = {"favorite_genres": ["classical"], "exploration": 0.3}
 
 
@@ -248,3 +254,88 @@ def test_only_the_device_keeps_scores_between_rankings() -> None:
     assert len(device.model._evaluated) >= 199 and server_model._evaluated == {}
     assert on_device == [{"id": t["id"], "score": t["score"], "reason": t["reason"]}
                          for t in on_server]
+
+
+@functools.cache
+def _forest() -> tuple[dict, int]:
+    """A forest of the server's, trained on 120 plays of the synth catalog."""
+    pool = synth.catalog(300, seed=3)
+    rng = random.Random(5)
+    history = [{**p, "type": kind, "position_ms": 3000 if kind == "skipped" else t["duration_ms"]}
+               for t in rng.sample(pool, 120)
+               for kind in [rng.choice(["finished", "skipped"])]
+               for p in plays([t], start_ms=NOW)]
+    examples = training_examples(history, {t["id"]: t for t in pool}, {})
+    return train_ensemble(examples), len(examples)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), before=st.integers(0, 600),
+       exploration=st.floats(0.0, 1.0), picks=st.sets(st.sampled_from(synth.GENRES), max_size=2),
+       explicit=st.booleans(), forest=st.booleans(), limit=st.sampled_from([1, 10, 30, 60]),
+       steps=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
+           ["finished", "skipped", "liked", "again"])), min_size=2, max_size=8))
+def test_after_every_play_the_device_feed_is_the_full_rankings(
+        seed, before, exploration, picks, explicit, forest, limit, steps) -> None:
+    """The worker may leave candidates unscored after a play when their bounds show they
+    cannot reach the feed's first ones (ranking._best): whatever the pool, the listener's past,
+    settings and forest, and play after play (or a re-rank with nothing learned, "again"), its
+    feed is the ranking of every candidate by a fresh copy of the model, score for score."""
+    rng = random.Random(seed)
+    pool = synth.catalog(200, seed=seed % 1000)
+    ids, at = [t["id"] for t in pool], NOW - 30 * DAY_MS  # the past is over a month old
+    settings_ = {"exploration": exploration, "favorite_genres": sorted(picks),
+                 "allow_explicit": explicit}
+    device = Device()
+    device.load(None, settings_)
+    if forest:
+        device.model.set_ensemble(*_forest())
+    for track in (rng.choice(pool) for _ in range(before)):
+        at += 1_000
+        kind = rng.choice(["finished", "finished", "skipped"])
+        [play] = plays([track], kind, start_ms=at)
+        device.learn(play, track)
+    at = NOW
+    device.rank_held(pool, ids, limit, at + 1)
+    for pick, kind in steps:
+        at += 60_000
+        if kind != "again":
+            track = pool[pick % len(pool)]
+            [play] = plays([track], kind, start_ms=at)
+            device.learn(play, track)
+        held = device.rank_held([], ids, limit, at + 1)
+        model = UserModel.from_dict(copy.deepcopy(device.model.to_dict()))  # nothing shared
+        fresh = rank_feed(model, copy.deepcopy(pool), device.settings, limit, at + 1)
+        assert held == [{"id": t["id"], "score": t["score"], "reason": t["reason"]}
+                        for t in fresh]
+
+
+def test_a_settled_listener_s_re_rank_after_a_play_scores_only_what_can_lead() -> None:
+    """Once a listener's learner moves little with each play (a long history), a re-rank after
+    a play scores the candidates that can still reach the feed's first ones, not the whole
+    pool, and its feed is the full ranking's."""
+    pool = synth.catalog(200, seed=11)
+    ids, at = [t["id"] for t in pool], NOW - 30 * DAY_MS
+    device = Device()
+    device.load(None, {"exploration": 0.3})
+    device.model.set_ensemble(*_forest())
+    rng = random.Random(2)
+    for track in (rng.choice(pool) for _ in range(600)):
+        at += 1_000
+        [play] = plays([track], rng.choice(["finished", "skipped"]), start_ms=at)
+        device.learn(play, track)
+    at = NOW
+    device.rank_held(pool, ids, 30, at + 1)
+    scored = []
+    for track in pool[:6]:
+        at += 60_000
+        [play] = plays([track], start_ms=at)
+        device.learn(play, track)
+        held = device.rank_held([], ids, 30, at + 1)
+        scored.append(len(device.model._evaluated))  # evaluated since the play
+        model = UserModel.from_dict(copy.deepcopy(device.model.to_dict()))
+        assert held == [{"id": t["id"], "score": t["score"], "reason": t["reason"]}
+                        for t in rank_feed(model, copy.deepcopy(pool), device.settings, 30,
+                                           at + 1)]
+    assert min(scored) < len(pool) // 2, scored  # (a play the model did not expect moves
+    # it further: then all are scored)

@@ -1,9 +1,13 @@
+import math
 import random
 
-from shared_model import UserModel, rank, rank_ids
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared_model import UserModel, features, rank, rank_ids, ranking
 from shared_model.model import DAY_MS
 from shared_model.ranking import ARTIST_GAP, ARTIST_MAX, ARTIST_WINDOW
-from tests.shared_model.synth import catalog, history, interaction, make_track
+from tests.shared_model.synth import GENRES, catalog, history, interaction, make_track
 
 NOW = 1_700_000_000_000 + 30 * DAY_MS
 
@@ -139,3 +143,47 @@ def test_spacing_orders_a_small_library_but_never_hides_a_song():
     assert _artists(ranked[0]) == ["a000"] and _artists(ranked[1]) == ["a001"]
     alone = rank(UserModel.new(), tracks[:2], {}, 10, NOW)
     assert sorted(t["id"] for t in alone) == sorted(t["id"] for t in tracks[:2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), before=st.integers(0, 300), exploration=st.floats(0.0, 1.0),
+       picks=st.sets(st.sampled_from(GENRES), max_size=2),
+       steps=st.lists(st.sampled_from(["finished", "skipped", "liked", "nothing"]),
+                      min_size=1, max_size=6))
+def test_a_score_stays_within_the_bounds_its_last_exact_score_gives(
+        seed, before, exploration, picks, steps):
+    """What lets the page's re-rank after a play leave candidates unscored (ranking._best):
+    from a held candidate's last exact score and how far the learner moved since, bounds it
+    cannot leave, play after play (or with nothing learned), whatever the settings."""
+    rng = random.Random(seed)
+    pool = catalog(120, seed=seed % 1000)
+    settings_ = {"exploration": exploration, "favorite_genres": sorted(picks)}
+    model = UserModel.new(settings_)
+    for k in range(before):
+        track = rng.choice(pool)
+        kind = rng.choice(["finished", "skipped"])
+        model.learn(interaction(k, track, kind, NOW - 9 * DAY_MS + k * 1_000,
+                                3_000 if kind == "skipped" else None), track, settings_)
+    features.hold(pool)
+    try:
+        drift = ranking._drift(model)
+        assert drift is not None
+        scoring = ranking._Scoring(model, pool, settings_, NOW)
+        everyone = list(range(len(scoring.kept)))
+        scoring.remember(scoring.score(everyone), everyone, drift)
+        for k, kind in enumerate(steps):
+            at = NOW + k * 60_000
+            if kind != "nothing":
+                track = rng.choice(pool)
+                model.learn(interaction(1000 + k, track, kind, at,
+                                        3_000 if kind == "skipped" else None), track, settings_)
+            drift = ranking._drift(model)
+            assert drift is not None
+            scoring = ranking._Scoring(model, pool, settings_, at + 1)
+            highs, lows = scoring.bounds(drift)
+            exact = scoring.score(list(range(len(scoring.kept))))
+            assert all(low <= s.total <= high for s, high, low in zip(exact, highs, lows,
+                                                                        strict=True))
+            assert sum(high < math.inf for high in highs) > len(highs) // 2  # bounds known
+    finally:
+        features.release(pool)
