@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Page
+from pathlib import Path
 
-from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+import pytest
+from playwright.sync_api import Page, Playwright
+
+from .conftest import (
+    NetworkSwitch,
+    Server,
+    go_offline,
+    heard_after,
+    open_profile,
+    sign_up,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,3 +49,31 @@ def test_the_heart_lights_only_for_a_song_that_is_playing(page: Page, server: Se
     assert [i["track_id"] for i in likes] == [track_id]
     liked = page.request.get("/api/me/liked").json()["tracks"]
     assert [t["id"] for t in liked] == [track_id]
+
+
+def test_songs_skipped_before_an_offline_reload_stay_heard(playwright: Playwright,
+                                                            network: NetworkSwitch,
+                                                            tmp_path: Path) -> None:
+    """Three songs skipped, then the train goes into a tunnel and the page is reloaded: the
+    saved feed came back with the three skipped songs at its top (walk-through)."""
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("tunnel"), unhurried=True)
+    page.locator("#play-pause").click()
+    heard: list[str] = []
+    playing = heard_after(page, None)
+    for _ in range(3):
+        heard.append(playing)
+        page.get_by_role("button", name="Next (skip)").click()
+        playing = heard_after(page, playing)
+    wait_until(lambda: page.evaluate("document.body.dataset.outboxPending") == "0",
+               message="the skips sent")
+    go_offline(context, network)
+    page.reload()
+    cards = page.locator("#feed-list .track-card")
+    cards.first.wait_for()
+    shown = cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")
+    assert playing in shown  # the song that was playing is still there
+    assert not set(heard) & set(shown), "skipped songs came back"
+    context.close()

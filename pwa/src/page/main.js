@@ -145,7 +145,11 @@ function modelStatus() {
 // -- interactions: outbox first, then the on-device model -----------------------------------
 async function recordInteraction(interaction, track) {
   await outbox.record(interaction, track); // durable before anything else happens
-  if (interaction.type !== "liked") queue.markDone(track.id);
+  if (interaction.type !== "liked") {
+    queue.markDone(track.id);
+    // What a reload gets offline: without what was just heard (it came back at the top).
+    if (app.feed) cacheUserData([{ path: "/api/feed", body: queue.shownFeed(app.feed) }]);
+  }
   if (!model.ready) return;
   try {
     await model.learn(interaction, track);

@@ -43,11 +43,16 @@ export class Queue extends EventTarget {
     this.#changed();
   }
 
-  /** `feed` as the list shows it, for an offline visit: the list's order on top and what a refresh
-   *  moved past left out (the saved feed is what a reload gets offline: it would bring them back). */
+  /** `feed` as the list shows it, for an offline visit: the playing song and the list's order on
+   *  top, and what a refresh moved past or this visit played left out (the saved feed is what a
+   *  reload gets offline: it would bring them back). A small library heard through is kept
+   *  whole: offline, "Play it all again" starts over from it. */
   shownFeed(feed) {
-    if (!this.passed.size) return feed;
-    return { ...feed, tracks: this.tracks, pool: (feed.pool ?? []).filter((t) => !this.passed.has(t.id)) };
+    const gone = (t) => this.passed.has(t.id) || this.done.has(t.id);
+    const pool = (feed.pool ?? []).filter((t) => !gone(t));
+    if (!this.passed.size && pool.length < QUEUE_LENGTH) return feed;
+    const current = this.current && !gone(this.current) ? [this.current] : [];
+    return { ...feed, tracks: [...current, ...this.tracks], pool };
   }
 
   get tracks() {
