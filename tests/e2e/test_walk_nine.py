@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Playwright
+from playwright.sync_api import Browser, Page, Playwright
+
+from tests.pwa_dist import build_pwa
+from tests.servers import EncoreProcess
+from tests.supysonic import SupysonicServer
 
 from .conftest import (
     NetworkSwitch,
@@ -77,3 +81,41 @@ def test_songs_skipped_before_an_offline_reload_stay_heard(playwright: Playwrigh
     assert playing in shown  # the song that was playing is still there
     assert not set(heard) & set(shown), "skipped songs came back"
     context.close()
+
+
+def test_a_subsonic_feed_heard_through_says_so_in_words(browser: Browser,
+                                                        supysonic: SupysonicServer,
+                                                        tmp_path: Path) -> None:
+    """Every song of a Subsonic feed heard: the end of the feed said "null" under its buttons
+    (a hint only the music folder has, missing for every other source: walk-through)."""
+    build_pwa()
+    encore = EncoreProcess("serve", tmp_path / "data",
+                           {"ENCORE_SUBSONIC_ALLOWED_HOSTS": "127.0.0.1"}).start()
+    context = browser.new_context(base_url=encore.url, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        sign_up(page, unique_name("through"))
+        answer = page.request.post("/api/subsonic/connect", headers={"X-Requested-With": "encore"},
+                                   data={"url": supysonic.url, "username": supysonic.username,
+                                         "password": supysonic.password})
+        assert answer.ok, answer.text()
+        page.reload()
+        cards = page.locator("#feed-list .track-card")
+        wait_until(lambda: (cards.first.get_attribute("data-track-id") or "").startswith(
+            "subsonic-"), message="a Subsonic feed")
+        page.locator("#play-pause").click()
+        empty = page.locator("#feed-empty")
+        playing = heard_after(page, None)
+        while not empty.is_visible():  # sixteen songs, each skipped once heard
+            page.get_by_role("button", name="Next (skip)").click()
+            wait_until(lambda: empty.is_visible() or page.locator("#player").get_attribute(
+                "data-track-id") != playing, message="the next song")
+            if not empty.is_visible():
+                playing = heard_after(page, None)
+        assert "You've heard everything in your feed" in empty.inner_text()
+        assert "from your Subsonic server" in empty.inner_text()
+        assert "null" not in empty.inner_text()
+    finally:
+        context.close()
+        encore.stop()

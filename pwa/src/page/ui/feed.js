@@ -114,11 +114,12 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
           again.disabled = false;
         }
       });
-      empty.replaceChildren(
+      empty.replaceChildren(...[ // (a null child would show as the text "null")
         h("h2", { id: "feed-empty-title" }, "You've heard everything in your feed"),
         h("p", {}, `You've played every song Encore has for you right now${FROM[source] ?? ""}. Play it all again from the top, or find something in search.`),
         h("div", { class: "row" }, again, h("a", { href: "/search", "data-link": true, class: "button ghost" }, "Search")),
-        source === "local" ? h("p", { class: "hint" }, "Songs added to your music folder show up here once Encore has scanned them.") : null);
+        source === "local" ? h("p", { class: "hint" }, "Songs added to your music folder show up here once Encore has scanned them.") : null,
+      ].filter(Boolean));
     } else if (kind === "none") {
       empty.replaceChildren(
         h("h2", { id: "feed-empty-title" }, "Nothing to play yet"),
