@@ -109,8 +109,8 @@ def test_a_subsonic_feed_heard_through_says_so_in_words(browser: Browser,
         playing = heard_after(page, None)
         while not empty.is_visible():  # sixteen songs, each skipped once heard
             page.get_by_role("button", name="Next (skip)").click()
-            wait_until(lambda: empty.is_visible() or page.locator("#player").get_attribute(
-                "data-track-id") != playing, message="the next song")
+            wait_until(lambda left=playing: empty.is_visible() or page.locator(
+                "#player").get_attribute("data-track-id") != left, message="the next song")
             if not empty.is_visible():
                 playing = heard_after(page, None)
         assert "You've heard everything in your feed" in empty.inner_text()
