@@ -119,3 +119,25 @@ def test_a_subsonic_feed_heard_through_says_so_in_words(browser: Browser,
     finally:
         context.close()
         encore.stop()
+
+
+def test_closing_the_details_gives_the_focus_back(page: Page, server: Server) -> None:
+    """Details opened from the keyboard and closed (Escape, or its close button): the focus
+    fell to the page's start, and the keyboard listener had to find their card again."""
+    sign_up(page, unique_name("details"))
+    card = page.locator("#feed-list .track-card").first
+    name = card.locator("h3.title").inner_text()
+    opener = card.get_by_role("button", name=f"Details for {name}")
+    opener.focus()
+    page.keyboard.press("Enter")
+    close = page.get_by_role("button", name="Close details")
+    wait_until(lambda: close.evaluate("e => e === document.activeElement"), message="details")
+    page.keyboard.press("Escape")
+    assert page.locator("#details").is_hidden()
+    assert opener.evaluate("e => e === document.activeElement")
+
+    page.keyboard.press("Enter")  # opened again, closed with its button
+    wait_until(lambda: close.evaluate("e => e === document.activeElement"), message="details")
+    page.keyboard.press("Enter")
+    assert page.locator("#details").is_hidden()
+    assert opener.evaluate("e => e === document.activeElement")

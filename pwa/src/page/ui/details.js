@@ -7,6 +7,8 @@ import { soundFacts } from "./sound.js";
 import { albumLink, artistLinks } from "./track-list.js";
 
 export function showDetails(panel, track, { onPlay } = {}) {
+  // The focus goes back where it came from when the panel closes (it fell to the page's start).
+  if (!panel.contains(document.activeElement)) panel.opener = document.activeElement;
   const close = h("button", { type: "button", class: "icon close", "aria-label": "Close details" }, icon("close"));
   close.addEventListener("click", () => hideDetails(panel));
   const cover = coverUrl(track, 300);
@@ -33,5 +35,9 @@ export function showDetails(panel, track, { onPlay } = {}) {
 }
 
 export function hideDetails(panel) {
+  const hadFocus = panel.contains(document.activeElement);
   panel.hidden = true;
+  // (not when the listener went to another page: the opener went with the old one)
+  if (hadFocus && panel.opener?.isConnected) panel.opener.focus();
+  panel.opener = null;
 }
