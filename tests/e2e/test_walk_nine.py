@@ -141,3 +141,30 @@ def test_closing_the_details_gives_the_focus_back(page: Page, server: Server) ->
     page.keyboard.press("Enter")
     assert page.locator("#details").is_hidden()
     assert opener.evaluate("e => e === document.activeElement")
+
+
+def test_a_page_opened_from_the_keyboard_keeps_the_focus_on_the_page(page: Page,
+                                                                      server: Server) -> None:
+    """Start listening, or an artist's name, pressed with Enter: the control went with the old
+    page and the focus fell to the document's start; it goes to the new page's content."""
+    in_main = "() => document.getElementById('main').contains(document.activeElement)"
+    page.goto("/signup")
+    page.get_by_label("Username").fill(unique_name("keys"))
+    page.get_by_label("Password").fill("listen-to-the-end")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="what do you like?").wait_for()
+    page.get_by_role("button", name="jazz", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start listening").focus()
+    page.keyboard.press("Enter")
+    page.locator("#feed-list .track-card").first.wait_for()
+    assert page.evaluate(in_main)
+
+    artist = page.locator("#feed-list .track-card").first.locator(".artists a").first
+    name = artist.inner_text()
+    artist.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=name).wait_for()
+    assert page.evaluate(in_main)
+    page.keyboard.press("Tab")  # and the keyboard goes on from there, into the artist's page
+    assert page.evaluate(in_main)

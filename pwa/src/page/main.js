@@ -324,9 +324,14 @@ addEventListener("popstate", () => route());
 
 function show(view, title) {
   app.view?.dispose?.();
+  const first = !app.view;
   app.view = view;
   clear(main).append(view);
   scrollTo(0, 0); // a new page opens at its top, not where the last one was scrolled to
+  // The control that opened it went with the old page (Start listening, an artist's name):
+  // the focus goes to the new page's content rather than falling to the document's start
+  // (not on the first page a visit opens: Tab starts at the skip link and the navigation).
+  if (!first && document.activeElement === document.body) main.focus({ preventScroll: true });
   document.title = title ? `${title} · Encore` : "Encore";
   document.getElementById("topbar").hidden = !app.me;
   // Nothing to play before the picks: the bar would only cover the onboarding's button.
