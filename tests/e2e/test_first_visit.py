@@ -168,7 +168,13 @@ CARDS = """() => [...document.querySelectorAll('#feed-list .track-card')].map((c
     return {id: c.dataset.trackId, top: Math.round(r.top), left: Math.round(r.left)}; })"""
 
 
-def test_the_first_screenful_comes_first_and_the_rest_follows_below_it(page: Page) -> None:
+@pytest.mark.parametrize("viewport", [(1280, 800), (1000, 700), (390, 844)],
+                         ids=["three columns", "two columns", "a phone"])
+def test_the_first_screenful_comes_first_and_the_rest_follows_below_it(
+        page: Page, viewport: tuple[int, int]) -> None:
+    """At any width (the feed's grid has one to three columns), the first frame holds every
+    card the screen shows once the list is complete, the rest comes below it, nothing moves."""
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     page.add_init_script(FIRST_FRAME)
     sign_up_elsewhere(page)
     page.goto("/")
