@@ -141,25 +141,22 @@ class _Facts(NamedTuple):
 
 
 class _Last:
-    """A held candidate's evaluation when it was last scored exactly, and how far its
-    listener's learner had drifted then (`by`: that learner's _Drift): what bounds its score
-    after later plays without scoring it (_best). `norm`: its vector's length, rounded up (how
-    far a moved learner can move its logit), once the page's worker asks."""
+    """A held candidate's evaluation when it was last scored exactly (`ev`), and how far its
+    listener's learner had drifted then (`by`: that learner's _Drift, `drift` its total): what
+    bounds its score after later plays without scoring it (_best). `norm`: its vector's
+    length, rounded up (how far a moved learner can move its logit), once asked."""
 
-    __slots__ = ("by", "drift", "linear", "root_variance", "ensemble", "norm")
+    __slots__ = ("by", "drift", "ev", "norm")
 
     def __init__(self) -> None:
         self.by: _Drift | None = None
-        self.drift = self.linear = self.root_variance = self.norm = 0.0
-        self.ensemble: float | None = None
+        self.drift = self.norm = 0.0
+        self.ev: Evaluation | None = None
 
 
 def _length(vector: list[float]) -> float:
-    """The vector's length, rounded up."""
-    squares = 0.0
-    for value in vector:
-        squares += value * value
-    return math.sqrt(squares) * _UP
+    """The vector's length, rounded up (hypot is within an ulp of it)."""
+    return math.hypot(*vector) * _UP
 
 
 def _read(track: Any) -> _Facts | None:
@@ -355,21 +352,28 @@ class _Scoring:
         highs, lows = [], []
         for k, facts in enumerate(self.kept):
             last = facts.last
-            if last.by is not drift:
+            ev = last.ev
+            spread = ev.linear * (1.0 - ev.linear) if ev is not None else 0.0
+            if last.by is not drift or ev is None or spread < 1e-200:
+                # unknown; or a saturated sigmoid, whose uncertainty's root cannot be read back
                 highs.append(inf)
                 lows.append(-inf)
                 continue
+            if not last.norm:
+                last.norm = _length(facts.vector)
+            # the uncertainty is linear * (1 - linear) * sqrt(the logit's variance)
+            root_variance = ev.uncertainty / spread * _UP
             reach = (now - last.drift) * last.norm * 0.25 + _SLACK
-            high, low = last.linear + reach, last.linear - reach
+            high, low = ev.linear + reach, ev.linear - reach
             high = 1.0 if high > 1.0 else high
             low = 0.0 if low < 0.0 else low
             spread = (0.25 if low <= 0.5 <= high
                       else max(low * (1.0 - low), high * (1.0 - high)))
-            if last.ensemble is not None:
-                high = (1.0 - a) * high + a * last.ensemble
-                low = (1.0 - a) * low + a * last.ensemble
+            if ev.ensemble is not None:
+                high = (1.0 - a) * high + a * ev.ensemble
+                low = (1.0 - a) * low + a * ev.ensemble
             exact = self.priors[k] + (MEMORY_GAIN * nears[k] if nears is not None else 0.0)
-            high += exact + exploration * spread * last.root_variance + jitter
+            high += exact + exploration * spread * root_variance + jitter
             low += exact - jitter
             highs.append(high * _UP + _SLACK if high > 0.0 else high + _SLACK)
             lows.append(low / _UP - _SLACK if low > 0.0 else low * _UP - _SLACK)
@@ -377,19 +381,10 @@ class _Scoring:
 
     def remember(self, scored: list[_Scored], which: Iterable[int], drift: _Drift) -> None:
         """Keep each scored candidate's evaluation with its facts, for the next bounds."""
+        kept, total = self.kept, drift.total
         for k, s in zip(which, scored, strict=True):
-            facts = self.kept[k]
-            ev, last = s.ev, facts.last
-            if not last.norm:
-                last.norm = _length(facts.vector)
-            spread = ev.linear * (1.0 - ev.linear)
-            if spread < 1e-200:
-                last.by = None  # a saturated sigmoid: its uncertainty's root cannot be read
-                continue
-            # the uncertainty is linear * (1 - linear) * sqrt(the logit's variance)
-            last.by, last.drift, last.linear = drift, drift.total, ev.linear
-            last.root_variance = ev.uncertainty / spread * _UP
-            last.ensemble = ev.ensemble
+            last = kept[k].last
+            last.by, last.drift, last.ev = drift, total, s.ev
 
 
 _UP = 1.0 + 1e-9  # a rounded value times this is at least the exact one (any margin is safe)
@@ -432,10 +427,8 @@ def _drift(model: UserModel) -> _Drift | None:
             _DRIFTS.clear()
         found = _DRIFTS[id(learner)] = _Drift(model)
     else:
-        moved = 0.0
-        for now, then in zip(w, found.weights, strict=True):
-            moved += (now - then) * (now - then)
-        found.moved = math.sqrt(moved) * _UP + _SLACK if moved else 0.0
+        moved = math.dist(w, found.weights)  # (within an ulp of the move's length)
+        found.moved = moved * _UP + _SLACK if moved else 0.0
         if moved:
             found.total += found.moved
             found.weights = list(w)
@@ -496,23 +489,31 @@ def _best(scoring: _Scoring, limit: int, played: list[list[str]],
     # above the middle last time: a guess whether bounds leave most candidates unscored (the
     # answer is the same either way, only its cost differs)
     wide = _wide(drift, scoring) if drift is not None and drift.moved else math.inf
-    if drift is None or not (wide < 1.0 if drift.moved else drift.partial):
-        scored = scoring.score(list(range(n)))
-        if drift is not None and wide < 4.0:  # (learning fast: bounds would not help soon)
-            scoring.remember(scored, range(n), drift)
-            drift.partial = False
-        scored.sort(key=attrgetter("order"))
-        if drift is not None and enough and n:
-            drift.gap = scored[enough - 1].total - scored[n // 2].total
-        return _space_artists(scored, limit, played) or []
-    highs, lows = scoring.bounds(drift)
-    # the first `enough` by score are among those whose high reaches the `enough`-th best low
-    floor = sorted(lows, reverse=True)[enough - 1] if enough else math.inf
-    order = [k for k in range(n) if highs[k] >= floor]
+    if drift is not None and (wide < 1.0 if drift.moved else drift.partial):
+        highs, lows = scoring.bounds(drift)
+        # the first `enough` by score are among those whose high reaches the `enough`-th low
+        floor = sorted(lows, reverse=True)[enough - 1] if enough else math.inf
+        order = [k for k in range(n) if highs[k] >= floor]
+        if 2 * len(order) <= n:  # (else all are scored together, below)
+            return _bounded(scoring, limit, played, drift, order, highs, floor)
+    scored = scoring.score(list(range(n)))
+    if drift is not None and wide < 4.0:  # (learning fast: bounds would not help soon)
+        scoring.remember(scored, range(n), drift)
+        drift.partial = False
+    scored.sort(key=attrgetter("order"))
+    if drift is not None and enough and n:
+        drift.gap = scored[enough - 1].total - scored[n // 2].total
+    return _space_artists(scored, limit, played) or []
+
+
+def _bounded(scoring: _Scoring, limit: int, played: list[list[str]], drift: _Drift,
+             order: list[int], highs: list[float], floor: float) -> list[_Scored]:
+    """_best's list from the candidates at `order` (the rest's highs are under `floor`),
+    scoring the rest only when spacing needs to pass over all of the first."""
     scored = scoring.score(order)
     scoring.remember(scored, order, drift)
     scored.sort(key=attrgetter("order"))
-    rest = [k for k in range(n) if highs[k] < floor]
+    rest = [k for k, high in enumerate(highs) if high < floor]
     # none of the rest beats the `enough`-th; spacing must not have to pass over all of those
     beyond = max((highs[k] for k in rest), default=-math.inf)
     placed = _space_artists([s for s in scored if s.total > beyond], limit, played,
