@@ -78,6 +78,9 @@ def test_delete_the_account_and_nothing_of_it_is_left(page: Page, server: Server
     dialog.get_by_label("Your password").fill(PASSWORD)
     dialog.get_by_role("button", name="Delete my account").click()
     page.get_by_role("button", name="Log in").wait_for()
+    # said, not left to guess from a login form (walk-through)
+    expect(page.locator("#toast")).to_contain_text("Your account is deleted")
+    assert page.url.endswith("/login")
     assert rows_naming(server, username) == []
     assert page.request.get("/api/me").status == 401
     # signing in again, as the person would, fails: the account is gone

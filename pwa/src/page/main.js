@@ -61,7 +61,7 @@ const playback = new Playback({
 const library = new Library({
   playback, feed: queue, model, navigate: (path) => navigate(path), me: () => app.me,
   record: (interaction, track) => recordInteraction(interaction, track),
-  canPlay: (track) => queue.canPlayNow(track), onAccountGone: () => leave(), rerank: () => rerank(),
+  canPlay: (track) => queue.canPlayNow(track), onAccountGone: () => leave({ deleted: true }), rerank: () => rerank(),
 });
 window.encore.library = library;
 
@@ -362,6 +362,10 @@ async function route() {
   const path = location.pathname;
   hideDetails(document.getElementById("details"));
   if (!app.me) {
+    if (new URLSearchParams(location.search).get("account") === "deleted") {
+      toast("Your account is deleted, and everything Encore kept about you with it.");
+      history.replaceState({}, "", location.pathname); // said once, not again on a reload
+    }
     const mode = path === "/signup" ? "signup" : "login";
     if (path !== "/signup" && path !== "/login") history.replaceState({}, "", "/login");
     show(authView(mode, { onSignedIn, navigate }), mode === "signup" ? "Sign up" : "Log in");
@@ -472,11 +476,12 @@ async function logout() {
 }
 
 /** Signed out (or the account deleted): nothing of this user stays on the page or device. */
-async function leave() {
+async function leave({ deleted = false } = {}) {
   await clearUserCaches();
   await outbox.setUser(null);
   app.me = null;
-  location.assign("/login"); // a fresh page: no queue, model or player state survives
+  // A fresh page: no queue, model or player state survives (and it says a deletion was done).
+  location.assign(deleted ? "/login?account=deleted" : "/login");
 }
 
 // -- boot ---------------------------------------------------------------------------------
