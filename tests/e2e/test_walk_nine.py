@@ -168,3 +168,31 @@ def test_a_page_opened_from_the_keyboard_keeps_the_focus_on_the_page(page: Page,
     assert page.evaluate(in_main)
     page.keyboard.press("Tab")  # and the keyboard goes on from there, into the artist's page
     assert page.evaluate(in_main)
+
+
+@pytest.mark.parametrize("width", [820, 1000, 1280])
+def test_the_player_bar_names_the_song_at_every_width(browser: Browser, server: Server,
+                                                      width: int) -> None:
+    """From 800 px the bar went to one row that had no room for the title: at 820 px the song's
+    name was cut to nothing and the volume slider ran past the screen's edge (walk-through)."""
+    context = browser.new_context(base_url=server.url, viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        sign_up(page, unique_name("width"))
+        page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+        title = page.locator("#player-title")
+        wait_until(lambda: title.inner_text() != "Nothing playing", message="a song playing")
+        bar = page.evaluate("""() => {
+          const player = document.getElementById('player');
+          const outside = [...player.querySelectorAll('button, input, a')].filter((e) => {
+            const box = e.getBoundingClientRect();
+            return box.width > 0 && (box.right > innerWidth + 0.5 || box.left < -0.5);
+          }).map((e) => e.id || e.getAttribute('aria-label'));
+          const t = document.getElementById('player-title');
+          return {outside, sideways: player.scrollWidth > player.clientWidth,
+                  shown: t.clientWidth, needs: t.scrollWidth};
+        }""")
+        assert bar["outside"] == [] and not bar["sideways"], bar
+        assert bar["shown"] >= min(bar["needs"], 120), bar  # the name, or ten letters of it
+    finally:
+        context.close()
