@@ -196,3 +196,22 @@ def test_the_player_bar_names_the_song_at_every_width(browser: Browser, server: 
         assert bar["shown"] >= min(bar["needs"], 120), bar  # the name, or ten letters of it
     finally:
         context.close()
+
+
+def test_songs_played_from_a_search_say_they_come_from_the_search(page: Page,
+                                                                   server: Server) -> None:
+    """Now playing said "PLAYING FROM “DARIO PEMBERTN”": the listener's typo, in capitals, as
+    if it were a playlist's name (walk-through); it says it is their search."""
+    sign_up(page, unique_name("typo"))
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Search Encore").fill("nocturen")
+    songs = page.get_by_role("list", name="Songs")
+    songs.locator(".track-row").first.get_by_role("button", name="Play").click()
+    wait_until(lambda: page.locator("#player-title").inner_text() != "Nothing playing",
+               message="a song playing")
+    page.get_by_role("button", name="Open now playing").click()
+    kicker = page.get_by_role("dialog").locator(".kicker")
+    assert kicker.inner_text().lower() == "playing from your search “nocturen”"
+    page.keyboard.press("Escape")
+    page.get_by_role("link", name="Queue").click()
+    page.get_by_role("heading", name="Next from your search “nocturen”").wait_for()

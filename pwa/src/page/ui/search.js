@@ -53,7 +53,7 @@ export function searchView(lib, initial) {
     }
     if (answer.tracks.length) {
       results.append(h("h2", {}, "Songs"), trackList(answer.tracks, {
-        lib, label: "Songs", play: (i) => lib.play(answer.tracks, i, { kind: "search", name: `“${q}”` }),
+        lib, label: "Songs", play: (i) => lib.play(answer.tracks, i, { kind: "search", name: `your search “${q}”` }),
       }));
     }
     if (answer.albums.length) {
