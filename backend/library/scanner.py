@@ -26,8 +26,8 @@ from .walk import Found, walk
 BATCH = 64  # files read per thread hop and per store write
 # What the reader knows. A library last scanned by an older reader is read again once, whole
 # (ids and analyses stay): 2 read WAV RIFF INFO tags, MP3 lengths from the frames where there
-# is no Xing header, and the covers of multi-disc albums.
-READER = 2
+# is no Xing header, and the covers of multi-disc albums; 3 AIFF's NAME and AUTH chunks.
+READER = 3
 Progress = Callable[[int, int], None]  # (files read so far, files to read)
 
 

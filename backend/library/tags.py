@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import mutagen
 from mutagen.flac import Picture
@@ -163,23 +163,42 @@ def _lookup(tags: Any) -> dict[str, list[str]]:
 # which mutagen does not read: the tag names it holds, as the canonical names above.
 _RIFF_INFO = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"ICRD": "date",
               b"IGNR": "genre", b"ITRK": "tracknumber", b"IPRT": "tracknumber"}
+# An AIFF file's own text chunks (written by ffmpeg, Logic, Pro Tools), which mutagen does not
+# read either (it reads an AIFF's ID3 chunk).
+_AIFF_TEXT = {b"NAME": "title", b"AUTH": "artist"}
 _RIFF_MAX_CHUNKS = 64
 _RIFF_MAX_INFO = 1 << 20
 
 
+def _text(raw: bytes) -> str:
+    """A chunk's text, up to its first NUL (UTF-8, else Windows-1252)."""
+    raw = raw.split(b"\0", 1)[0]
+    try:
+        return clean(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return clean(raw.decode("cp1252", "replace"))
+
+
 def _riff_info(path: str | Path) -> dict[str, list[str]]:
-    """The tags in a WAV file's LIST/INFO chunk (text as UTF-8, else Windows-1252)."""
+    """The tags in a WAV file's LIST/INFO chunk, or an AIFF file's NAME and AUTH chunks."""
     found: dict[str, list[str]] = {}
     with open(path, "rb") as f:
         head = f.read(12)
-        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        aiff = head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC")
+        if not aiff and (head[:4] != b"RIFF" or head[8:12] != b"WAVE"):
             return found
+        order: Literal["big", "little"] = "big" if aiff else "little"
         for _ in range(_RIFF_MAX_CHUNKS):
             header = f.read(8)
             if len(header) < 8:
                 break
-            size = int.from_bytes(header[4:], "little")
-            if header[:4] != b"LIST" or not 4 <= size <= _RIFF_MAX_INFO:
+            size = int.from_bytes(header[4:], order)
+            name = _AIFF_TEXT.get(header[:4]) if aiff else None
+            if name and size <= _RIFF_MAX_INFO:
+                if text := _text(f.read(size + (size & 1))):
+                    found.setdefault(name, [text])
+                continue
+            if aiff or header[:4] != b"LIST" or not 4 <= size <= _RIFF_MAX_INFO:
                 f.seek(size + (size & 1), os.SEEK_CUR)
                 continue
             body = f.read(size + (size & 1))
@@ -187,12 +206,8 @@ def _riff_info(path: str | Path) -> dict[str, list[str]]:
             while at + 8 <= len(body):
                 length = int.from_bytes(body[at + 4:at + 8], "little")
                 name = _RIFF_INFO.get(body[at:at + 4])
-                raw = body[at + 8:at + 8 + length].split(b"\0", 1)[0]
+                text = _text(body[at + 8:at + 8 + length])
                 at += 8 + length + (length & 1)
-                try:
-                    text = clean(raw.decode("utf-8"))
-                except UnicodeDecodeError:
-                    text = clean(raw.decode("cp1252", "replace"))
                 if name and text:
                     found.setdefault(name, [text])
     return found
@@ -300,7 +315,7 @@ def read_tags(path: str | Path) -> Tags:
     if not length > 0:
         raise TagError("the file has no audio (its length is 0)")
     found = _lookup(audio.tags)
-    if type(audio).__name__ == "WAVE":  # an ID3 chunk first, then the RIFF INFO tags
+    if type(audio).__name__ in ("WAVE", "AIFF"):  # an ID3 chunk first, then the file's own
         found = _riff_info(path) | found
     name = Path(path)
     year = _number(found.get("date", []))
