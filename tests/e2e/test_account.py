@@ -125,3 +125,10 @@ def test_a_new_password_signs_the_other_device_out(browser: Browser, page: Page,
         phone.get_by_role("heading", name="Your feed").wait_for()
     finally:
         other.close()
+
+
+def test_a_first_visitor_is_not_welcomed_back(page: Page, server: Server) -> None:
+    page.goto("/")  # never signed in on this browser: the log-in page is the first page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to Encore")
+    expect(page.get_by_role("link", name="Create an account")).to_be_visible()
+    assert "welcome back" not in page.locator("body").inner_text().lower()

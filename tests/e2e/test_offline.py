@@ -76,21 +76,26 @@ def test_offline_listening_is_kept_and_synced_once(playwright: Playwright, netwo
                    and int(player.get_attribute("data-position") or 0) > 300,
                    message=f"saved track {n + 1} playing")
     assert page.get_by_role("status").filter(has_text="3 plays saved on this device").is_visible()
+    # A like waits with them, and the banner counts it as a like, not as a fourth play.
+    page.get_by_role("button", name="Like", exact=True).click()
+    wait_until(lambda: waiting(page) == 4, message="the like waiting")
+    assert page.get_by_role("status").filter(
+        has_text="3 plays and 1 like saved on this device").is_visible()
 
-    # A new page in the same profile (the browser closed and opened again): still 3 waiting.
+    # A new page in the same profile (the browser closed and opened again): still 4 waiting.
     context.close()
     context = open_profile(playwright, profile, network.url, offline=True)
     go_offline(context, network)
     page = context.new_page()
     page.goto("/")
     page.locator("#feed-list .track-card").first.wait_for()
-    wait_until(lambda: waiting(page) == 3, message="3 waiting after reopening")
+    wait_until(lambda: waiting(page) == 4, message="4 waiting after reopening")
 
     go_online(context, network)
     wait_until(lambda: page.locator("#offline-banner").is_hidden(), message="banner gone")
-    items = wait_until(lambda: len(s := stored_interactions(page)) >= 3 and s, message="sync")
-    assert Counter(i["type"] for i in items) == {"skipped": 3}
-    assert len({i["id"] for i in items}) == len(items) == 3
+    items = wait_until(lambda: len(s := stored_interactions(page)) >= 4 and s, message="sync")
+    assert Counter(i["type"] for i in items) == {"skipped": 3, "liked": 1}
+    assert len({i["id"] for i in items}) == len(items) == 4
     context.close()
 
 

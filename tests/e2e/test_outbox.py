@@ -36,7 +36,8 @@ def test_server_errors_lose_nothing_and_double_nothing(page: Page,
     wait_until(lambda: pending(page) == 3, message="3 pending")
     banner = page.locator("#offline-banner")
     banner.wait_for()  # online, but the server is not taking them: say so
-    assert "3 plays waiting to sync" in banner.inner_text()  # a listener's words
+    # a listener's words: two skips and a like, not "3 plays"
+    assert "2 plays and 1 like waiting to sync" in banner.inner_text()
     assert "interaction" not in banner.inner_text()
     assert stored_interactions(page) == []
 

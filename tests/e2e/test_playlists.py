@@ -46,6 +46,25 @@ def feed_ids(page: Page, n: int) -> list[str]:
         f"cards => cards.slice(0, {n}).map(c => c.dataset.trackId)")
 
 
+def test_a_playlist_without_a_name_is_asked_for_one_not_sent(page: Page, server: Server) -> None:
+    sign_up(page, unique_name("noname"))
+    page.get_by_role("link", name="Library").click()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST"
+            and r.url.endswith("/api/playlists") else None)
+    name = page.get_by_label("New playlist")
+    for typed in ("", "   "):
+        name.fill(typed)
+        page.get_by_role("button", name="Create").click()
+        expect(page.locator("#new-playlist [role=alert]")).to_have_text("Name the playlist first.")
+        expect(name).to_be_focused()
+        expect(name).to_have_attribute("aria-invalid", "true")
+    assert posts == []  # nothing sent, no 422 in the console
+    name.fill("Road trip")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Road trip")
+
+
 def test_create_add_from_menus_reorder_by_keyboard_and_drag(page: Page, server: Server) -> None:
     sign_up(page, unique_name("lists"))
     page.get_by_role("link", name="Library").click()

@@ -123,7 +123,7 @@ function keepOffline() {
 }
 
 outbox.addEventListener("change", ({ detail }) => {
-  banner.setWaiting(detail.pending, outbox.failures > 0);
+  banner.setWaiting(detail.pendingRows, outbox.failures > 0);
   document.body.dataset.outboxPending = String(detail.pending);
 });
 

@@ -59,10 +59,11 @@ function showErrors(form, error, fields = error instanceof ApiError ? error.fiel
 export function authView(mode, { onSignedIn, navigate }) {
   const signup = mode === "signup";
   const form = h("form", { class: "auth-form", novalidate: true, "aria-labelledby": "auth-title" },
-    h("h1", { id: "auth-title" }, signup ? "Create your Encore account" : "Welcome back"),
+    // The log-in page is also a first visitor's first page: no "Welcome back" to a stranger.
+    h("h1", { id: "auth-title" }, signup ? "Create your Encore account" : "Log in to Encore"),
     h("p", { class: "lede" }, signup
       ? "A feed that learns from what you skip and what you play to the end."
-      : "Log in to pick up where you left off."),
+      : "Pick up where you left off, or create an account to start."),
     field({ name: "username", label: "Username", autocomplete: "username", hint: signup ? "3 to 32 letters, digits, _ . -" : null }),
     signup ? field({ name: "display_name", label: "Display name (optional)", autocomplete: "nickname" }) : null,
     field({ name: "password", label: "Password", type: "password", autocomplete: signup ? "new-password" : "current-password", hint: signup ? "At least 8 characters" : null }),

@@ -12,21 +12,22 @@ export function banners(root) {
   let browserOnline = navigator.onLine;
   let reachable = true; // the server answers (requests fail while navigator.onLine says online)
   let waiting = 0;
+  let waitingWords = "";
   let stuck = false; // reachable, but the server has not been taking interactions
-  // In a listener's words: plays (and likes) kept on this device until the server has them.
-  const plays = (n) => `${n} play${n === 1 ? "" : "s"}`;
+  // In a listener's words (inWords): the plays, likes and dislikes kept on this device until
+  // the server has them.
   const renderOffline = () => {
     offline.dataset.waiting = String(waiting);
-    const saved = waiting ? ` ${plays(waiting)} saved on this device, sent when you're back online.` : "";
+    const saved = waiting ? ` ${waitingWords} saved on this device, sent when you're back online.` : "";
     if (!browserOnline) {
       offline.hidden = false;
       offline.textContent = `You're offline. Playing what's saved on this device; your feed keeps learning.${saved}`;
     } else if (!reachable) {
       offline.hidden = false;
-      offline.textContent = `Can't reach Encore's server. Playing what's saved on this device.${waiting ? ` ${plays(waiting)} saved here, sent when it's back.` : ""}`;
+      offline.textContent = `Can't reach Encore's server. Playing what's saved on this device.${waiting ? ` ${waitingWords} saved here, sent when it's back.` : ""}`;
     } else {
       offline.hidden = !(waiting > 0 && stuck);
-      offline.textContent = `Couldn't reach Encore's server: ${plays(waiting)} waiting to sync; trying again.`;
+      offline.textContent = `Couldn't reach Encore's server: ${waitingWords} waiting to sync; trying again.`;
     }
   };
   renderOffline();
@@ -36,8 +37,10 @@ export function banners(root) {
       reachable = online || !isBrowserOnline;
       renderOffline();
     },
-    setWaiting(n, isStuck = false) {
-      waiting = n;
+    /** @param {{type: string}[]} rows the interactions waiting in the outbox */
+    setWaiting(rows, isStuck = false) {
+      waiting = rows.length;
+      waitingWords = inWords(rows);
       stuck = isStuck;
       renderOffline();
     },
@@ -50,4 +53,15 @@ export function banners(root) {
       notice.hidden = !message;
     },
   };
+}
+
+const NOUNS = [["play", (t) => t === "finished" || t === "skipped"], ["like", (t) => t === "liked"],
+  ["dislike", (t) => t === "disliked"]];
+
+/** "2 plays and 1 like": what is waiting, by kind, in a listener's words (a skip and a like
+ *  are not "2 plays"). */
+export function inWords(rows) {
+  const parts = NOUNS.map(([noun, is]) => [noun, rows.filter((row) => is(row.type)).length])
+    .filter(([, n]) => n > 0).map(([noun, n]) => `${n} ${noun}${n === 1 ? "" : "s"}`);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0] ?? "";
 }

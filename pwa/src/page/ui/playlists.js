@@ -16,6 +16,13 @@ export async function playlistsView(lib) {
   create.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
+    name.removeAttribute("aria-invalid");
+    if (!name.value.trim()) {  // said here, as for any form field, not sent for a 422
+      error.textContent = "Name the playlist first.";
+      name.setAttribute("aria-invalid", "true");
+      name.focus();
+      return;
+    }
     try {
       const made = await lib.api("/api/playlists", { method: "POST", body: { name: name.value } });
       lib.navigate(`/playlist/${made.id}`);
