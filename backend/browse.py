@@ -1,6 +1,7 @@
 """Artist and album pages: who or what it is, with its tracks, from whichever source the id
-belongs to: the demo catalog (`demo-ar-…`, `demo-al-…`), the store's catalog of local and
-Subsonic tracks (found through its artist#/album# links), or Spotify (22-character ids)."""
+belongs to: the demo catalog (`demo-ar-…`, `demo-al-…`), the listener's Subsonic server
+(`subsonic-<server>-artist-…`, `-album-…`: `getArtist`, `getAlbum`), the store's catalog of
+local tracks (found through its artist#/album# links), or Spotify (22-character ids)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from .sources import MusicSources
 from .sources.spotify import to_track
 from .spotify import SpotifyError, SpotifyService
 from .store import Store
+from .subsonic.errors import SubsonicError
+from .subsonic.ids import PREFIX as SUBSONIC
 
 _SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 MAX_TRACKS = 1000
@@ -74,11 +77,15 @@ async def artist(store: Store, sources: MusicSources, spotify: SpotifyService, u
         tracks = _copies(_demo_by("artist").get(artist_id, []))
     elif _SPOTIFY_ID.match(artist_id):
         tracks = await _spotify_artist(spotify, sources, username, artist_id)
+    elif artist_id.startswith(SUBSONIC):
+        tracks = await _subsonic(sources, username, "artist", artist_id)
     else:
         tracks = await _catalog(store, f"artist#{artist_id}")
     if not tracks:
         raise _not_found("artist")
-    name = next(a["name"] for t in tracks for a in t["artists"] if a.get("id") == artist_id)
+    # the track's first artist when none has this id (a Subsonic song's artists may be others)
+    name = next((a["name"] for t in tracks for a in t["artists"] if a.get("id") == artist_id),
+                tracks[0]["artists"][0]["name"] if tracks[0]["artists"] else "")
     genres = list(dict.fromkeys(g for t in tracks for g in t.get("genres") or []))
     popular = sorted(tracks, key=lambda t: -int(t.get("popularity") or 0))
     albums = _albums_of(tracks)
@@ -95,7 +102,8 @@ async def album(store: Store, sources: MusicSources, spotify: SpotifyService, us
     elif _SPOTIFY_ID.match(album_id):
         tracks = await _spotify_album(spotify, sources, username, album_id)
     else:
-        tracks = await _catalog(store, f"album#{album_id}")
+        tracks = await (_subsonic(sources, username, "album", album_id)
+                        if album_id.startswith(SUBSONIC) else _catalog(store, f"album#{album_id}"))
         tracks.sort(key=lambda t: (int(t.get("disc_number") or 1),
                                    int(t.get("track_number") or 0), t["name"]))
     if not tracks:
@@ -105,6 +113,16 @@ async def album(store: Store, sources: MusicSources, spotify: SpotifyService, us
     return {"id": album_id, "name": first.get("name", ""), "images": first.get("images") or [],
             "release_year": first.get("release_year") or tracks[0].get("release_year"),
             "source": tracks[0].get("source"), "artists": artists, "tracks": tracks}
+
+
+async def _subsonic(sources: MusicSources, username: str, kind: str,
+                    item: str) -> list[dict[str, Any]]:
+    if sources.subsonic is None:
+        return []
+    try:
+        return await sources.subsonic.browse(username, kind, item)
+    except SubsonicError as error:
+        raise ApiError(502, "subsonic_failed", error.message) from None
 
 
 def _spotify_failed(error: SpotifyError) -> ApiError:

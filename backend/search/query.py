@@ -14,6 +14,7 @@ from typing import Any
 
 from ..sources import MusicSources
 from ..sources.spotify import to_track
+from ..sources.subsonic import SubsonicSource
 from ..spotify import SpotifyError, SpotifyService
 from ..store import Store
 from ..track_lookup import found_tracks
@@ -95,6 +96,13 @@ async def _spotify(spotify: SpotifyService, sources: MusicSources, username: str
     }
 
 
+async def _subsonic(subsonic: SubsonicSource, username: str, q: str,
+                    limit: int) -> dict[str, Any]:
+    found = await subsonic.search(username, q.strip(), limit)
+    return {"tracks": found.tracks, "artists": found.artists, "albums": found.albums,
+            "notice": found.notice}
+
+
 async def search(index: SearchIndex, store: Store, sources: MusicSources,
                  spotify: SpotifyService, username: str, settings: dict[str, Any], q: str,
                  types: list[str], limit: int) -> dict[str, Any]:
@@ -115,13 +123,20 @@ async def search(index: SearchIndex, store: Store, sources: MusicSources,
         answer["artists"] = _artists(query, scored, limit)
     if "album" in types:
         answer["albums"] = _albums(query, scored, limit)
+    extras = []
+    if "subsonic" in playing and sources.subsonic is not None:
+        extras.append(await _subsonic(sources.subsonic, username, q, limit))
     if "spotify" in playing:
         try:
-            extra = await _spotify(spotify, sources, username, q, types, limit)
+            extras.append(await _spotify(spotify, sources, username, q, types, limit))
         except SpotifyError as error:
-            answer["notice"] = f"Spotify's search is not answering ({error.message})."
-        else:
-            for kind in ("tracks", "artists", "albums"):  # after the local hits
-                seen = {item["id"] for item in answer[kind]}
-                answer[kind] += [i for i in extra[kind] if i["id"] not in seen][:limit]
+            extras.append({"notice": f"Spotify's search is not answering ({error.message})."})
+    for extra in extras:
+        for kind in ("tracks", "artists", "albums"):  # after the local hits
+            seen = {item["id"] for item in answer[kind]}
+            wanted = kind[:-1] in types
+            answer[kind] += [i for i in extra.get(kind, []) if wanted and i["id"] not in seen][
+                :limit]
+        if extra.get("notice"):
+            answer["notice"] = " ".join(filter(None, (answer["notice"], extra["notice"])))
     return answer

@@ -16,16 +16,17 @@ end of a play (finished or skipped, with its position) is reported without a sec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
 
 from ..store import Store
 from ..subsonic.errors import SubsonicError
-from ..subsonic.ids import parse_track_id, track_id
+from ..subsonic.ids import item_id, parse_item_id, parse_track_id, track_id
 from ..subsonic.service import Connection, SubsonicService
 
 log = logging.getLogger("encore.subsonic")
@@ -34,6 +35,8 @@ CANDIDATE_TTL_S = 600  # a listener's candidates are reused this long before ask
 FEED_WAIT_S = 5.0  # the most a feed waits for Subsonic servers; a slower answer lands later
 FETCH_BUDGET_S = 30.0  # the most one round of asking a server may take in the background
 UNSUPPORTED_S = 24 * 3600
+SEARCH_WAIT_S = 3.0  # the most a search waits for Subsonic servers; the other hits go without
+ARTIST_ALBUMS = 40  # the most albums an artist's page (or search) asks songs of
 # This node's memory, bounded (least recently used go first): Subsonic tracks it served (a
 # forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
 MAX_TRACKS = 20_000
@@ -41,6 +44,16 @@ CANDIDATE_USERS = 2000
 # What browsers play as they are; anything else is transcoded to MP3 by the server.
 PLAYABLE = frozenset({"mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "mp4", "aac", "webm"})
 COVER_SIZES = (64, 300, 600)
+
+
+@dataclass
+class SubsonicFound:
+    """Search hits from the listener's Subsonic servers, in search/query.py's shapes."""
+
+    tracks: list[dict[str, Any]] = field(default_factory=list)
+    artists: list[dict[str, Any]] = field(default_factory=list)
+    albums: list[dict[str, Any]] = field(default_factory=list)
+    notice: str | None = None
 
 
 @dataclass
@@ -55,21 +68,18 @@ def to_track(song: dict[str, Any], key: str) -> dict[str, Any] | None:
     tid = track_id(key, song_id) if song_id else None
     if tid is None or song.get("isDir") or song.get("isVideo"):
         return None
-    artists = [{"id": _artist_id(key, str(a.get("id") or a.get("name") or "")),
+    artists = [{"id": item_id(key, "artist", str(a.get("id") or a.get("name") or "")),
                 "name": str(a.get("name") or "")} for a in song.get("artists") or []
                if isinstance(a, dict)]
     if not artists and (song.get("artist") or song.get("artistId")):
-        artists = [{"id": _artist_id(key, str(song.get("artistId") or song.get("artist"))),
+        artists = [{"id": item_id(key, "artist", str(song.get("artistId") or song.get("artist"))),
                     "name": str(song.get("artist") or "")}]
     genres = [str(g.get("name")) for g in song.get("genres") or [] if isinstance(g, dict)
               and g.get("name")] or ([str(song["genre"])] if song.get("genre") else [])
     album: dict[str, Any] = {"name": str(song.get("album") or ""), "images": []}
     if song.get("albumId"):
-        album["id"] = f"subsonic-{key}-album-{song['albumId']}"
-    if song.get("coverArt"):
-        cover = f"/api/subsonic/covers/{key}/{song['coverArt']}"
-        album["images"] = [{"url": f"{cover}?size={s}", "width": s, "height": s}
-                           for s in reversed(COVER_SIZES)]
+        album["id"] = item_id(key, "album", str(song["albumId"]))
+    album["images"] = _covers(song, key)
     track: dict[str, Any] = {
         "id": tid, "uri": f"subsonic:{key}:{song_id}", "source": "subsonic",
         "name": str(song.get("title") or ""), "artists": artists, "album": album,
@@ -82,8 +92,29 @@ def to_track(song: dict[str, Any], key: str) -> dict[str, Any] | None:
     return track
 
 
-def _artist_id(key: str, artist: str) -> str:
-    return f"subsonic-{key}-artist-{artist}"[:128]
+def _covers(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """A song's, album's or artist's cover art (`coverArt`), through Encore, largest first."""
+    if not item.get("coverArt"):
+        return []
+    cover = f"/api/subsonic/covers/{key}/{item['coverArt']}"
+    return [{"url": f"{cover}?size={s}", "width": s, "height": s} for s in reversed(COVER_SIZES)]
+
+
+def to_found_artist(artist: dict[str, Any], key: str) -> dict[str, Any]:
+    """A `search3` artist as a search hit (the shape of search/query.py's)."""
+    covers = _covers(artist, key)
+    return {"id": item_id(key, "artist", str(artist["id"])), "name": str(artist.get("name") or ""),
+            "source": "subsonic", "image": covers[1]["url"] if covers else None, "tracks": None}
+
+
+def to_found_album(album: dict[str, Any], key: str) -> dict[str, Any]:
+    """A `search3` album as a search hit."""
+    covers = _covers(album, key)
+    artist = [{"id": item_id(key, "artist", str(album.get("artistId") or album["artist"])),
+               "name": str(album["artist"])}] if album.get("artist") else []
+    return {"id": item_id(key, "album", str(album["id"])), "name": str(album.get("name") or ""),
+            "source": "subsonic", "image": covers[1]["url"] if covers else None,
+            "artists": artist}
 
 
 def _features(song: dict[str, Any]) -> dict[str, float]:
@@ -170,6 +201,77 @@ class SubsonicSource:
             if track is not None:
                 found[tid] = track
         return found
+
+    # --- search and browse ---------------------------------------------------------------
+    async def search(self, username: str, query: str, count: int) -> SubsonicFound:
+        """Every server's `search3` hits, asked in parallel; the songs of the best artist hit
+        too (a server may match songs by title only: Supysonic does). A server slower than
+        SEARCH_WAIT_S or failing is left out, said in `notice`."""
+        connections = await self.service.connections(username)
+        found = SubsonicFound()
+        if not connections:
+            return found
+        asks = [self._search_one(c, query, count) for c in connections]
+        try:
+            async with asyncio.timeout(SEARCH_WAIT_S):
+                results = await asyncio.gather(*asks, return_exceptions=True)
+        except TimeoutError:
+            hosts = ", ".join(_host(c) for c in connections)
+            found.notice = f"The Subsonic server at {hosts} is slow to answer; its songs are " \
+                           "left out of this search."
+            return found
+        failed: list[str] = []
+        for connection, result in zip(connections, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, SubsonicError):
+                    log.error("subsonic search failed", exc_info=result)
+                failed.append(_host(connection))
+                continue
+            for kind in ("tracks", "artists", "albums"):
+                getattr(found, kind).extend(result[kind])
+        if failed:
+            found.notice = f"The Subsonic server at {', '.join(failed)} is not answering; its " \
+                           "songs are left out of this search."
+        return found
+
+    async def _search_one(self, connection: Connection, query: str,
+                          count: int) -> dict[str, list[dict[str, Any]]]:
+        key = connection.key
+        answer = await connection.client.search(query, count)
+        songs = answer["songs"]
+        if answer["artists"] and len(songs) < count:
+            with contextlib.suppress(SubsonicError):  # the title hits are still hits
+                songs += await self._artist_songs(connection, str(answer["artists"][0]["id"]))
+        tracks = {t["id"]: t for t in (self._remember(s, key) for s in songs) if t is not None}
+        return {"tracks": list(tracks.values())[:count],
+                "artists": [to_found_artist(a, key) for a in answer["artists"] if a.get("id")],
+                "albums": [to_found_album(a, key) for a in answer["albums"] if a.get("id")]}
+
+    async def _artist_songs(self, connection: Connection, artist_id: str) -> list[dict[str, Any]]:
+        """An artist's songs: `getArtist` for its albums, `getAlbum` for each (at most
+        ARTIST_ALBUMS, in parallel)."""
+        albums = (await connection.client.artist_albums(artist_id))["album"][:ARTIST_ALBUMS]
+        lists = await asyncio.gather(*(connection.client.album_songs(str(a["id"]))
+                                       for a in albums if a.get("id")))
+        return [s for songs in lists for s in songs]
+
+    async def browse(self, username: str, kind: str, item: str) -> list[dict[str, Any]]:
+        """The tracks of an artist or album (`kind`) by its Encore id, from its server
+        (`getArtist` + `getAlbum`, or `getAlbum`); [] when no server of the listener has it.
+        Raises SubsonicError when the server cannot say."""
+        parsed = parse_item_id(item, kind)
+        connection = (await self.service.connection_for(username, parsed[0])) if parsed else None
+        if parsed is None or connection is None:
+            return []
+        try:
+            songs = await (self._artist_songs(connection, parsed[1]) if kind == "artist"
+                           else connection.client.album_songs(parsed[1]))
+        except SubsonicError as error:
+            if error.unreachable or error.is_auth:
+                raise
+            return []  # the server has no such item (70), or cannot read the id (0, 10)
+        tracks = (self._remember(s, connection.key) for s in songs)
+        return [t for t in tracks if t is not None]
 
     # --- candidates ----------------------------------------------------------------------
     async def candidates(self, username: str, settings: dict[str, Any]) -> SubsonicCandidates:

@@ -261,6 +261,22 @@ class SubsonicClient:
         answer = await self.call("getAlbum", {"id": album_id})
         return _songs(answer.get("album"))
 
+    async def search(self, query: str, count: int) -> dict[str, list[dict[str, Any]]]:
+        """`search3`: the server's artists, albums and songs matching `query` (ID3 tags)."""
+        answer = await self.call("search3", {"query": query, "artistCount": count,
+                                             "albumCount": count, "songCount": count})
+        found = answer.get("searchResult3") or {}
+        return {"artists": _list(found.get("artist")), "albums": _list(found.get("album")),
+                "songs": _songs(found)}
+
+    async def artist_albums(self, artist_id: str) -> dict[str, Any]:
+        """`getArtist`: the artist (`name`) with its albums (`album`: a list)."""
+        answer = await self.call("getArtist", {"id": artist_id})
+        found = answer.get("artist")
+        if not isinstance(found, dict):
+            raise SubsonicError.failed(70, "no artist in the answer")
+        return {**found, "album": _list(found.get("album"))}
+
     async def song(self, song_id: str) -> dict[str, Any]:
         answer = await self.call("getSong", {"id": song_id})
         song = answer.get("song")

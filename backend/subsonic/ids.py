@@ -1,4 +1,5 @@
-"""Encore's ids for Subsonic songs: `subsonic-<server>-<song id>`.
+"""Encore's ids for Subsonic songs, `subsonic-<server>-<song id>`, and for their artists and
+albums, `subsonic-<server>-artist-<artist id>` and `subsonic-<server>-album-<album id>`.
 
 `<server>` is 10 hex digits of a hash of the server's normalized URL, so the same song on the
 same server has the same id for every listener and across calls, and songs of two servers never
@@ -48,6 +49,19 @@ def parse_track_id(value: str) -> tuple[str, str] | None:
         except (binascii.Error, UnicodeDecodeError, ValueError):
             return None
     return (key, text) if _PLAIN.fullmatch(text) else None
+
+
+def item_id(key: str, kind: str, server_id: str) -> str:
+    """An artist's or album's id (`kind`: artist | album), cut to what an id may hold."""
+    return f"{PREFIX}{key}-{kind}-{server_id}"[:MAX_ID]
+
+
+def parse_item_id(value: str, kind: str) -> tuple[str, str] | None:
+    """(server key, the server's id) of an `item_id` of this kind, or None."""
+    key, sep, server_id = value.removeprefix(PREFIX).partition(f"-{kind}-")
+    if not value.startswith(PREFIX) or not sep or not _KEY.fullmatch(key) or not server_id:
+        return None
+    return key, server_id
 
 
 def is_subsonic_id(value: str) -> bool:
