@@ -189,7 +189,8 @@ def _summary(model: UserModel, g: dict[str, list[dict[str, Any]]],
         if picks:
             text += f" It starts from your picks: {' and '.join(picks)}."
     else:
-        text = f"Encore has learned from {model.interactions} of your plays."
+        # what taught it counts likes and dislikes too: not all of them are "plays"
+        text = f"Encore has learned from {model.interactions} of your plays, skips and likes."
         likes = [i["name"] for i in g["up"] if i["settled"]][:2] + [
             f"{i['label']} tracks" for i in q["up"][:1]]
         dislikes = [i["name"] for i in g["down"] if i["settled"]][:1] + [

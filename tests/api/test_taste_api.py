@@ -218,6 +218,9 @@ async def test_an_artist_s_words_count_songs_heard_not_likes_or_late_skips(
     assert words[artist_of(first[0])] == "You played 1 of 1 to the end and liked it"
     assert words[artist_of(second[0])] == "You gave 1 of 1 a fair listen"
     assert words[artist_of(third[0])] == "You skipped 1 of 1 and disliked 1"
+    # five things taught it, two of them a like and a dislike: not "5 of your plays"
+    summary = (await taste(client))["summary"]
+    assert "learned from 5 of your plays, skips and likes." in summary, summary
 
 
 async def _learned(client: ApiClient, n: int) -> bool:
