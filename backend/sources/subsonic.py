@@ -206,33 +206,33 @@ class SubsonicSource:
     async def search(self, username: str, query: str, count: int) -> SubsonicFound:
         """Every server's `search3` hits, asked in parallel; the songs of the best artist hit
         too (a server may match songs by title only: Supysonic does). A server slower than
-        SEARCH_WAIT_S or failing is left out, said in `notice`."""
+        SEARCH_WAIT_S or failing is left out, said in `notice`; the others' hits stay."""
         connections = await self.service.connections(username)
         found = SubsonicFound()
-        if not connections:
-            return found
-        asks = [self._search_one(c, query, count) for c in connections]
+        results = await asyncio.gather(*(self._search_within(c, query, count)
+                                         for c in connections), return_exceptions=True)
+        failures: list[str] = []
+        for connection, result in zip(connections, results, strict=True):
+            if isinstance(result, SubsonicError):
+                failures.append(f"{result.message.rstrip('.')}; its songs are left out of "
+                                "this search.")
+            elif isinstance(result, BaseException):
+                log.error("subsonic search failed", exc_info=result)
+                failures.append(f"The Subsonic server at {_host(connection)} failed; its songs "
+                                "are left out of this search.")
+            else:
+                for kind in ("tracks", "artists", "albums"):
+                    getattr(found, kind).extend(result[kind])
+        found.notice = _join(failures)
+        return found
+
+    async def _search_within(self, connection: Connection, query: str,
+                             count: int) -> dict[str, list[dict[str, Any]]]:
         try:
             async with asyncio.timeout(SEARCH_WAIT_S):
-                results = await asyncio.gather(*asks, return_exceptions=True)
+                return await self._search_one(connection, query, count)
         except TimeoutError:
-            hosts = ", ".join(_host(c) for c in connections)
-            found.notice = f"The Subsonic server at {hosts} is slow to answer; its songs are " \
-                           "left out of this search."
-            return found
-        failed: list[str] = []
-        for connection, result in zip(connections, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, SubsonicError):
-                    log.error("subsonic search failed", exc_info=result)
-                failed.append(_host(connection))
-                continue
-            for kind in ("tracks", "artists", "albums"):
-                getattr(found, kind).extend(result[kind])
-        if failed:
-            found.notice = f"The Subsonic server at {', '.join(failed)} is not answering; its " \
-                           "songs are left out of this search."
-        return found
+            raise SubsonicError.down(_host(connection), "did not answer in time") from None
 
     async def _search_one(self, connection: Connection, query: str,
                           count: int) -> dict[str, list[dict[str, Any]]]:

@@ -82,6 +82,12 @@ def test_songs_albums_and_similarity(reference: Reference, call: Any,
     song = server.state.catalog.songs[song_ids(server)[0]]
     conforms(reference, "getSong", call("getSong", id=song.id))
     conforms(reference, "getAlbum", call("getAlbum", id=song.album.id))
+    artist = call("getArtist", id=song.artist.id)
+    conforms(reference, "getArtist", artist)
+    assert song.album.id in {a["id"] for a in artist["subsonic-response"]["artist"]["album"]}
+    found = call("search3", query=song.title.upper(), songCount=5)
+    conforms(reference, "search3", found)
+    assert song.id in {s["id"] for s in found["subsonic-response"]["searchResult3"]["song"]}
     similar = call("getSimilarSongs2", id=song.artist.id, count=20)
     conforms(reference, "getSimilarSongs2", similar)
     assert len(similar["subsonic-response"]["similarSongs2"]["song"]) == 20

@@ -197,6 +197,43 @@ async def album(values: Values, account: Account) -> dict[str, Any]:
             | {"song": _children(songs, account)}}
 
 
+@method("getArtist")
+async def artist(values: Values, account: Account) -> dict[str, Any]:
+    catalog = state().catalog
+    found = catalog.artists.get(required(values, "id"))
+    if found is None:
+        raise Fault(70, "Artist not found")
+    albums = [a for a in catalog.albums.values() if a.artist.id == found.id]
+    return {"artist": _artist_id3(found, len(albums)) | {"album": [
+        album_id3(a, sum(catalog.songs[s].duration for s in a.song_ids)) for a in albums]}}
+
+
+@method("search3")
+async def search3(values: Values, account: Account) -> dict[str, Any]:
+    """Names and titles containing the query, case-folded (as Supysonic; Navidrome matches
+    more), each kind paged by its own count and offset."""
+    query = required(values, "query").strip('"').casefold()
+    catalog = state().catalog
+
+    def page(kind: str, items: list[Any]) -> list[Any]:
+        offset = int_param(values, f"{kind}Offset", 0, 0)
+        return items[offset: offset + int_param(values, f"{kind}Count", 20, 0, 500)]
+
+    artists = [a for a in catalog.artists.values() if query in a.name.casefold()]
+    albums = [a for a in catalog.albums.values() if query in a.name.casefold()]
+    songs = [s for s in catalog.songs.values() if query in s.title.casefold()]
+    return {"searchResult3": {
+        "artist": [_artist_id3(a, sum(b.artist.id == a.id for b in catalog.albums.values()))
+                   for a in page("artist", artists)],
+        "album": [album_id3(a, sum(catalog.songs[s].duration for s in a.song_ids))
+                  for a in page("album", albums)],
+        "song": _children(page("song", songs), account)}}
+
+
+def _artist_id3(artist: Any, albums: int) -> dict[str, Any]:
+    return {"id": artist.id, "name": artist.name, "albumCount": albums}
+
+
 @method("getPlaylists")
 async def playlists(values: Values, account: Account) -> dict[str, Any]:
     catalog = state().catalog

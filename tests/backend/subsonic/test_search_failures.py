@@ -1,0 +1,61 @@
+"""A listener with two Subsonic servers, their own account on the OpenSubsonic emulator and this
+Encore's library on a real Supysonic: when one is slow or failing, a search still answers at
+once with the other's songs and says which server was left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.subsonic import RunningSubsonic
+from tests.supysonic import SupysonicServer
+
+from .conftest import PASSWORD
+
+ROCK = [f"Rock Song {n}" for n in range(1, 5)]
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, supysonic: SupysonicServer) -> dict[str, Any]:
+    return {"TESTING": True, "DATA_DIR": tmp_path / "data", "SUBSONIC_URL": supysonic.url,
+            "SUBSONIC_USER": supysonic.username, "SUBSONIC_PASSWORD": supysonic.password,
+            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
+
+
+@pytest.fixture
+async def listener(client: Any, auth: Any, server: RunningSubsonic) -> Any:
+    await auth.signup()
+    answer = await client.post("/api/subsonic/connect", json={
+        "url": server.url, "username": "listener", "password": PASSWORD})
+    assert answer.status_code == 200
+    return client
+
+
+async def search(client: Any, q: str) -> dict[str, Any]:
+    answer = await client.get("/api/search", query_string={"q": q})
+    assert answer.status_code == 200
+    body: dict[str, Any] = await answer.get_json()
+    return body
+
+
+async def test_both_servers_are_searched(listener: Any, server: RunningSubsonic) -> None:
+    song = next(iter(server.state.catalog.songs.values()))
+    body = await search(listener, song.title)
+    assert song.title in {t["name"] for t in body["tracks"]} and body["notice"] is None
+    body = await search(listener, "rock song")
+    assert sorted(t["name"] for t in body["tracks"]) == ROCK and body["notice"] is None
+
+
+@pytest.mark.parametrize(("switch", "said"), [
+    ({"latency_s": 5.0}, "did not answer in time"),
+    ({"fail_code": 0, "fail_methods": ["search3"]}, "reported an error"),
+    ({"http_status": 502}, "answered HTTP 502"),
+], ids=["slow", "failing", "proxy error"])
+async def test_a_slow_or_failing_server_leaves_the_others_hits(
+        listener: Any, server: RunningSubsonic, switch: dict[str, Any], said: str) -> None:
+    server.state.set(**switch)
+    body = await search(listener, "rock song")
+    assert sorted(t["name"] for t in body["tracks"]) == ROCK
+    assert said in body["notice"] and "left out of this search" in body["notice"]
