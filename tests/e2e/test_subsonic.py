@@ -1,7 +1,8 @@
 """E2E through a real Subsonic server (Supysonic over generated MP3/Ogg/FLAC files): a listener
 connects their account in the settings (a wrong password and a host this Encore does not allow
 are refused in words first), plays a Subsonic track to the end — the server scrobbles it —
-skips another — not scrobbled — then goes offline for real and plays the next cached track."""
+skips another — not scrobbled — then goes offline for real and plays the next cached track;
+search finds the server's songs, and its artist and album pages open."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from tests.fakes.subsonic import run_subsonic
 from tests.pwa_dist import build_pwa
@@ -155,6 +156,48 @@ def test_listening_through_a_subsonic_server(context: BrowserContext, relay: Net
                message="offline playback of a cached Subsonic track")
     context.set_offline(False)
     relay.set_online(True)
+
+
+def test_search_finds_the_servers_songs_and_opens_its_artists_and_albums(
+        context: BrowserContext, supysonic: SupysonicServer) -> None:
+    """Walk-through: with only a Subsonic server, search said "Nothing found" for its songs and
+    every artist or album link said "There is no artist with that id."."""
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("subsearch"))
+    connect_subsonic(page, supysonic)
+    rock = [f"Rock Song {n}" for n in range(1, 5)]
+
+    page.get_by_role("link", name="Search").click()
+    box = page.get_by_label("Search Encore")
+    box.press_sequentially("rock song", delay=40)
+    songs = page.get_by_role("list", name="Songs").locator(".track-row")
+    expect(songs).to_have_count(4)
+    assert sorted(r.locator(".title").inner_text() for r in songs.all()) == rock
+    box.fill("ada holm")  # by artist: her tile, and her songs
+    artists = page.get_by_role("list", name="Artists")
+    expect(artists).to_contain_text("Ada Holm")
+    expect(songs).to_have_count(4)
+    assert all("Ada Holm" in r.inner_text() for r in songs.all())
+    artists.get_by_role("link").first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada Holm")
+    rows = page.get_by_role("list", name="Songs by Ada Holm").locator(".track-row")
+    expect(rows).to_have_count(4)
+    page.locator(".tiles a", has_text="Rock Album").click()
+    expect(page.locator(".kicker")).to_have_text("Album")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rock Album")
+    album_rows = page.locator(".track-list .track-row")
+    expect(album_rows).to_have_count(4)
+    assert [r.locator(".title").inner_text() for r in album_rows.all()] == rock
+    expect(page.locator("main")).not_to_contain_text("There is no")
+    # a song of the album plays from the server
+    album_rows.nth(1).get_by_role("button", name="Play").click()
+    player = page.locator("#player")
+    wait_until(lambda: player.get_attribute("data-track-id") == album_rows.nth(1).get_attribute(
+        "data-track-id") and int(player.get_attribute("data-position") or 0) > 500,
+        message="the album's song playing")
+    page.get_by_role("button", name="Pause").click()
 
 
 def test_a_failing_subsonic_server_is_said_and_encore_plays_on(context: BrowserContext) -> None:
