@@ -1,6 +1,7 @@
 """A listener with two Subsonic servers, their own account on the OpenSubsonic emulator and this
 Encore's library on a real Supysonic: when one is slow or failing, a search still answers at
-once with the other's songs and says which server was left out."""
+once with the other's songs and says which server was left out; its artist and album pages
+say the server failed (502), and an id it does not know is a 404."""
 
 from __future__ import annotations
 
@@ -59,3 +60,21 @@ async def test_a_slow_or_failing_server_leaves_the_others_hits(
     body = await search(listener, "rock song")
     assert sorted(t["name"] for t in body["tracks"]) == ROCK
     assert said in body["notice"] and "left out of this search" in body["notice"]
+
+
+async def test_pages_of_a_server_that_is_down_say_so(listener: Any,
+                                                     server: RunningSubsonic) -> None:
+    song = next(iter(server.state.catalog.songs.values()))
+    track = next(t for t in (await search(listener, song.title))["tracks"]
+                 if t["name"] == song.title)
+    album_id = track["album"]["id"]
+    assert (await listener.get(f"/api/albums/{album_id}")).status_code == 200
+    server.state.set(http_status=502)
+    for path in (f"/api/albums/{album_id}", f"/api/artists/{track['artists'][0]['id']}"):
+        answer = await listener.get(path)
+        assert answer.status_code == 502, path
+        error = (await answer.get_json())["error"]
+        assert error["code"] == "subsonic_failed" and "answered HTTP 502" in error["message"]
+    server.state.set(http_status=None)
+    missing = await listener.get(f"/api/albums/{album_id}x")
+    assert missing.status_code == 404
