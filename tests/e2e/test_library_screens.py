@@ -127,3 +127,15 @@ def test_every_library_screen_is_accessible_and_fits(page: Page, server: Server)
     page.get_by_role("button", name="Open now playing").click()
     page.get_by_role("dialog").wait_for()
     check(page, "now-playing")
+
+
+def test_the_empty_library_s_hint_reads_across_the_page(page: Page, server: Server) -> None:
+    """With no playlists yet, the hint spans the list; it was squeezed into one tile's column
+    and wrapped word by word at 1280 px (walk-through)."""
+    sign_up(page, unique_name("empty"))
+    page.get_by_role("link", name="Library").click()
+    hint = page.locator("#playlist-list .hint")
+    hint.wait_for()
+    widths = page.evaluate("""() => [document.querySelector('#playlist-list').clientWidth,
+        document.querySelector('#playlist-list .hint').getBoundingClientRect().width]""")
+    assert widths[1] >= 0.9 * widths[0], widths
