@@ -99,6 +99,8 @@ def test_local_folder_listening_details_and_offline(playwright: Playwright, rela
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#library-card").screenshot(path=ARTIFACTS / "settings-library.png")
     assert page.get_by_label("Your music folder").is_checked()
+    # the only source: nothing to choose, so no box to untick into "Keep at least one source"
+    assert page.get_by_label("Your music folder").is_disabled()
     page.goto("/")
     page.wait_for_function("() => document.body.dataset.model === 'ready'", timeout=60_000)
 

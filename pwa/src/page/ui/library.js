@@ -34,8 +34,9 @@ export function libraryCard({ me, onSources }) {
   function renderSources(available) {
     const boxes = available.map((name) => {
       const id = `source-${name}`;
+      // The only source is what plays: shown ticked, but not a choice to untick.
       const box = h("input", { type: "checkbox", id, name: "sources", value: name,
-        checked: chosen.size === 0 || chosen.has(name) });
+        checked: chosen.size === 0 || chosen.has(name), disabled: available.length === 1 });
       box.addEventListener("change", async () => {
         const picked = [...sourcesBox.querySelectorAll("input:checked")].map((b) => b.value);
         if (picked.length === 0) { // at least one source plays
