@@ -132,3 +132,13 @@ def test_a_first_visitor_is_not_welcomed_back(page: Page, server: Server) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in to Encore")
     expect(page.get_by_role("link", name="Create an account")).to_be_visible()
     assert "welcome back" not in page.locator("body").inner_text().lower()
+
+
+def test_onboarding_says_nothing_of_subsonic_where_it_cannot_be_used(page: Page,
+                                                                     server: Server) -> None:
+    page.goto("/signup")
+    page.get_by_label("Username").fill(unique_name("nosub"))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="what do you like?").wait_for()
+    assert "Subsonic" not in page.locator("main").inner_text()

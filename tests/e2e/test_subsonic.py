@@ -18,6 +18,7 @@ from tests.servers import EncoreProcess
 from tests.supysonic import SupysonicServer
 
 from .conftest import (
+    PASSWORD,
     NetworkSwitch,
     go_offline,
     open_profile,
@@ -88,6 +89,19 @@ def connect_subsonic(page: Page, supysonic: SupysonicServer) -> None:
                message="connected")
     assert "Subsonic 1.12.0" in status.inner_text()
     assert page.locator("#subsonic-password").count() == 0  # the form is gone with the secret
+
+
+def test_onboarding_tells_a_new_listener_they_can_bring_their_server(
+        context: BrowserContext) -> None:
+    """Where the operator allows Subsonic servers, a new listener hears of it before their
+    first feed (Settings is where it is connected: walk-through)."""
+    page = context.new_page()
+    page.goto("/signup")
+    page.get_by_label("Username").fill(unique_name("onb"))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="what do you like?").wait_for()
+    expect(page.locator("#onb-subsonic")).to_contain_text("Subsonic or Navidrome server")
 
 
 def test_listening_through_a_subsonic_server(context: BrowserContext, relay: NetworkSwitch,

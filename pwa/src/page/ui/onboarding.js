@@ -1,4 +1,5 @@
-// Onboarding: pick favourite genres (the cold-start prior), optionally connect Spotify.
+// Onboarding: pick favourite genres (the cold-start prior), optionally connect Spotify; where the
+// operator allows it, a word on connecting a Subsonic server.
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { spotifyCard } from "./spotify.js";
@@ -46,8 +47,14 @@ export async function onboardingView({ me, onDone, spotifyFlash = null }) {
       save.disabled = false;
     }
   });
+  // Where this Encore lets listeners bring their own server, say so here: Settings is where
+  // it is connected, and a new listener would not look there first.
+  const subsonic = me.subsonic?.can_connect && !me.subsonic.connected
+    ? h("p", { class: "hint", id: "onb-subsonic" },
+      "Your own music on a Subsonic or Navidrome server? Once you start, connect it in Settings.")
+    : null;
   return h("section", { class: "onboarding", "aria-labelledby": "onb-title" },
     h("h1", { id: "onb-title" }, `Hi ${me.display_name}, what do you like?`),
     h("p", { class: "lede", id: "onb-genres" }, "Pick a few genres to start your feed. It learns from every skip and every song you finish."),
-    chips, status, save, spotify);
+    chips, status, save, subsonic, spotify);
 }
