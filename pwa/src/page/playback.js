@@ -113,6 +113,30 @@ export class Playback extends EventTarget {
     }
   }
 
+  /** Show `track` where an earlier visit left it, paused: Play goes on from there (the browser
+   *  would block starting by itself). The earlier visit was never judged (the page went away):
+   *  what it heard counts with what this visit hears, as one listening of the song split by a
+   *  reload the listener did not mean as leaving it. Not started here, so leaving it before
+   *  Play records nothing. */
+  async resume(track, { position_ms = 0, heard_ms = 0 } = {}) {
+    const player = this.playerFor(track);
+    if (this.current || player !== this.audio) return; // Spotify's player is not ready at boot
+    const c = {
+      track, player, judged: false, failed: false, started: false, playing: false,
+      position_ms, heard_ms, duration_ms: track.duration_ms ?? 0, reported_at: performance.now(),
+    };
+    this.current = c;
+    this.#emit("track", track);
+    this.#emit("state", { position_ms, duration_ms: c.duration_ms, playing: false });
+    try {
+      await player.setVolume(this.volume);
+      await player.load(track);
+      await player.seek(position_ms);
+    } catch (error) {
+      if (this.current === c) this.#failed(error);
+    }
+  }
+
   async toggle() {
     const c = this.current;
     if (!c || c.failed) {

@@ -38,7 +38,9 @@ export class Queue extends EventTarget {
     const passedIds = new Set(passed);
     const left = [...new Set([...ids(feed.tracks), ...ids(feed.pool)])].filter((id) => !passedIds.has(id));
     this.passed = left.length >= QUEUE_LENGTH ? passedIds : new Set();
-    this.order = this.#arranged(this.passed.size ? left.slice(0, QUEUE_LENGTH) : ids(feed.tracks));
+    const listed = this.passed.size ? left.slice(0, QUEUE_LENGTH) : ids(feed.tracks);
+    // The song in the player (e.g. resumed after a reload) is not also the next card.
+    this.order = this.#arranged(listed.filter((id) => id !== this.currentId));
     this.source = "server";
     this.#changed();
   }

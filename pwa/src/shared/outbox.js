@@ -37,11 +37,25 @@ function announce() {
 export async function setCurrentUser(username) {
   const d = await db();
   if (username) await d.put(META, username, "user");
-  else await d.delete(META, "user");
+  else await Promise.all([d.delete(META, "user"), d.delete(META, "now-playing")]); // signed out: their song goes too
 }
 
 export async function currentUser() {
   return (await db()).get(META, "user");
+}
+
+/** The song a signed-in listener was on, and where: `{user, track, position_ms, heard_ms}`
+ *  (null forgets it). Kept beside the signed-in user, since it is theirs alone. */
+export async function setNowPlaying(state) {
+  const d = await db();
+  if (state) await d.put(META, state, "now-playing");
+  else await d.delete(META, "now-playing");
+}
+
+/** What `setNowPlaying` kept for `user` (another user's song is never theirs). */
+export async function nowPlaying(user) {
+  const state = await (await db()).get(META, "now-playing");
+  return state && state.user === user ? state : null;
 }
 
 /** Store one interaction; resolves once it is durably in IndexedDB. The track rides along

@@ -1,0 +1,85 @@
+"""A reload (or reopening the installed app) keeps the song that was playing, and where: the
+player bar names it, paused at the place the listener left it; Play goes on from there. What was
+heard before the reload counts with what is heard after it (one skip, never two); another user
+signing in on the browser gets nothing of it, and signing out forgets it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import PASSWORD, sign_up, stored_interactions, unique_name, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def position(page: Page) -> int:
+    return int(page.locator("#player").get_attribute("data-position") or 0)
+
+
+def playing(page: Page) -> bool:
+    return page.locator("#player").get_attribute("data-playing") == "true"
+
+
+def recorded(page: Page, track_id: str) -> list[dict]:
+    unsent = page.evaluate("async () => (await encore.outbox.pending()).map(r => ({track_id:"
+                           " r.track_id, type: r.type, position_ms: r.position_ms}))")
+    return [i for i in [*stored_interactions(page), *unsent] if i["track_id"] == track_id]
+
+
+def test_a_reload_keeps_the_song_and_where_it_was(page: Page) -> None:
+    name = unique_name("resume")
+    sign_up(page, name)
+    card = page.locator("#feed-list .track-card").first
+    track_id = str(card.get_attribute("data-track-id"))
+    title = page.evaluate("id => encore.queue.byId.get(id).name", track_id)
+    card.get_by_role("button", name="Play").click()
+    wait_until(lambda: playing(page) and position(page) > 5500, message="past 5 s")
+    left_at = position(page)
+
+    page.reload()
+    player = page.locator("#player")
+    wait_until(lambda: player.get_attribute("data-track-id") == track_id, message="the song resumed")
+    assert page.locator("#player-title").inner_text() == title
+    page.locator("#feed-list .track-card").first.wait_for()
+    resumed_at = position(page)
+    assert resumed_at >= left_at - 1000, (resumed_at, left_at)
+    assert not playing(page)  # ready, not started by itself
+    page.wait_for_timeout(500)
+    assert position(page) == resumed_at  # and it stays there until Play
+    # Shown once: the feed's "now playing" card, not also one of the cards up next.
+    cards = page.locator("#feed-list .track-card").evaluate_all(
+        "cards => cards.map(c => [c.dataset.trackId, c.classList.contains('now')])")
+    assert [now for tid, now in cards if tid == track_id] == [True]
+    assert track_id not in page.evaluate("() => encore.queue.order")
+    assert recorded(page, track_id) == []  # the first visit's listening was never judged
+
+    page.locator("#play-pause").click()
+    wait_until(lambda: playing(page) and position(page) > resumed_at + 300, message="goes on")
+    assert position(page) < resumed_at + 5000  # from where it was, not from 0 nor beyond
+    heard_to = position(page)
+    page.locator("#next").click()
+    skipped = wait_until(lambda: recorded(page, track_id), message="the skip")
+    # One skip, with what was heard in both visits together.
+    assert [i["type"] for i in skipped] == ["skipped"]
+    assert skipped[0]["position_ms"] >= left_at + (heard_to - resumed_at) - 1500
+
+    # Another user on this browser gets nothing of it; signing out forgot it.
+    wait_until(lambda: playing(page) and position(page) > 5500, message="the next song past 5 s")
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    sign_up(page, unique_name("other"))
+    page.reload()
+    page.locator("#feed-list .track-card").first.wait_for()
+    assert page.locator("#player-title").inner_text() == "Nothing playing"
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.locator("#feed-list .track-card").first.wait_for()
+    page.reload()
+    page.locator("#feed-list .track-card").first.wait_for()
+    page.wait_for_timeout(500)
+    assert page.locator("#player-title").inner_text() == "Nothing playing"
