@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import PASSWORD, sign_up, stored_interactions, unique_name, wait_until
+from .conftest import (
+    PASSWORD,
+    set_skip_threshold,
+    sign_up,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +46,8 @@ def test_a_reload_keeps_the_song_and_where_it_was(page: Page) -> None:
 
     page.reload()
     player = page.locator("#player")
-    wait_until(lambda: player.get_attribute("data-track-id") == track_id, message="the song resumed")
+    wait_until(lambda: player.get_attribute("data-track-id") == track_id,
+               message="the song resumed")
     assert page.locator("#player-title").inner_text() == title
     page.locator("#feed-list .track-card").first.wait_for()
     resumed_at = position(page)
@@ -83,3 +91,25 @@ def test_a_reload_keeps_the_song_and_where_it_was(page: Page) -> None:
     page.locator("#feed-list .track-card").first.wait_for()
     page.wait_for_timeout(500)
     assert page.locator("#player-title").inner_text() == "Nothing playing"
+
+
+def test_a_resumed_song_played_to_the_end_counts_both_visits(page: Page) -> None:
+    """5.5 s heard before the reload, a jump to the end after it: a finish (5 s threshold), once.
+    Counting this visit alone (a few hundred ms) would call it a skip."""
+    sign_up(page, unique_name("resumeend"))
+    set_skip_threshold(page, 5)
+    card = page.locator("#feed-list .track-card").first
+    track_id = str(card.get_attribute("data-track-id"))
+    card.get_by_role("button", name="Play").click()
+    wait_until(lambda: playing(page) and position(page) > 5500, message="past 5 s")
+    page.reload()
+    wait_until(lambda: page.locator("#player").get_attribute("data-track-id") == track_id,
+               message="the song resumed")
+    page.locator("#play-pause").click()
+    wait_until(lambda: playing(page), message="goes on")
+    page.get_by_label("Seek").evaluate(
+        "el => { el.value = 990; el.dispatchEvent(new Event('input'));"
+        " el.dispatchEvent(new Event('change')); }")
+    done = wait_until(lambda: recorded(page, track_id), message="judged")
+    page.wait_for_timeout(1000)  # nothing more comes for it
+    assert [i["type"] for i in recorded(page, track_id)] == ["finished"], done
