@@ -27,7 +27,7 @@ const queue = new Queue();
 const outbox = new OutboxClient();
 const model = new ModelClient();
 const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
-const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false };
+const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false, resuming: null };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
 const FIRST_VIEW_WAIT_MS = 10_000; // the longest what the first view does not need waits for the first feed (a feed that fails lets it go at once)
 
@@ -240,6 +240,7 @@ async function loadFeed({ refresh = false } = {}) {
   // Unreachable, the songs saved on this device stay: they are all that can play here (moved
   // past, the music would stop after the current song).
   const moved = connectivity.online ? passed : passed.filter((id) => !offlineAudio.has(id));
+  await app.resuming; // its "now playing" card first: arriving after the cards, it would push them all down
   queue.setFeed(feed, { passed: feed.restarted ? [] : moved });
   app.feed = feed;
   app.feedLoaded = true;
@@ -470,7 +471,7 @@ async function afterSignIn() {
   document.getElementById("player").hidden = false;
   // Not waited for: the outbox itself waits for it before anything is recorded or sent.
   outbox.setUser(app.me.username).catch((error) => console.error("outbox", error));
-  resumeNowPlaying().catch((error) => console.warn("nothing resumed", error));
+  app.resuming = resumeNowPlaying().catch((error) => console.warn("nothing resumed", error));
   startModel();
   startSpotify();
 }
