@@ -29,6 +29,7 @@ const model = new ModelClient();
 const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
 const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false, resuming: null };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
+const RESUME_WAIT_MS = 300; // the longest the first cards wait for the song a reload resumes (an IndexedDB read: a few ms)
 const FIRST_VIEW_WAIT_MS = 10_000; // the longest what the first view does not need waits for the first feed (a feed that fails lets it go at once)
 
 /** `callback` once the page has loaded and the main thread is idle. */
@@ -240,7 +241,9 @@ async function loadFeed({ refresh = false } = {}) {
   // Unreachable, the songs saved on this device stay: they are all that can play here (moved
   // past, the music would stop after the current song).
   const moved = connectivity.online ? passed : passed.filter((id) => !offlineAudio.has(id));
-  await app.resuming; // its "now playing" card first: arriving after the cards, it would push them all down
+  // The resumed song's "now playing" card first (arriving after the cards, it would push them
+  // all down), but the cards never wait long for the device's storage (it can be slow to open).
+  await Promise.race([app.resuming, new Promise((resolve) => setTimeout(resolve, RESUME_WAIT_MS))]);
   queue.setFeed(feed, { passed: feed.restarted ? [] : moved });
   app.feed = feed;
   app.feedLoaded = true;
