@@ -1,5 +1,6 @@
 """What the Subsonic tests share: an OpenSubsonic emulator per test, an app allowed to reach
-127.0.0.1, and a signed-in listener whose account on the emulator is connected."""
+127.0.0.1, a signed-in listener whose Subsonic account is connected (on the emulator unless a
+test file names another `subsonic_account`), and a search as that listener."""
 
 from __future__ import annotations
 
@@ -28,11 +29,24 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def listener(client: Any, auth: Any, server: RunningSubsonic) -> Any:
-    """Ada, who likes jazz, with her account on the emulator connected."""
+def subsonic_account(server: RunningSubsonic) -> dict[str, str]:
+    """The listener's own Subsonic account: theirs on the emulator."""
+    return {"url": server.url, "username": "listener", "password": PASSWORD}
+
+
+@pytest.fixture
+async def listener(client: Any, auth: Any, subsonic_account: dict[str, str]) -> Any:
+    """Ada, who likes jazz, with her Subsonic account connected."""
     await auth.signup()
     await client.patch("/api/me/settings", json={"favorite_genres": ["jazz"]})
-    answer = await client.post("/api/subsonic/connect", json={
-        "url": server.url, "username": "listener", "password": PASSWORD})
+    answer = await client.post("/api/subsonic/connect", json=subsonic_account)
     assert answer.status_code == 200
     return client
+
+
+async def search(client: Any, q: str) -> dict[str, Any]:
+    """The listener's search for `q`, which must answer 200."""
+    answer = await client.get("/api/search", query_string={"q": q})
+    assert answer.status_code == 200
+    body: dict[str, Any] = await answer.get_json()
+    return body

@@ -13,7 +13,7 @@ import pytest
 from tests.fakes.subsonic import RunningSubsonic
 from tests.supysonic import SupysonicServer
 
-from .conftest import PASSWORD
+from .conftest import search
 
 ROCK = [f"Rock Song {n}" for n in range(1, 5)]
 
@@ -23,22 +23,6 @@ def app_config(tmp_path: Path, supysonic: SupysonicServer) -> dict[str, Any]:
     return {"TESTING": True, "DATA_DIR": tmp_path / "data", "SUBSONIC_URL": supysonic.url,
             "SUBSONIC_USER": supysonic.username, "SUBSONIC_PASSWORD": supysonic.password,
             "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
-
-
-@pytest.fixture
-async def listener(client: Any, auth: Any, server: RunningSubsonic) -> Any:
-    await auth.signup()
-    answer = await client.post("/api/subsonic/connect", json={
-        "url": server.url, "username": "listener", "password": PASSWORD})
-    assert answer.status_code == 200
-    return client
-
-
-async def search(client: Any, q: str) -> dict[str, Any]:
-    answer = await client.get("/api/search", query_string={"q": q})
-    assert answer.status_code == 200
-    body: dict[str, Any] = await answer.get_json()
-    return body
 
 
 async def test_both_servers_are_searched(listener: Any, server: RunningSubsonic) -> None:
