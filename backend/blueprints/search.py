@@ -43,7 +43,8 @@ async def search_everything(query_args: SearchQuery) -> dict[str, Any]:
                         query_args.limit)
 
 
-@bp.get("/artists/<artist_id>")
+# `path:` since an id may hold a "/": a Subsonic artist id made of a name ("AC/DC", to_track).
+@bp.get("/artists/<path:artist_id>")
 @signed_in.required
 async def artist(artist_id: str) -> dict[str, Any]:
     user = await signed_in.user()
@@ -51,7 +52,7 @@ async def artist(artist_id: str) -> dict[str, Any]:
                                artist_id)
 
 
-@bp.get("/albums/<album_id>")
+@bp.get("/albums/<path:album_id>")
 @signed_in.required
 async def album(album_id: str) -> dict[str, Any]:
     user = await signed_in.user()

@@ -24,6 +24,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from ..search.text import fold
 from ..store import Store
 from ..subsonic.errors import SubsonicError
 from ..subsonic.ids import item_id, parse_item_id, parse_track_id, track_id
@@ -37,6 +38,7 @@ FETCH_BUDGET_S = 30.0  # the most one round of asking a server may take in the b
 UNSUPPORTED_S = 24 * 3600
 SEARCH_WAIT_S = 3.0  # the most a search waits for Subsonic servers; the other hits go without
 ARTIST_ALBUMS = 40  # the most albums an artist's page (or search) asks songs of
+ARTIST_NAME_HITS = 20  # of each kind, when an artist's page looks its name up with search3
 # This node's memory, bounded (least recently used go first): Subsonic tracks it served (a
 # forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
 MAX_TRACKS = 20_000
@@ -264,14 +266,40 @@ class SubsonicSource:
         if parsed is None or connection is None:
             return []
         try:
-            songs = await (self._artist_songs(connection, parsed[1]) if kind == "artist"
+            songs = await (self._artist_page_songs(connection, parsed[1]) if kind == "artist"
                            else connection.client.album_songs(parsed[1]))
         except SubsonicError as error:
             if error.unreachable or error.is_auth:
                 raise
             return []  # the server has no such item (70), or cannot read the id (0, 10)
         tracks = (self._remember(s, connection.key) for s in songs)
-        return [t for t in tracks if t is not None]
+        return list({t["id"]: t for t in tracks if t is not None}.values())
+
+    async def _artist_page_songs(self, connection: Connection,
+                                 artist_id: str) -> list[dict[str, Any]]:
+        """The songs of the artist with this id; failing that, of the artist with this name:
+        a song that carries no `artistId` gets an artist id made of the name (to_track),
+        which `getArtist` does not know."""
+        try:
+            if songs := await self._artist_songs(connection, artist_id):
+                return songs
+        except SubsonicError as error:
+            if error.unreachable or error.is_auth:
+                raise
+        return await self._songs_of_artist_named(connection, artist_id)
+
+    async def _songs_of_artist_named(self, connection: Connection,
+                                     name: str) -> list[dict[str, Any]]:
+        """`search3` for the name: the songs of its artist hit of that very name (`getArtist`,
+        `getAlbum`), and its song hits by that artist (a server may match songs by artist)."""
+        answer = await connection.client.search(name, ARTIST_NAME_HITS)
+        wanted = fold(name)
+        songs = [s for s in answer["songs"] if fold(str(s.get("artist") or "")) == wanted]
+        artist = next((a for a in answer["artists"] if a.get("id") and a["id"] != name
+                       and fold(str(a.get("name") or "")) == wanted), None)
+        if artist is not None:
+            songs += await self._artist_songs(connection, str(artist["id"]))
+        return songs
 
     # --- candidates ----------------------------------------------------------------------
     async def candidates(self, username: str, settings: dict[str, Any]) -> SubsonicCandidates:

@@ -1,0 +1,78 @@
+"""Search and the artist pages over a listener's own account on a real server (Supysonic 0.7.9),
+seen through a proxy that counts what reaches the server (tests/subsonic_proxy.py) and can play
+a server whose songs carry no `artistId`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.subsonic_proxy import SubsonicProxy
+from tests.supysonic import SupysonicServer
+
+ROCK = [f"Rock Song {n}" for n in range(1, 5)]  # Ada Holm's "Rock Album"
+NO_ARTIST_IDS = frozenset({"artistId"})
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
+            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
+
+
+@pytest.fixture
+def proxy(request: pytest.FixtureRequest, supysonic: SupysonicServer) -> Iterator[SubsonicProxy]:
+    """In front of Supysonic; `param`: the fields it leaves out of the server's answers."""
+    running = SubsonicProxy(supysonic.url, drop=getattr(request, "param", frozenset()))
+    yield running
+    running.close()
+
+
+@pytest.fixture
+async def listener(client: Any, auth: Any, proxy: SubsonicProxy,
+                   supysonic: SupysonicServer) -> Any:
+    await auth.signup()
+    answer = await client.post("/api/subsonic/connect", json={
+        "url": proxy.url, "username": supysonic.username, "password": supysonic.password})
+    assert answer.status_code == 200
+    return client
+
+
+async def search(client: Any, q: str) -> dict[str, Any]:
+    answer = await client.get("/api/search", query_string={"q": q})
+    assert answer.status_code == 200
+    body: dict[str, Any] = await answer.get_json()
+    assert body["notice"] is None
+    return body
+
+
+def names(items: list[dict[str, Any]]) -> list[str]:
+    return sorted(i["name"] for i in items)
+
+
+@pytest.mark.parametrize("proxy", [NO_ARTIST_IDS], indirect=True, ids=["no artistId"])
+async def test_an_artist_named_without_an_id_opens_with_their_songs(listener: Any) -> None:
+    """The songs carry the artist's name only: the artist link (an id built from the name)
+    opens the artist's page with their songs, not a 404."""
+    track = next(t for t in (await search(listener, "rock song"))["tracks"]
+                 if t["name"] == "Rock Song 2")
+    artist = track["artists"][0]
+    assert artist["id"].endswith("-artist-Ada Holm")  # no id from the server: its name
+    answer = await listener.get(f"/api/artists/{quote(artist['id'])}")
+    assert answer.status_code == 200
+    page = await answer.get_json()
+    assert page["name"] == "Ada Holm" and names(page["tracks"]) == ROCK
+    assert [a["name"] for a in page["albums"]] == ["Rock Album"]
+    # the album page's artist link is the same
+    album = await (await listener.get(f"/api/albums/{track['album']['id']}")).get_json()
+    assert [a["id"] for a in album["artists"]] == [artist["id"]]
+    # a name no artist of the server has is still no artist, a name with a "/" too
+    key = track["id"].split("-")[1]
+    for name in ("Nobody Here", "AC/DC"):
+        missing = await listener.get(f"/api/artists/subsonic-{key}-artist-{quote(name, '')}")
+        assert missing.status_code == 404, name
+        assert (await missing.get_json())["error"]["code"] == "artist_not_found", name

@@ -1,0 +1,83 @@
+"""An HTTP proxy in front of a real Subsonic server (Supysonic) for the tests: it records every
+API call Encore makes (`calls`: method and parameters), and can rewrite the JSON answers to play
+a server that leaves a field out (`drop`: keys removed from every object of every answer)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+_HOP_BY_HOP = {"connection", "content-length", "content-encoding", "transfer-encoding",
+               "keep-alive"}
+
+
+class SubsonicProxy:
+    def __init__(self, target: str, drop: frozenset[str] = frozenset()) -> None:
+        self.target = target.rstrip("/")
+        self.drop = drop
+        self.calls: list[tuple[str, dict[str, str]]] = []
+        self.lock = threading.Lock()
+        self.upstream = httpx.Client(timeout=30)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                proxy._forward(self)
+
+            def do_POST(self) -> None:  # noqa: N802
+                proxy._forward(self)
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def count(self, method: str, **params: str) -> int:
+        """How many `method` calls reached the server (with these parameters, when given)."""
+        with self.lock:
+            return sum(1 for name, sent in self.calls if name == method
+                       and all(sent.get(k) == v for k, v in params.items()))
+
+    def _forward(self, handler: BaseHTTPRequestHandler) -> None:
+        size = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(size) if size else b""
+        parts = urlsplit(handler.path)
+        sent = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if handler.headers.get("Content-Type", "").startswith("application/x-www-form"):
+            sent.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        with self.lock:
+            self.calls.append((parts.path.rsplit("/", 1)[-1].removesuffix(".view"), sent))
+        headers = {k: v for k, v in handler.headers.items()
+                   if k.lower() not in _HOP_BY_HOP | {"host"}}
+        answer = self.upstream.request(handler.command, self.target + handler.path,
+                                       headers=headers, content=body)
+        content = answer.content
+        if self.drop and answer.headers.get("content-type", "").startswith("application/json"):
+            content = json.dumps(_without(answer.json(), self.drop)).encode()
+        handler.send_response(answer.status_code)
+        for key, value in answer.headers.items():
+            if key.lower() not in _HOP_BY_HOP:
+                handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(content)))
+        handler.end_headers()
+        handler.wfile.write(content)
+
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+        self.upstream.close()
+
+
+def _without(value: Any, drop: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v, drop) for k, v in value.items() if k not in drop}
+    if isinstance(value, list):
+        return [_without(v, drop) for v in value]
+    return value
