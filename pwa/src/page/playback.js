@@ -47,7 +47,7 @@ export class Playback extends EventTarget {
     this.settings = settings ?? (() => ({}));
     this.audio = new AudioPlayer();
     this.spotify = null; // set when the Web Playback SDK is ready
-    this.current = null; // see #start
+    this.current = null; // see #makeCurrent
     this.volume = 0.8;
     this.failedInARow = 0;
     this.#wire(this.audio);
@@ -88,12 +88,7 @@ export class Playback extends EventTarget {
       this.#emit("error", `“${track.name}” can't be played here.`);
       return;
     }
-    const c = {
-      track, player, judged: false, failed: false, started: false, playing: false,
-      position_ms: 0, heard_ms: 0, duration_ms: track.duration_ms ?? 0, reported_at: performance.now(),
-    };
-    this.current = c;
-    this.#emit("track", track);
+    const c = this.#makeCurrent(track, player);
     if (player !== this.audio) await this.audio.stop();
     if (this.spotify && player !== this.spotify) await this.spotify.stop().catch(() => {});
     try {
@@ -121,12 +116,7 @@ export class Playback extends EventTarget {
   async resume(track, { position_ms = 0, heard_ms = 0 } = {}) {
     const player = this.playerFor(track);
     if (this.current || player !== this.audio) return; // Spotify's player is not ready at boot
-    const c = {
-      track, player, judged: false, failed: false, started: false, playing: false,
-      position_ms, heard_ms, duration_ms: track.duration_ms ?? 0, reported_at: performance.now(),
-    };
-    this.current = c;
-    this.#emit("track", track);
+    const c = this.#makeCurrent(track, player, { position_ms, heard_ms });
     this.#emit("state", { position_ms, duration_ms: c.duration_ms, playing: false });
     try {
       await player.setVolume(this.volume);
@@ -135,6 +125,18 @@ export class Playback extends EventTarget {
     } catch (error) {
       if (this.current === c) this.#failed(error);
     }
+  }
+
+  /** `track` becomes the current one, on `player`, not started yet (a resumed one from where
+   *  and with what an earlier visit heard); the page hears of it. */
+  #makeCurrent(track, player, { position_ms = 0, heard_ms = 0 } = {}) {
+    const c = {
+      track, player, judged: false, failed: false, started: false, playing: false,
+      position_ms, heard_ms, duration_ms: track.duration_ms ?? 0, reported_at: performance.now(),
+    };
+    this.current = c;
+    this.#emit("track", track);
+    return c;
   }
 
   async toggle() {
