@@ -39,11 +39,15 @@ class SubsonicProxy:
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
         threading.Thread(target=self.http.serve_forever, daemon=True).start()
 
+    def calls_of(self, method: str) -> list[dict[str, str]]:
+        """The parameters of each `method` call that reached the server."""
+        with self.lock:
+            return [sent for name, sent in self.calls if name == method]
+
     def count(self, method: str, **params: str) -> int:
         """How many `method` calls reached the server (with these parameters, when given)."""
-        with self.lock:
-            return sum(1 for name, sent in self.calls if name == method
-                       and all(sent.get(k) == v for k, v in params.items()))
+        return sum(1 for sent in self.calls_of(method)
+                   if all(sent.get(k) == v for k, v in params.items()))
 
     def _forward(self, handler: BaseHTTPRequestHandler) -> None:
         size = int(handler.headers.get("Content-Length") or 0)

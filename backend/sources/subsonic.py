@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from ..search.text import fold
 from ..store import Store
@@ -43,6 +43,8 @@ ARTIST_NAME_HITS = 20  # of each kind, when an artist's page looks its name up w
 # forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
 MAX_TRACKS = 20_000
 CANDIDATE_USERS = 2000
+SEARCH_TTL_S = 60  # a listener's search answer from a server is reused this long
+SEARCH_ANSWERS = 2000  # this node keeps at most this many (least recently used go first)
 # What browsers play as they are; anything else is transcoded to MP3 by the server.
 PLAYABLE = frozenset({"mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "mp4", "aac", "webm"})
 COVER_SIZES = (64, 300, 600)
@@ -159,6 +161,9 @@ class SubsonicSource:
         self._unsupported: dict[tuple[str, str], float] = {}  # (server key, method) -> until
         self._genres: dict[str, tuple[float, list[str]]] = {}  # server key -> (at, names)
         self._fetching: dict[str, asyncio.Task[tuple[list[dict[str, Any]], list[str]]]] = {}
+        # (username, server key, query, count) -> hits, the songs by id (`_searched`)
+        self._searches: TTLCache[tuple[str, str, str, int], dict[str, list[Any]]] = TTLCache(
+            SEARCH_ANSWERS, SEARCH_TTL_S)
 
     # --- tracks --------------------------------------------------------------------------
     def _remember(self, song: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -210,8 +215,9 @@ class SubsonicSource:
         too (a server may match songs by title only: Supysonic does). A server slower than
         SEARCH_WAIT_S or failing is left out, said in `notice`; the others' hits stay."""
         connections = await self.service.connections(username)
+        query = " ".join(query.split())  # "rock  song" is "rock song" (Supysonic finds nothing)
         found = SubsonicFound()
-        results = await asyncio.gather(*(self._search_within(c, query, count)
+        results = await asyncio.gather(*(self._search_within(username, c, query, count)
                                          for c in connections), return_exceptions=True)
         failures: list[str] = []
         for connection, result in zip(connections, results, strict=True):
@@ -228,13 +234,29 @@ class SubsonicSource:
         found.notice = _join(failures)
         return found
 
-    async def _search_within(self, connection: Connection, query: str,
+    async def _search_within(self, username: str, connection: Connection, query: str,
                              count: int) -> dict[str, list[dict[str, Any]]]:
         try:
             async with asyncio.timeout(SEARCH_WAIT_S):
-                return await self._search_one(connection, query, count)
+                return await self._searched(username, connection, query, count)
         except TimeoutError:
             raise SubsonicError.down(_host(connection), "did not answer in time") from None
+
+    async def _searched(self, username: str, connection: Connection, query: str,
+                        count: int) -> dict[str, list[dict[str, Any]]]:
+        """`_search_one`'s answer, kept SEARCH_TTL_S for this listener, server and query:
+        search as you type sends the same query again and again (a pause, a letter typed and
+        taken back, the results page opened). Never another listener's: their accounts may
+        see other music. Its songs are kept by id, as remembered tracks (a song forgotten
+        since asks again)."""
+        key = (username, connection.key, query, count)
+        kept = self._searches.get(key)
+        if kept is not None and all(i in self._tracks for i in kept["tracks"]):
+            return {"tracks": self._known(kept["tracks"]), "artists": list(kept["artists"]),
+                    "albums": list(kept["albums"])}
+        found = await self._search_one(connection, query, count)
+        self._searches[key] = {**found, "tracks": [t["id"] for t in found["tracks"]]}
+        return found
 
     async def _search_one(self, connection: Connection, query: str,
                           count: int) -> dict[str, list[dict[str, Any]]]:
@@ -368,6 +390,8 @@ class SubsonicSource:
         """Ask the servers again next time (after connect/disconnect)."""
         self._candidates.pop(username, None)
         self._fetching.pop(username, None)
+        for key in [k for k in list(self._searches) if k[0] == username]:
+            self._searches.pop(key, None)
 
     def _shared_notice(self) -> str:
         error = self.service.shared_error

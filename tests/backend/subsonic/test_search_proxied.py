@@ -14,6 +14,8 @@ import pytest
 from tests.subsonic_proxy import SubsonicProxy
 from tests.supysonic import SupysonicServer
 
+from .conftest import search
+
 ROCK = [f"Rock Song {n}" for n in range(1, 5)]  # Ada Holm's "Rock Album"
 NO_ARTIST_IDS = frozenset({"artistId"})
 
@@ -33,21 +35,9 @@ def proxy(request: pytest.FixtureRequest, supysonic: SupysonicServer) -> Iterato
 
 
 @pytest.fixture
-async def listener(client: Any, auth: Any, proxy: SubsonicProxy,
-                   supysonic: SupysonicServer) -> Any:
-    await auth.signup()
-    answer = await client.post("/api/subsonic/connect", json={
-        "url": proxy.url, "username": supysonic.username, "password": supysonic.password})
-    assert answer.status_code == 200
-    return client
-
-
-async def search(client: Any, q: str) -> dict[str, Any]:
-    answer = await client.get("/api/search", query_string={"q": q})
-    assert answer.status_code == 200
-    body: dict[str, Any] = await answer.get_json()
-    assert body["notice"] is None
-    return body
+def subsonic_account(proxy: SubsonicProxy, supysonic: SupysonicServer) -> dict[str, str]:
+    """The listener's own account is on Supysonic, reached through the proxy."""
+    return {"url": proxy.url, "username": supysonic.username, "password": supysonic.password}
 
 
 def names(items: list[dict[str, Any]]) -> list[str]:
@@ -76,3 +66,29 @@ async def test_an_artist_named_without_an_id_opens_with_their_songs(listener: An
         missing = await listener.get(f"/api/artists/subsonic-{key}-artist-{quote(name, '')}")
         assert missing.status_code == 404, name
         assert (await missing.get_json())["error"]["code"] == "artist_not_found", name
+
+
+async def test_a_repeated_search_does_not_reach_the_server_again_but_another_listeners_does(
+        listener: Any, auth: Any, proxy: SubsonicProxy,
+        subsonic_account: dict[str, str]) -> None:
+    """Search as you type repeats a query often: the server answers it once per listener (for a
+    short while); another listener's same query is theirs to ask."""
+    first = await search(listener, "rock song")
+    assert names(first["tracks"]) == ROCK
+    asked = proxy.count("search3", query="rock song")
+    assert asked == 1
+    again = await search(listener, "rock  song ")  # typed again, a space more
+    assert len(proxy.calls_of("search3")) == asked
+    assert again["tracks"] == first["tracks"] and again["notice"] is None
+
+    await auth.logout()
+    await auth.signup("grace")
+    connected = await listener.post("/api/subsonic/connect", json=subsonic_account)
+    assert connected.status_code == 200
+    theirs = await search(listener, "rock song")
+    assert names(theirs["tracks"]) == ROCK
+    assert proxy.count("search3", query="rock song") == asked + 1
+    # connecting again (another account, maybe) asks afresh too
+    assert (await listener.post("/api/subsonic/connect", json=subsonic_account)).status_code == 200
+    await search(listener, "rock song")
+    assert proxy.count("search3", query="rock song") == asked + 2
