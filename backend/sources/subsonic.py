@@ -19,12 +19,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache, TTLCache
 
-from ..search.text import fold
+from ..search.text import fold, score, track_fields
 from ..store import Store
 from ..subsonic.errors import SubsonicError
 from ..subsonic.ids import item_id, parse_item_id, parse_track_id, track_id
@@ -38,6 +39,7 @@ FETCH_BUDGET_S = 30.0  # the most one round of asking a server may take in the b
 UNSUPPORTED_S = 24 * 3600
 SEARCH_WAIT_S = 3.0  # the most a search waits for Subsonic servers; the other hits go without
 ARTIST_ALBUMS = 40  # the most albums an artist's page (or search) asks songs of
+WORD_SEARCHES = 3  # the most words of a query searched one by one when it found nothing whole
 ARTIST_NAME_HITS = 20  # of each kind, when an artist's page looks its name up with search3
 # This node's memory, bounded (least recently used go first): Subsonic tracks it served (a
 # forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
@@ -238,9 +240,28 @@ class SubsonicSource:
                              count: int) -> dict[str, list[dict[str, Any]]]:
         try:
             async with asyncio.timeout(SEARCH_WAIT_S):
-                return await self._searched(username, connection, query, count)
+                return await self._search_server(username, connection, query, count)
         except TimeoutError:
             raise SubsonicError.down(_host(connection), "did not answer in time") from None
+
+    async def _search_server(self, username: str, connection: Connection, query: str,
+                             count: int) -> dict[str, list[dict[str, Any]]]:
+        """The server's hits for the query. A server matches the query as a whole within one
+        field, so "blue miles" (a title word and an artist's) finds nothing: then its words
+        are searched (the WORD_SEARCHES longest, in parallel), and the hits kept are those
+        that match every word across title, artist and album, as the other sources' hits do
+        (search/text.py: case, accents and a typo aside), best first."""
+        found = await self._searched(username, connection, query, count)
+        typed = [w for w in dict.fromkeys(query.split()) if fold(w)]
+        if any(found.values()) or len(typed) < 2:
+            return found
+        wanted = [fold(w) for w in typed]  # in the order typed: the last one may be cut short
+        picked = sorted(typed, key=len, reverse=True)[:WORD_SEARCHES]
+        parts = await asyncio.gather(*(self._searched(username, connection, w, count)
+                                       for w in picked))
+        return {kind: _best(wanted, [hit for part in parts for hit in part[kind]], fields)[:count]
+                for kind, fields in (("tracks", track_fields), ("artists", _artist_fields),
+                                     ("albums", _album_fields))}
 
     async def _searched(self, username: str, connection: Connection, query: str,
                         count: int) -> dict[str, list[dict[str, Any]]]:
@@ -557,6 +578,22 @@ def _not_offered(error: SubsonicError) -> bool:
     return (error.code == 0 and any(w in said for w in ("unknown", "not implemented",
                                                          "not supported"))) or (
         error.unreachable and ("HTTP 404" in error.message or "HTTP 501" in error.message))
+
+
+def _best(wanted: list[str], hits: list[dict[str, Any]],
+          fields: Callable[[dict[str, Any]], dict[str, str]]) -> list[dict[str, Any]]:
+    """The hits (each once) matching every wanted word in their `fields`, best first."""
+    scored = {h["id"]: (score(wanted, fields(h)), h) for h in hits}
+    return [h for s, h in sorted(scored.values(), key=lambda sh: -sh[0]) if s > 0]
+
+
+def _artist_fields(artist: dict[str, Any]) -> dict[str, str]:
+    return {"name": fold(str(artist.get("name") or ""))}
+
+
+def _album_fields(album: dict[str, Any]) -> dict[str, str]:
+    names = " ".join(str(a.get("name") or "") for a in album.get("artists") or [])
+    return {"name": fold(str(album.get("name") or "")), "artists": fold(names)}
 
 
 def _genre_key(name: str) -> str:

@@ -92,3 +92,25 @@ async def test_a_repeated_search_does_not_reach_the_server_again_but_another_lis
     assert (await listener.post("/api/subsonic/connect", json=subsonic_account)).status_code == 200
     await search(listener, "rock song")
     assert proxy.count("search3", query="rock song") == asked + 2
+
+
+async def test_a_query_of_title_and_artist_words_finds_the_songs(listener: Any,
+                                                                 proxy: SubsonicProxy) -> None:
+    """Supysonic matches a query as a whole within one field: "holm rock" (her name, their
+    title) is nobody's title. Its words are searched too, and the hits kept are those matching
+    every word across title, artist and album, case and accents aside."""
+    found = await search(listener, "holm rock")
+    assert names(found["tracks"]) == ROCK and found["notice"] is None
+    assert names(found["albums"]) == ["Rock Album"]
+    assert found["artists"] == []  # "Ada Holm" is not "rock"
+    assert names((await search(listener, "Röck HOLM"))["tracks"]) == ROCK
+    assert names((await search(listener, "ada holm song 2 rock"))["tracks"]) == ["Rock Song 2"]
+    # words that match no song together find nothing: Ada Holm plays no jazz
+    nothing = await search(listener, "holm jazz")
+    assert nothing["tracks"] == nothing["albums"] == nothing["artists"] == []
+    # at most three words are searched one by one, and a query is asked once: its first word
+    # was asked as a query of its own before (cached), the others were not
+    asked = [call["query"] for call in proxy.calls_of("search3")]
+    assert asked.count("ada holm song 2 rock") == 1
+    words = ("ada", "holm", "song", "2", "rock")
+    assert [q for q in asked if q in words] == ["holm", "rock", "song"]
