@@ -29,9 +29,12 @@ def playing(page: Page) -> bool:
 
 
 def recorded(page: Page, track_id: str) -> list[dict]:
-    unsent = page.evaluate("async () => (await encore.outbox.pending()).map(r => ({track_id:"
-                           " r.track_id, type: r.type, position_ms: r.position_ms}))")
-    return [i for i in [*stored_interactions(page), *unsent] if i["track_id"] == track_id]
+    """The track's interactions, on the server or still in the outbox (one just sent can be in
+    both for a moment: counted once)."""
+    unsent = page.evaluate("async () => (await encore.outbox.pending()).map(r => ({id: r.id,"
+                           " track_id: r.track_id, type: r.type, position_ms: r.position_ms}))")
+    by_id = {i["id"]: i for i in [*stored_interactions(page), *unsent]}
+    return [i for i in by_id.values() if i["track_id"] == track_id]
 
 
 def test_a_reload_keeps_the_song_and_where_it_was(page: Page) -> None:
