@@ -116,3 +116,40 @@ def test_a_resumed_song_played_to_the_end_counts_both_visits(page: Page) -> None
     done = wait_until(lambda: recorded(page, track_id), message="judged")
     page.wait_for_timeout(1000)  # nothing more comes for it
     assert [i["type"] for i in recorded(page, track_id)] == ["finished"], done
+
+
+# Counts the page's writes of the song it keeps (IndexedDB's meta store, key "now-playing"),
+# and when the first and the last were made.
+COUNT_KEPT_WRITES = """
+window.keptWrites = [];
+const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (value, key) {
+  if (key === "now-playing") window.keptWrites.push(performance.now());
+  return put.apply(this, arguments);
+};
+"""
+
+
+def test_a_reload_right_after_a_pause_resumes_where_it_paused(page: Page) -> None:
+    """The song is kept about once a second while it plays (not at each of the player's several
+    reports a second), and at once on a pause: a reload straight after it loses nothing."""
+    page.add_init_script(COUNT_KEPT_WRITES)
+    sign_up(page, unique_name("pause"))
+    card = page.locator("#feed-list .track-card").first
+    track_id = str(card.get_attribute("data-track-id"))
+    card.get_by_role("button", name="Play").click()
+    wait_until(lambda: playing(page) and position(page) > 1000, message="playing")
+    page.evaluate("() => { window.keptWrites = []; window.countedFrom = performance.now(); }")
+    wait_until(lambda: position(page) > 5000, message="past 5 s")
+    writes, seconds = page.evaluate(
+        "() => [keptWrites.length, (performance.now() - countedFrom) / 1000]")
+    assert 1 <= writes <= seconds + 1, (writes, seconds)
+
+    page.locator("#play-pause").click()
+    wait_until(lambda: not playing(page), message="paused")
+    paused_at = position(page)
+    page.reload()
+    wait_until(lambda: page.locator("#player").get_attribute("data-track-id") == track_id,
+               message="the song resumed")
+    page.locator("#feed-list .track-card").first.wait_for()
+    assert abs(position(page) - paused_at) < 100, (position(page), paused_at)

@@ -8,9 +8,10 @@ import { mediaSession } from "./media-session.js";
 import { ModelClient } from "./model-client.js";
 import { OfflineAudio } from "./offline-audio.js";
 import { OutboxClient } from "./outbox-client.js";
-import { nowPlaying, setNowPlaying, strip as stripInteraction } from "../shared/outbox.js";
+import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
+import { keepNowPlaying } from "./resume.js";
 import { reportNowPlaying } from "./subsonic-now-playing.js";
 import { cacheUserData, clearUserCaches, registerServiceWorker, whenControlled } from "./sw-client.js";
 import { authView } from "./ui/auth.js";
@@ -73,25 +74,9 @@ playback.addEventListener("track", ({ detail: track }) => {
 });
 playback.addEventListener("error", ({ detail }) => toast(detail));
 
-// -- the song a reload (or reopening the app) comes back to -------------------------------
-// Kept as it plays (every report of the player, a few a second: a reload loses under a second),
-// with what was heard so far; forgotten once judged (a finish must not be resumed and counted
-// again) and on sign-out (outbox.setUser(null)).
-function keepNowPlaying() {
-  const c = playback.current;
-  if (!app.me) return;
-  const state = c && !c.judged && !c.failed
-    ? { user: app.me.username, track: c.track, position_ms: c.position_ms, heard_ms: c.heard_ms } : null;
-  setNowPlaying(state).catch((error) => console.warn("now playing not kept", error));
-}
-playback.addEventListener("track", keepNowPlaying);
-playback.addEventListener("state", keepNowPlaying);
+// The song a reload (or reopening the app) comes back to (resume.js).
+const nowPlayingKept = keepNowPlaying(playback, () => app.me?.username ?? null);
 
-/** The signed-in listener's song from their last visit, paused where they left it. */
-async function resumeNowPlaying() {
-  const saved = await nowPlaying(app.me.username);
-  if (saved?.track && !playback.current) await playback.resume(saved.track, saved);
-}
 playback.addEventListener("unplayable", ({ detail: { track, error, next } }) => {
   console.warn(`unplayable: ${track.id}: ${error?.name ?? ""} ${error?.message ?? error}`); // the why, for the page's log
   const offline = !connectivity.online;
@@ -474,7 +459,7 @@ async function afterSignIn() {
   document.getElementById("player").hidden = false;
   // Not waited for: the outbox itself waits for it before anything is recorded or sent.
   outbox.setUser(app.me.username).catch((error) => console.error("outbox", error));
-  app.resuming = resumeNowPlaying().catch((error) => console.warn("nothing resumed", error));
+  app.resuming = nowPlayingKept.resume().catch((error) => console.warn("nothing resumed", error));
   startModel();
   startSpotify();
 }

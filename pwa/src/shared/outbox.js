@@ -47,9 +47,11 @@ export async function currentUser() {
 /** The song a signed-in listener was on, and where: `{user, track, position_ms, heard_ms}`
  *  (null forgets it). Kept beside the signed-in user, since it is theirs alone. */
 export async function setNowPlaying(state) {
-  const d = await db();
-  if (state) await d.put(META, state, "now-playing");
-  else await d.delete(META, "now-playing");
+  const tx = (await db()).transaction(META, "readwrite");
+  if (state) tx.store.put(state, "now-playing");
+  else tx.store.delete("now-playing");
+  tx.commit(); // at once: written as the page goes away (pagehide), it must not wait for a later task
+  await tx.done;
 }
 
 /** What `setNowPlaying` kept for `user` (another user's song is never theirs). */
