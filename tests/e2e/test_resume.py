@@ -1,7 +1,8 @@
 """A reload (or reopening the installed app) keeps the song that was playing, and where: the
 player bar names it, paused at the place the listener left it; Play goes on from there. What was
 heard before the reload counts with what is heard after it (one skip, never two); another user
-signing in on the browser gets nothing of it, and signing out forgets it."""
+signing in on the browser gets nothing of it, and signing out forgets it. A Spotify song comes
+back too, and Play starts it in the Web Playback SDK (the emulator's) where it was."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from playwright.sync_api import Page
 
 from .conftest import (
     PASSWORD,
+    Server,
     set_skip_threshold,
     sign_up,
     stored_interactions,
     unique_name,
     wait_until,
 )
+from .test_spotify import play_spotify_feed
 
 pytestmark = pytest.mark.e2e
 
@@ -153,3 +156,36 @@ def test_a_reload_right_after_a_pause_resumes_where_it_paused(page: Page) -> Non
                message="the song resumed")
     page.locator("#feed-list .track-card").first.wait_for()
     assert abs(position(page) - paused_at) < 100, (position(page), paused_at)
+
+
+def test_a_reload_keeps_a_spotify_song_and_play_starts_it_there(page: Page,
+                                                                 server: Server) -> None:
+    """The emulator's Spotify songs are 5 s tones: left 1.5 s in, the reload shows it paused
+    there (the SDK's player not started: nothing plays by itself), and Play asks Spotify to
+    play it from there, not from the start."""
+    sign_up(page, unique_name("spotifyresume"))
+    play_spotify_feed(page)
+    player = page.locator("#player")
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    track_id = wait_until(lambda: player.get_attribute("data-track-id"), message="a song plays")
+    assert page.evaluate("id => encore.queue.byId.get(id).source", track_id) == "spotify"
+    wait_until(lambda: playing(page) and position(page) > 1500, message="past 1.5 s")
+    left_at = position(page)
+
+    page.reload()
+    wait_until(lambda: player.get_attribute("data-track-id") == track_id,
+               message="the Spotify song resumed")
+    resumed_at = position(page)
+    assert left_at - 1000 <= resumed_at < 3000, (resumed_at, left_at)
+    page.wait_for_function("() => document.body.dataset.spotify === 'ready'")
+    page.wait_for_timeout(500)
+    assert not playing(page) and position(page) == resumed_at  # waits for Play
+    assert page.locator("#player-title").inner_text() != "Nothing playing"
+
+    page.locator("#play-pause").click()
+    wait_until(lambda: playing(page), message="Play starts it in the SDK")
+    assert position(page) >= resumed_at - 300  # from where it was, not from 0
+    playback = server.emulator.state.playback["premium-user"]
+    uri = page.evaluate("id => encore.queue.byId.get(id)?.uri ?? encore.playback.current.track.uri",
+                        track_id)
+    assert playback.uris == [uri] and abs(playback.progress_ms - resumed_at) <= 50

@@ -22,13 +22,18 @@ def connect_spotify(page: Page) -> None:
     page.get_by_role("heading", name="Your feed").wait_for()
 
 
-def test_spotify_playback_and_account_error_fallback(page: Page, server: Server) -> None:
-    sign_up(page, unique_name("spotify"))
+def play_spotify_feed(page: Page) -> None:
+    """Connect Spotify, and wait for a feed of its songs and the SDK's player to be ready."""
     connect_spotify(page)
     page.wait_for_function("() => window.encore.app.me.spotify.connected")
     page.get_by_role("button", name="Refresh feed").click()
     page.wait_for_function("() => encore.queue.tracks[0]?.source === 'spotify'")
     page.wait_for_function("() => document.body.dataset.spotify === 'ready'")
+
+
+def test_spotify_playback_and_account_error_fallback(page: Page, server: Server) -> None:
+    sign_up(page, unique_name("spotify"))
+    play_spotify_feed(page)
 
     player = page.locator("#player")
     page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()

@@ -79,7 +79,8 @@ export class Playback extends EventTarget {
     if (now && !now.failed && !now.judged && now.track.id === track.id) {
       // The song already playing was asked for (its album's "Play all", its Play in the
       // details): it goes on where it is, and is not judged as left, which would be a skip.
-      if (!now.playing) await now.player.play().catch((e) => this.#failed(e));
+      if (now.unloaded) await this.#startResumed(now);
+      else if (!now.playing) await now.player.play().catch((e) => this.#failed(e));
       return;
     }
     this.#leaveCurrent();
@@ -112,16 +113,20 @@ export class Playback extends EventTarget {
    *  would block starting by itself). The earlier visit was never judged (the page went away):
    *  what it heard counts with what this visit hears, as one listening of the song split by a
    *  reload the listener did not mean as leaving it. Not started here, so leaving it before
-   *  Play records nothing. */
+   *  Play records nothing. A Spotify song is not loaded yet (`unloaded`, no player): the SDK's
+   *  player may not be ready at boot, and it loads a song only by starting it; Play starts it
+   *  there, from where it was (#startResumed). */
   async resume(track, { position_ms = 0, heard_ms = 0 } = {}) {
-    const player = this.playerFor(track);
-    if (this.current || player !== this.audio) return; // Spotify's player is not ready at boot
+    const spotify = track.source === "spotify";
+    const player = spotify ? null : this.playerFor(track);
+    if (this.current || !(spotify || player)) return;
     const c = this.#makeCurrent(track, player, { position_ms, heard_ms });
+    c.unloaded = spotify;
     this.#emit("state", { position_ms, duration_ms: c.duration_ms, playing: false });
+    if (spotify) return;
     try {
       await player.setVolume(this.volume);
-      await player.load(track);
-      await player.seek(position_ms);
+      await player.load(track, { position_ms });
     } catch (error) {
       if (this.current === c) this.#failed(error);
     }
@@ -139,6 +144,26 @@ export class Playback extends EventTarget {
     return c;
   }
 
+  /** Play on a resumed song kept unloaded (Spotify's): the player that plays it now (the
+   *  SDK's once ready, as for any Spotify song) starts it where the earlier visit left it. */
+  async #startResumed(c) {
+    const player = this.playerFor(c.track);
+    if (!player) {
+      this.#emit("error", `“${c.track.name}” can't be played here.`);
+      return;
+    }
+    c.player = player;
+    c.unloaded = false;
+    if (player !== this.audio) await this.audio.stop();
+    try {
+      await player.setVolume(this.volume);
+      await player.load(c.track, { position_ms: c.position_ms });
+      await player.play();
+    } catch (error) {
+      if (this.current === c) this.#failed(error);
+    }
+  }
+
   async toggle() {
     const c = this.current;
     if (!c || c.failed) {
@@ -146,7 +171,8 @@ export class Playback extends EventTarget {
       if (next) await this.play(next);
       return;
     }
-    if (c.playing) await c.player.pause();
+    if (c.unloaded) await this.#startResumed(c);
+    else if (c.playing) await c.player.pause();
     else await c.player.play().catch((e) => this.#failed(e));
   }
 
@@ -156,7 +182,7 @@ export class Playback extends EventTarget {
     if (next) await this.play(next);
     else {
       this.#leaveCurrent();
-      await this.current?.player.pause();
+      await this.current?.player?.pause();
     }
   }
 
@@ -165,18 +191,22 @@ export class Playback extends EventTarget {
     const c = this.current;
     if (!c) return;
     this.#leaveCurrent();
-    await c.player.stop?.().catch?.(() => {});
+    await c.player?.stop?.().catch?.(() => {});
     c.playing = false;
     this.#emit("state", { position_ms: c.position_ms, duration_ms: c.duration_ms, playing: false });
   }
 
   async seek(ms) {
-    await this.current?.player.seek(ms);
+    const c = this.current;
+    if (c?.unloaded) { // where Play will start it
+      c.position_ms = ms;
+      this.#emit("state", { position_ms: ms, duration_ms: c.duration_ms, playing: false });
+    } else await c?.player.seek(ms);
   }
 
   async setVolume(v) {
     this.volume = v;
-    await this.current?.player.setVolume(v);
+    await this.current?.player?.setVolume(v);
   }
 
   like() {

@@ -29,9 +29,11 @@ export class AudioPlayer extends EventTarget {
     return { position_ms: a.currentTime * 1000, duration_ms: duration, playing: !a.paused && !a.ended };
   }
 
-  async load(track) {
+  /** Load `track`, to start at `position_ms` (a song resumed after a reload). */
+  async load(track, { position_ms = 0 } = {}) {
     this.audio.src = track.audio_url || track.preview_url;
     this.audio.load();
+    if (position_ms > 0) await this.seek(position_ms);
   }
 
   async play() {

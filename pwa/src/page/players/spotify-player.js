@@ -101,11 +101,13 @@ export class SpotifyPlayer extends EventTarget {
     if (this.last.playing && this.uri) this.dispatchEvent(new CustomEvent("state", { detail: this.state }));
   }
 
-  async load(track) {
+  /** Load `track` by starting it (the Web API has no other way), at `position_ms`. */
+  async load(track, { position_ms = 0 } = {}) {
     this.uri = track.uri;
-    this.last = { position_ms: 0, duration_ms: track.duration_ms ?? 0, playing: false, at: performance.now() };
+    this.last = { position_ms, duration_ms: track.duration_ms ?? 0, playing: false, at: performance.now() };
     await this.sdk.activateElement?.();
-    await this.#webApi("PUT", `/me/player/play?device_id=${encodeURIComponent(this.deviceId)}`, { uris: [track.uri] });
+    const body = { uris: [track.uri], ...(position_ms > 0 ? { position_ms: Math.round(position_ms) } : {}) };
+    await this.#webApi("PUT", `/me/player/play?device_id=${encodeURIComponent(this.deviceId)}`, body);
   }
 
   async play() {
