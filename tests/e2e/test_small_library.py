@@ -30,6 +30,16 @@ SONGS = [("Ada Lind", "First Light", 100), ("Bram Okafor", "Second Wind", 128),
          ("Cleo Marlowe", "Third Rail", 84)]
 SECONDS = 4.0
 
+# The player's song, whether it plays and where, whether the feed shows its "now playing" card,
+# and whether the feed says everything was heard: read at one moment.
+SHOWN_NOW = """() => {
+  const { trackId, playing, position } = document.getElementById("player").dataset;
+  const card = `#feed-list .track-card.now[data-track-id="${trackId}"]`;
+  return {track: trackId ?? null, playing: playing === "true", position: Number(position ?? 0),
+          card: Boolean(trackId && document.querySelector(card)),
+          empty: !document.getElementById("feed-empty").hidden};
+}"""
+
 
 @pytest.fixture(scope="module")
 def small_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EncoreProcess]:
@@ -111,13 +121,23 @@ def test_everything_heard_says_so_and_plays_again_from_the_top(listener: Page) -
     player = page.locator("#player")
     heard: set[str] = set()
 
+    shown_while_playing: list[dict] = []  # what the feed showed while a song played on
+
     def all_heard() -> bool:  # each song plays to its end, the next starts on its own
-        playing = player.get_attribute("data-track-id")
-        if playing:
-            heard.add(playing)
-        return heard >= offered and player.get_attribute("data-playing") == "false"
+        now = page.evaluate(SHOWN_NOW)
+        if now["track"]:
+            heard.add(now["track"])
+        if now["playing"]:
+            shown_while_playing.append(now)
+        return heard >= offered and not now["playing"]
 
     wait_until(all_heard, timeout=60, message="every song played to its end")
+    # A song's finish is judged 2 s before its end (here, half of it): its card stays until it
+    # really ends, and "heard everything" waits for the last one's end.
+    late = [n for n in shown_while_playing if n["position"] > SECONDS * 1000 - 1800]
+    assert late, shown_while_playing
+    assert all(n["card"] and not n["empty"] for n in shown_while_playing), [
+        n for n in shown_while_playing if not n["card"] or n["empty"]]
     empty = page.locator("#feed-empty")
     expect(empty).to_be_visible()  # not a blank page
     expect(empty.get_by_role("heading")).to_have_text("You've heard everything in your feed")

@@ -72,6 +72,7 @@ playback.addEventListener("track", ({ detail: track }) => {
   keepOffline();
   reportNowPlaying(track);
 });
+playback.addEventListener("left", ({ detail: track }) => queue.left(track.id));
 playback.addEventListener("error", ({ detail }) => toast(detail));
 
 // The song a reload (or reopening the app) comes back to (resume.js).

@@ -76,7 +76,7 @@ export class Playback extends EventTarget {
   /** Start `track`; whatever was playing is judged first. */
   async play(track) {
     const now = this.current;
-    if (now && !now.failed && !now.judged && now.track.id === track.id) {
+    if (now && !now.failed && !now.left && now.track.id === track.id) {
       // The song already playing was asked for (its album's "Play all", its Play in the
       // details): it goes on where it is, and is not judged as left, which would be a skip.
       if (now.unloaded) await this.#startResumed(now);
@@ -136,7 +136,7 @@ export class Playback extends EventTarget {
    *  and with what an earlier visit heard); the page hears of it. */
   #makeCurrent(track, player, { position_ms = 0, heard_ms = 0 } = {}) {
     const c = {
-      track, player, judged: false, failed: false, started: false, playing: false,
+      track, player, judged: false, left: false, failed: false, started: false, playing: false,
       position_ms, heard_ms, duration_ms: track.duration_ms ?? 0, reported_at: performance.now(),
     };
     this.current = c;
@@ -267,13 +267,20 @@ export class Playback extends EventTarget {
     return c.heard_ms >= finishNeedsMs(this.settings(), c.duration_ms);
   }
 
+  /** The listener is done with the current song: moved on, or its end came. Judged now unless
+   *  it already was (a finish is judged in its last 2 s, which still play: the page shows it
+   *  as playing until this says it "left"). */
   #leaveCurrent() {
     const c = this.current;
-    if (!c || c.judged) return;
-    c.judged = true;
-    if (!c.started) return; // never heard: nothing to say about it
-    const atEnd = c.duration_ms > 0 && c.position_ms >= c.duration_ms - FINISH_MARGIN_MS;
-    this.#interaction(atEnd && this.#heardEnough(c) ? "finished" : "skipped");
+    if (!c || c.left) return;
+    c.left = true;
+    if (!c.judged) {
+      c.judged = true;
+      const atEnd = c.duration_ms > 0 && c.position_ms >= c.duration_ms - FINISH_MARGIN_MS;
+      // (never heard: nothing to say about it)
+      if (c.started) this.#interaction(atEnd && this.#heardEnough(c) ? "finished" : "skipped");
+    }
+    this.#emit("left", c.track);
   }
 
   #onState(player, state) {

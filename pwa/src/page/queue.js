@@ -110,6 +110,14 @@ export class Queue extends EventTarget {
     this.#changed();
   }
 
+  /** The player is done with `track` (it ended, or the listener moved on): no card says it
+   *  plays any more. */
+  left(trackId) {
+    if (trackId !== this.currentId) return;
+    this.currentId = null;
+    this.#changed();
+  }
+
   markDone(trackId) {
     this.done.add(trackId);
     this.order = this.order.filter((id) => id !== trackId);

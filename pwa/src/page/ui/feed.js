@@ -177,8 +177,9 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     clearTimeout(waiting);
     waiting = 0;
     const wait = aimedAt + AIM_MS - performance.now();
-    const current = queue.current;
-    const playing = current && !queue.done.has(current.id) ? current : null;
+    // (a finished song's card stays through its last 2 s, which still play: it was judged
+    // then, and goes when the player leaves it)
+    const playing = queue.current;
     if (wait > 0) {
       // Only the order waits: which card is playing is said at once (the song that was skipped
       // kept its "Now playing" badge until the pointer left).
