@@ -12,7 +12,7 @@ from quart_schema import validate_querystring, validate_request
 from ..app_types import app
 from ..errors import ApiError
 from ..library.formats import TRANSCODED_MIME
-from ..sources.subsonic import COVER_SIZES
+from ..sources.subsonic_tracks import COVER_SIZES
 from ..subsonic.errors import SubsonicError
 from ..subsonic.ids import parse_track_id
 from ..subsonic.media import cover_response, stream_audio, transcode_here, transcoded_copy

@@ -1,4 +1,6 @@
-"""Feed candidates from Subsonic servers, as Encore Tracks, and what listening tells the server.
+"""Feed candidates from Subsonic servers, as Encore Tracks, and what listening tells the server;
+the tracks this node met, so their ids resolve. Search and the artist and album pages are
+subsonic_search.py's, the shapes subsonic_tracks.py's.
 
 Candidates (per server the listener reaches, in parallel, within one time budget):
 random songs; songs of the listener's favourite genres (matched to the server's genre names);
@@ -16,20 +18,19 @@ end of a play (finished or skipped, with its position) is reported without a sec
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from cachetools import LRUCache, TTLCache
+from cachetools import LRUCache
 
-from ..search.text import fold, score, track_fields
 from ..store import Store
 from ..subsonic.errors import SubsonicError
-from ..subsonic.ids import item_id, parse_item_id, parse_track_id, track_id
+from ..subsonic.ids import parse_track_id
 from ..subsonic.service import Connection, SubsonicService
+from .subsonic_search import SubsonicFound, SubsonicSearch
+from .subsonic_tracks import target_format, to_track
 
 log = logging.getLogger("encore.subsonic")
 
@@ -37,119 +38,16 @@ CANDIDATE_TTL_S = 600  # a listener's candidates are reused this long before ask
 FEED_WAIT_S = 5.0  # the most a feed waits for Subsonic servers; a slower answer lands later
 FETCH_BUDGET_S = 30.0  # the most one round of asking a server may take in the background
 UNSUPPORTED_S = 24 * 3600
-SEARCH_WAIT_S = 3.0  # the most a search waits for Subsonic servers; the other hits go without
-ARTIST_ALBUMS = 40  # the most albums an artist's page (or search) asks songs of
-WORD_SEARCHES = 3  # the most words of a query searched one by one when it found nothing whole
-ARTIST_NAME_HITS = 20  # of each kind, when an artist's page looks its name up with search3
 # This node's memory, bounded (least recently used go first): Subsonic tracks it served (a
 # forgotten one is asked again with getSong), and the listeners whose candidates it keeps.
 MAX_TRACKS = 20_000
 CANDIDATE_USERS = 2000
-SEARCH_TTL_S = 60  # a listener's search answer from a server is reused this long
-SEARCH_ANSWERS = 2000  # this node keeps at most this many (least recently used go first)
-# What browsers play as they are; anything else is transcoded to MP3 by the server.
-PLAYABLE = frozenset({"mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "mp4", "aac", "webm"})
-COVER_SIZES = (64, 300, 600)
-
-
-@dataclass
-class SubsonicFound:
-    """Search hits from the listener's Subsonic servers, in search/query.py's shapes."""
-
-    tracks: list[dict[str, Any]] = field(default_factory=list)
-    artists: list[dict[str, Any]] = field(default_factory=list)
-    albums: list[dict[str, Any]] = field(default_factory=list)
-    notice: str | None = None
 
 
 @dataclass
 class SubsonicCandidates:
     tracks: list[dict[str, Any]]
     notice: str | None = None
-
-
-def to_track(song: dict[str, Any], key: str) -> dict[str, Any] | None:
-    """The Encore Track for a Subsonic `Child`; None for what cannot be a track."""
-    song_id = str(song.get("id") or "")
-    tid = track_id(key, song_id) if song_id else None
-    if tid is None or song.get("isDir") or song.get("isVideo"):
-        return None
-    artists = [{"id": item_id(key, "artist", str(a.get("id") or a.get("name") or "")),
-                "name": str(a.get("name") or "")} for a in song.get("artists") or []
-               if isinstance(a, dict)]
-    if not artists and (song.get("artist") or song.get("artistId")):
-        artists = [{"id": item_id(key, "artist", str(song.get("artistId") or song.get("artist"))),
-                    "name": str(song.get("artist") or "")}]
-    genres = [str(g.get("name")) for g in song.get("genres") or [] if isinstance(g, dict)
-              and g.get("name")] or ([str(song["genre"])] if song.get("genre") else [])
-    album: dict[str, Any] = {"name": str(song.get("album") or ""), "images": []}
-    if song.get("albumId"):
-        album["id"] = item_id(key, "album", str(song["albumId"]))
-    album["images"] = _covers(song, key)
-    track: dict[str, Any] = {
-        "id": tid, "uri": f"subsonic:{key}:{song_id}", "source": "subsonic",
-        "name": str(song.get("title") or ""), "artists": artists, "album": album,
-        "genres": [g.lower() for g in genres], "explicit": song.get("explicitStatus") == "explicit",
-        "duration_ms": int(song.get("duration") or 0) * 1000, "features": _features(song),
-        "audio_url": f"/api/tracks/{tid}/audio",
-    }
-    if isinstance(song.get("year"), int) and song["year"] > 0:
-        track["release_year"] = song["year"]
-    return track
-
-
-def _covers(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """A song's, album's or artist's cover art (`coverArt`), through Encore, largest first."""
-    if not item.get("coverArt"):
-        return []
-    cover = f"/api/subsonic/covers/{key}/{item['coverArt']}"
-    return [{"url": f"{cover}?size={s}", "width": s, "height": s} for s in reversed(COVER_SIZES)]
-
-
-def to_found_artist(artist: dict[str, Any], key: str) -> dict[str, Any]:
-    """A `search3` artist as a search hit (the shape of search/query.py's)."""
-    covers = _covers(artist, key)
-    return {"id": item_id(key, "artist", str(artist["id"])), "name": str(artist.get("name") or ""),
-            "source": "subsonic", "image": covers[1]["url"] if covers else None, "tracks": None}
-
-
-def to_found_album(album: dict[str, Any], key: str) -> dict[str, Any]:
-    """A `search3` album as a search hit."""
-    covers = _covers(album, key)
-    artist = [{"id": item_id(key, "artist", str(album.get("artistId") or album["artist"])),
-               "name": str(album["artist"])}] if album.get("artist") else []
-    return {"id": item_id(key, "album", str(album["id"])), "name": str(album.get("name") or ""),
-            "source": "subsonic", "image": covers[1]["url"] if covers else None,
-            "artists": artist}
-
-
-def _features(song: dict[str, Any]) -> dict[str, float]:
-    """What the server knows about the sound: BPM, and loudness from ReplayGain (a track gain
-    of g dB means about -18 - g LUFS)."""
-    features: dict[str, float] = {}
-    if isinstance(song.get("bpm"), int | float) and song["bpm"] > 0:
-        features["tempo"] = float(song["bpm"])
-    gain = (song.get("replayGain") or {}).get("trackGain")
-    if isinstance(gain, int | float):
-        features["loudness"] = max(-60.0, min(0.0, -18.0 - float(gain)))
-    return features
-
-
-_MP4 = frozenset({"m4a", "mp4", "m4b", "aac"})
-MAX_AAC_KBPS = 400  # above this an MPEG-4 file holds lossless ALAC, not AAC
-
-
-def target_format(song: dict[str, Any]) -> str:
-    """`raw` (the file as it is: Range works) when browsers play it, else `mp3`. An `.m4a`
-    may hold ALAC, which Chromium and Firefox cannot play: a lossless one (OpenSubsonic's
-    `bitDepth`) or one above MAX_AAC_KBPS is asked as MP3 too."""
-    suffix = str(song.get("suffix") or "").lower()
-    if suffix in _MP4:
-        depth, rate = song.get("bitDepth"), song.get("bitRate")
-        if (isinstance(depth, int) and depth > 0) or (
-                isinstance(rate, int | float) and rate > MAX_AAC_KBPS):
-            return "mp3"
-    return "raw" if suffix in PLAYABLE or not suffix else "mp3"
 
 
 class SubsonicSource:
@@ -163,9 +61,7 @@ class SubsonicSource:
         self._unsupported: dict[tuple[str, str], float] = {}  # (server key, method) -> until
         self._genres: dict[str, tuple[float, list[str]]] = {}  # server key -> (at, names)
         self._fetching: dict[str, asyncio.Task[tuple[list[dict[str, Any]], list[str]]]] = {}
-        # (username, server key, query, count) -> hits, the songs by id (`_searched`)
-        self._searches: TTLCache[tuple[str, str, str, int], dict[str, list[Any]]] = TTLCache(
-            SEARCH_ANSWERS, SEARCH_TTL_S)
+        self.finder = SubsonicSearch(service, self._remember, self._known)
 
     # --- tracks --------------------------------------------------------------------------
     def _remember(self, song: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -211,138 +107,12 @@ class SubsonicSource:
                 found[tid] = track
         return found
 
-    # --- search and browse ---------------------------------------------------------------
+    # --- search and browse (subsonic_search.py) -------------------------------------------
     async def search(self, username: str, query: str, count: int) -> SubsonicFound:
-        """Every server's `search3` hits, asked in parallel; the songs of the best artist hit
-        too (a server may match songs by title only: Supysonic does). A server slower than
-        SEARCH_WAIT_S or failing is left out, said in `notice`; the others' hits stay."""
-        connections = await self.service.connections(username)
-        query = " ".join(query.split())  # "rock  song" is "rock song" (Supysonic finds nothing)
-        found = SubsonicFound()
-        results = await asyncio.gather(*(self._search_within(username, c, query, count)
-                                         for c in connections), return_exceptions=True)
-        failures: list[str] = []
-        for connection, result in zip(connections, results, strict=True):
-            if isinstance(result, SubsonicError):
-                failures.append(f"{result.message.rstrip('.')}; its songs are left out of "
-                                "this search.")
-            elif isinstance(result, BaseException):
-                log.error("subsonic search failed", exc_info=result)
-                failures.append(f"The Subsonic server at {_host(connection)} failed; its songs "
-                                "are left out of this search.")
-            else:
-                for kind in ("tracks", "artists", "albums"):
-                    getattr(found, kind).extend(result[kind])
-        found.notice = _join(failures)
-        return found
-
-    async def _search_within(self, username: str, connection: Connection, query: str,
-                             count: int) -> dict[str, list[dict[str, Any]]]:
-        try:
-            async with asyncio.timeout(SEARCH_WAIT_S):
-                return await self._search_server(username, connection, query, count)
-        except TimeoutError:
-            raise SubsonicError.down(_host(connection), "did not answer in time") from None
-
-    async def _search_server(self, username: str, connection: Connection, query: str,
-                             count: int) -> dict[str, list[dict[str, Any]]]:
-        """The server's hits for the query. A server matches the query as a whole within one
-        field, so "blue miles" (a title word and an artist's) finds nothing: then its words
-        are searched (the WORD_SEARCHES longest, in parallel), and the hits kept are those
-        that match every word across title, artist and album, as the other sources' hits do
-        (search/text.py: case, accents and a typo aside), best first."""
-        found = await self._searched(username, connection, query, count)
-        typed = [w for w in dict.fromkeys(query.split()) if fold(w)]
-        if any(found.values()) or len(typed) < 2:
-            return found
-        wanted = [fold(w) for w in typed]  # in the order typed: the last one may be cut short
-        picked = sorted(typed, key=len, reverse=True)[:WORD_SEARCHES]
-        parts = await asyncio.gather(*(self._searched(username, connection, w, count)
-                                       for w in picked))
-        return {kind: _best(wanted, [hit for part in parts for hit in part[kind]], fields)[:count]
-                for kind, fields in (("tracks", track_fields), ("artists", _artist_fields),
-                                     ("albums", _album_fields))}
-
-    async def _searched(self, username: str, connection: Connection, query: str,
-                        count: int) -> dict[str, list[dict[str, Any]]]:
-        """`_search_one`'s answer, kept SEARCH_TTL_S for this listener, server and query:
-        search as you type sends the same query again and again (a pause, a letter typed and
-        taken back, the results page opened). Never another listener's: their accounts may
-        see other music. Its songs are kept by id, as remembered tracks (a song forgotten
-        since asks again)."""
-        key = (username, connection.key, query, count)
-        kept = self._searches.get(key)
-        if kept is not None and all(i in self._tracks for i in kept["tracks"]):
-            return {"tracks": self._known(kept["tracks"]), "artists": list(kept["artists"]),
-                    "albums": list(kept["albums"])}
-        found = await self._search_one(connection, query, count)
-        self._searches[key] = {**found, "tracks": [t["id"] for t in found["tracks"]]}
-        return found
-
-    async def _search_one(self, connection: Connection, query: str,
-                          count: int) -> dict[str, list[dict[str, Any]]]:
-        key = connection.key
-        answer = await connection.client.search(query, count)
-        songs = answer["songs"]
-        if answer["artists"] and len(songs) < count:
-            with contextlib.suppress(SubsonicError):  # the title hits are still hits
-                songs += await self._artist_songs(connection, str(answer["artists"][0]["id"]))
-        tracks = {t["id"]: t for t in (self._remember(s, key) for s in songs) if t is not None}
-        return {"tracks": list(tracks.values())[:count],
-                "artists": [to_found_artist(a, key) for a in answer["artists"] if a.get("id")],
-                "albums": [to_found_album(a, key) for a in answer["albums"] if a.get("id")]}
-
-    async def _artist_songs(self, connection: Connection, artist_id: str) -> list[dict[str, Any]]:
-        """An artist's songs: `getArtist` for its albums, `getAlbum` for each (at most
-        ARTIST_ALBUMS, in parallel)."""
-        albums = (await connection.client.artist_albums(artist_id))["album"][:ARTIST_ALBUMS]
-        lists = await asyncio.gather(*(connection.client.album_songs(str(a["id"]))
-                                       for a in albums if a.get("id")))
-        return [s for songs in lists for s in songs]
+        return await self.finder.search(username, query, count)
 
     async def browse(self, username: str, kind: str, item: str) -> list[dict[str, Any]]:
-        """The tracks of an artist or album (`kind`) by its Encore id, from its server
-        (`getArtist` + `getAlbum`, or `getAlbum`); [] when no server of the listener has it.
-        Raises SubsonicError when the server cannot say."""
-        parsed = parse_item_id(item, kind)
-        connection = (await self.service.connection_for(username, parsed[0])) if parsed else None
-        if parsed is None or connection is None:
-            return []
-        try:
-            songs = await (self._artist_page_songs(connection, parsed[1]) if kind == "artist"
-                           else connection.client.album_songs(parsed[1]))
-        except SubsonicError as error:
-            if error.unreachable or error.is_auth:
-                raise
-            return []  # the server has no such item (70), or cannot read the id (0, 10)
-        tracks = (self._remember(s, connection.key) for s in songs)
-        return list({t["id"]: t for t in tracks if t is not None}.values())
-
-    async def _artist_page_songs(self, connection: Connection,
-                                 artist_id: str) -> list[dict[str, Any]]:
-        """The songs of the artist with this id; failing that, of the artist with this name:
-        a song that carries no `artistId` gets an artist id made of the name (to_track),
-        which `getArtist` does not know."""
-        try:
-            if songs := await self._artist_songs(connection, artist_id):
-                return songs
-        except SubsonicError as error:
-            if error.unreachable or error.is_auth:
-                raise
-        return await self._songs_of_artist_named(connection, artist_id)
-
-    async def _songs_of_artist_named(self, connection: Connection,
-                                     name: str) -> list[dict[str, Any]]:
-        """`search3` for the name: the songs of its artist hit of that very name (`getArtist`,
-        `getAlbum`), and its song hits by that artist (a server may match songs by artist)."""
-        answer = await connection.client.search(name, ARTIST_NAME_HITS)
-        wanted = fold(name)
-        songs = [s for s in answer["songs"] if fold(str(s.get("artist") or "")) == wanted]
-        artist = next((a for a in answer["artists"] if a.get("id") and a["id"] != name
-                       and fold(str(a.get("name") or "")) == wanted), None)
-        if artist is not None:
-            songs += await self._artist_songs(connection, str(artist["id"]))
-        return songs
+        return await self.finder.browse(username, kind, item)
 
     # --- candidates ----------------------------------------------------------------------
     async def candidates(self, username: str, settings: dict[str, Any]) -> SubsonicCandidates:
@@ -411,8 +181,7 @@ class SubsonicSource:
         """Ask the servers again next time (after connect/disconnect)."""
         self._candidates.pop(username, None)
         self._fetching.pop(username, None)
-        for key in [k for k in list(self._searches) if k[0] == username]:
-            self._searches.pop(key, None)
+        self.finder.forget(username)
 
     def _shared_notice(self) -> str:
         error = self.service.shared_error
@@ -578,22 +347,6 @@ def _not_offered(error: SubsonicError) -> bool:
     return (error.code == 0 and any(w in said for w in ("unknown", "not implemented",
                                                          "not supported"))) or (
         error.unreachable and ("HTTP 404" in error.message or "HTTP 501" in error.message))
-
-
-def _best(wanted: list[str], hits: list[dict[str, Any]],
-          fields: Callable[[dict[str, Any]], dict[str, str]]) -> list[dict[str, Any]]:
-    """The hits (each once) matching every wanted word in their `fields`, best first."""
-    scored = {h["id"]: (score(wanted, fields(h)), h) for h in hits}
-    return [h for s, h in sorted(scored.values(), key=lambda sh: -sh[0]) if s > 0]
-
-
-def _artist_fields(artist: dict[str, Any]) -> dict[str, str]:
-    return {"name": fold(str(artist.get("name") or ""))}
-
-
-def _album_fields(album: dict[str, Any]) -> dict[str, str]:
-    names = " ".join(str(a.get("name") or "") for a in album.get("artists") or [])
-    return {"name": fold(str(album.get("name") or "")), "artists": fold(names)}
 
 
 def _genre_key(name: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from backend.sources.subsonic import target_format
+from backend.sources.subsonic_tracks import target_format
 from backend.subsonic.ids import parse_track_id
 from tests.fakes.subsonic import RunningSubsonic
 from tests.fakes.subsonic.media import song_wav
