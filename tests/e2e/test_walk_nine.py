@@ -55,6 +55,18 @@ def test_the_heart_lights_only_for_a_song_that_is_playing(page: Page, server: Se
     assert [t["id"] for t in liked] == [track_id]
 
 
+def skip_three(page: Page) -> tuple[list[str], str]:
+    """Play, and skip three songs once each is heard: their ids, and the song playing after."""
+    page.locator("#play-pause").click()
+    heard: list[str] = []
+    playing = heard_after(page, None)
+    for _ in range(3):
+        heard.append(playing)
+        page.get_by_role("button", name="Next (skip)").click()
+        playing = heard_after(page, playing)
+    return heard, playing
+
+
 def test_songs_skipped_before_an_offline_reload_stay_heard(playwright: Playwright,
                                                             network: NetworkSwitch,
                                                             tmp_path: Path) -> None:
@@ -64,13 +76,7 @@ def test_songs_skipped_before_an_offline_reload_stay_heard(playwright: Playwrigh
     page = context.new_page()
     page.set_default_timeout(30_000)
     sign_up(page, unique_name("tunnel"), unhurried=True)
-    page.locator("#play-pause").click()
-    heard: list[str] = []
-    playing = heard_after(page, None)
-    for _ in range(3):
-        heard.append(playing)
-        page.get_by_role("button", name="Next (skip)").click()
-        playing = heard_after(page, playing)
+    heard, playing = skip_three(page)
     wait_until(lambda: page.evaluate("document.body.dataset.outboxPending") == "0",
                message="the skips sent")
     go_offline(context, network)
@@ -80,6 +86,45 @@ def test_songs_skipped_before_an_offline_reload_stay_heard(playwright: Playwrigh
     shown = cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")
     assert playing in shown  # the song that was playing is still there
     assert not set(heard) & set(shown), "skipped songs came back"
+    context.close()
+
+
+# Notes in sessionStorage (it outlives a reload) each time a page hands the service worker a feed
+# to keep for offline, with the page's time origin to tell the pages apart.
+NOTE_FEED_SAVES = """
+const post = ServiceWorker.prototype.postMessage;
+ServiceWorker.prototype.postMessage = function (message, ...rest) {
+  if (message?.type === "CACHE_USER_DATA" && message.entries.some((e) => e.path === "/api/feed")) {
+    const saves = JSON.parse(sessionStorage.getItem("feedSaves") ?? "[]");
+    sessionStorage.setItem("feedSaves", JSON.stringify([...saves, performance.timeOrigin]));
+  }
+  return post.call(this, message, ...rest);
+};
+"""
+
+
+def test_a_burst_of_skips_saves_the_offline_feed_once(playwright: Playwright,
+                                                      network: NetworkSwitch,
+                                                      tmp_path: Path) -> None:
+    """Three quick skips hand the service worker the ~165 KB feed once, not three times; a
+    reload straight after them, offline, still leaves them out (the feed is saved as the page
+    goes away)."""
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    context.add_init_script(NOTE_FEED_SAVES)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("burst"), unhurried=True)
+    this_page = page.evaluate("() => { sessionStorage.removeItem('feedSaves');"
+                              " return performance.timeOrigin; }")  # (the first feed's save)
+    heard, _ = skip_three(page)
+    go_offline(context, network)
+    page.reload()
+    cards = page.locator("#feed-list .track-card")
+    cards.first.wait_for()
+    shown = cards.evaluate_all("cards => cards.map(c => c.dataset.trackId)")
+    assert not set(heard) & set(shown), "skipped songs came back"
+    saves = page.evaluate("() => JSON.parse(sessionStorage.getItem('feedSaves') ?? '[]')")
+    assert saves.count(this_page) == 1, saves
     context.close()
 
 

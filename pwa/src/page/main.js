@@ -8,6 +8,7 @@ import { mediaSession } from "./media-session.js";
 import { ModelClient } from "./model-client.js";
 import { OfflineAudio } from "./offline-audio.js";
 import { OutboxClient } from "./outbox-client.js";
+import { coalesced } from "./page-hidden.js";
 import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
@@ -31,6 +32,7 @@ const offlineAudio = new OfflineAudio({ isOnline: () => connectivity.online });
 const app = { me: null, view: null, feedLoaded: false, feedLoading: null, feed: null, spotifyError: null, demoOnly: false, freshStart: false, resuming: null };
 const controlledAtBoot = Boolean(navigator.serviceWorker?.controller);
 const RESUME_WAIT_MS = 300; // the longest the first cards wait for the song a reload resumes (an IndexedDB read: a few ms)
+const SAVE_FEED_AFTER_MS = 3000; // the feed saved for offline waits this long after a play for the next
 const FIRST_VIEW_WAIT_MS = 10_000; // the longest what the first view does not need waits for the first feed (a feed that fails lets it go at once)
 
 /** `callback` once the page has loaded and the main thread is idle. */
@@ -150,12 +152,18 @@ function modelStatus() {
 }
 
 // -- interactions: outbox first, then the on-device model -----------------------------------
+// What a reload gets offline is the list as shown, without what was just heard (it came back at
+// the top): saved again once a burst of plays is over (the feed is ~165 KB of JSON: one write
+// for a listener skipping through ten songs, not ten), and at once when the page goes away.
+const savedFeed = coalesced(() => {
+  if (app.me && app.feed) cacheUserData([{ path: "/api/feed", body: queue.shownFeed(app.feed) }]);
+}, SAVE_FEED_AFTER_MS);
+
 async function recordInteraction(interaction, track) {
   await outbox.record(interaction, track); // durable before anything else happens
   if (interaction.type !== "liked") {
     queue.markDone(track.id);
-    // What a reload gets offline: without what was just heard (it came back at the top).
-    if (app.feed) cacheUserData([{ path: "/api/feed", body: queue.shownFeed(app.feed) }]);
+    savedFeed.soon();
   }
   if (!model.ready) return;
   try {
@@ -488,9 +496,9 @@ async function logout() {
 
 /** Signed out (or the account deleted): nothing of this user stays on the page or device. */
 async function leave({ deleted = false } = {}) {
+  app.me = null; // first: nothing of theirs is saved again behind the clearing (the feed, their song)
   await clearUserCaches();
   await outbox.setUser(null);
-  app.me = null;
   // A fresh page: no queue, model or player state survives (and it says a deletion was done).
   location.assign(deleted ? "/login?account=deleted" : "/login");
 }

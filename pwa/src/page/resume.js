@@ -8,6 +8,7 @@
 // at once when more than the position changes (another song, a pause, a judgement) and when
 // the page is hidden or goes away, so a reload right after a pause resumes where it paused.
 import { nowPlaying, setNowPlaying } from "../shared/outbox.js";
+import { onPageHidden } from "./page-hidden.js";
 
 const KEEP_EVERY_MS = 1000;
 
@@ -37,10 +38,7 @@ export function keepNowPlaying(playback, user) {
 
   playback.addEventListener("track", () => keep());
   playback.addEventListener("state", () => keep());
-  addEventListener("pagehide", () => keep({ now: true }));
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") keep({ now: true });
-  });
+  onPageHidden(() => keep({ now: true }));
 
   return {
     /** The signed-in listener's song from their last visit, paused where they left it. */
