@@ -7,7 +7,7 @@ back too, and Play starts it in the Web Playback SDK (the emulator's) where it w
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .conftest import (
     PASSWORD,
@@ -189,3 +189,35 @@ def test_a_reload_keeps_a_spotify_song_and_play_starts_it_there(page: Page,
     uri = page.evaluate("id => encore.queue.byId.get(id)?.uri ?? encore.playback.current.track.uri",
                         track_id)
     assert playback.uris == [uri] and abs(playback.progress_ms - resumed_at) <= 50
+
+
+def test_a_resumed_spotify_song_that_cannot_play_here_says_so(page: Page,
+                                                               server: Server) -> None:
+    """A new Spotify app (no previews) whose SDK refuses the account after the reload: the song
+    still shows paused where it was, Play says it cannot be played here, and the player goes
+    on with the demo catalog."""
+    server.emulator.state.set(new_app_mode=True)
+    try:
+        sign_up(page, unique_name("spotifyrefused"))
+        play_spotify_feed(page)
+        player = page.locator("#player")
+        page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+        track_id = wait_until(lambda: player.get_attribute("data-track-id"), message="a song")
+        wait_until(lambda: playing(page) and position(page) > 1500, message="past 1.5 s")
+
+        server.emulator.state.set(sdk_failure="account_error")
+        page.reload()
+        wait_until(lambda: player.get_attribute("data-track-id") == track_id,
+                   message="the Spotify song resumed")
+        page.wait_for_function("() => document.body.dataset.spotify === 'failed'")
+        resumed_at = position(page)
+        assert resumed_at > 500 and not playing(page)
+        page.locator("#play-pause").click()
+        expect(page.locator("#toast")).to_contain_text("can't be played here")
+        assert player.get_attribute("data-track-id") == track_id and not playing(page)
+        assert position(page) == resumed_at
+        page.get_by_role("button", name="Next (skip)").click()
+        wait_until(lambda: (player.get_attribute("data-track-id") or "").startswith("demo-")
+                   and playing(page) and position(page) > 500, message="the demo catalog plays")
+    finally:
+        server.emulator.state.set(sdk_failure=None, new_app_mode=False)
