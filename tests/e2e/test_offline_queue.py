@@ -64,3 +64,31 @@ def test_the_next_ten_play_when_the_server_is_unreachable(playwright: Playwright
                        message="saved tracks first")
     assert len(set(heard)) == 11
     context.close()
+
+
+def test_a_refresh_with_the_server_gone_says_nothing_new_is_saved(playwright: Playwright,
+                                                                  network: NetworkSwitch,
+                                                                  tmp_path: Path) -> None:
+    """Refreshed while the server answered, then refreshed again once it is gone: the songs
+    saved here stay first and nothing new can play, which looked like a refresh that did
+    nothing. The page says so."""
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_up(page, unique_name("tunnel"), unhurried=True)
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    wait_until(lambda: len(saved_cards(page)) >= 3, timeout=60, message="songs saved")
+    page.get_by_role("button", name="Pause").click()
+    refresh = page.get_by_role("button", name="Refresh feed")
+    toast = page.locator("#toast")
+    listed = up_next(page)
+    refresh.click()
+    wait_until(lambda: refresh.is_enabled() and up_next(page)[:5] != listed[:5], message="new songs")
+    assert "saved on this device" not in toast.inner_text()  # the server answered
+
+    network.set_online(False)  # the server is gone; the browser still says "online"
+    refresh.click()
+    wait_until(lambda: "nothing new is saved on this device" in toast.inner_text(),
+               message="the refresh says why the songs that play are the same")
+    assert toast.inner_text().startswith("Can't reach Encore's server, and")
+    context.close()

@@ -250,6 +250,18 @@ async function loadFeed({ refresh = false } = {}) {
   app.view?.render?.();
 }
 
+/** "Refresh feed". Unreachable, it gets the saved feed back and moves past what was on screen,
+ *  but only songs saved on this device play: when it brings none that was not listed already,
+ *  it says so (the list below them changes, which looked like a refresh that did nothing). */
+async function refreshFeed() {
+  const listed = new Set(queue.onScreen());
+  await loadFeed({ refresh: true });
+  if (connectivity.online || queue.onScreen().some((id) => !listed.has(id) && offlineAudio.has(id))) return;
+  const [where, until] = connectivity.browserOnline ? ["Can't reach Encore's server", "it's back"]
+    : ["You're offline", "you're back online"];
+  toast(`${where}, and nothing new is saved on this device: only the songs saved here can play until ${until}.`);
+}
+
 /** Everything was heard: the feed from the top again (the server's, or offline the one saved
  *  here), and the first song plays. */
 async function startOver() {
@@ -442,7 +454,7 @@ async function route() {
     queue,
     onPlay: (track) => playback.play(track),
     onDetails: (track) => showDetails(document.getElementById("details"), track, { onPlay: (t) => playback.play(t) }),
-    onRefresh: () => loadFeed({ refresh: true }).catch(feedError),
+    onRefresh: () => refreshFeed().catch(feedError),
     onStartOver: startOver,
     feedState: () => ({ loaded: app.feedLoaded, source: app.feed?.source ?? null }),
     offlineIds: () => offlineAudio.saved,
