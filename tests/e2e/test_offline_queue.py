@@ -83,7 +83,8 @@ def test_a_refresh_with_the_server_gone_says_nothing_new_is_saved(playwright: Pl
     toast = page.locator("#toast")
     listed = up_next(page)
     refresh.click()
-    wait_until(lambda: refresh.is_enabled() and up_next(page)[:5] != listed[:5], message="new songs")
+    wait_until(lambda: refresh.is_enabled() and up_next(page)[:5] != listed[:5],
+               message="new songs")
     assert "saved on this device" not in toast.inner_text()  # the server answered
 
     network.set_online(False)  # the server is gone; the browser still says "online"
