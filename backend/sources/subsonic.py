@@ -76,9 +76,6 @@ class SubsonicSource:
         """A song met elsewhere (a playlist import), kept so it resolves like the others."""
         return self._remember(song, key)
 
-    def cached(self, tid: str) -> dict[str, Any] | None:
-        return self._tracks.get(tid)
-
     async def format_of(self, connection: Connection, tid: str, song_id: str) -> str:
         """The `format` to ask `stream` for (`target_format`)."""
         if tid not in self._format:
@@ -86,9 +83,15 @@ class SubsonicSource:
         return self._format.get(tid, "raw")
 
     async def resolve(self, username: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Tracks by id (remembered, else `getSong`); unknown or unreachable ones left out."""
+        """Tracks by id (remembered, else `getSong`) on the servers the listener reaches;
+        unknown or unreachable ones left out. This node remembers songs for every listener,
+        but a listener's own server is theirs: another who names its ids learns nothing."""
+        if not ids:
+            return {}
+        keys = await self.service.server_keys(username)
+        ids = [i for i in ids if (parsed := parse_track_id(i)) and parsed[0] in keys]
         found = {i: self._tracks[i] for i in ids if i in self._tracks}
-        missing = [i for i in ids if i not in found and parse_track_id(i)]
+        missing = [i for i in ids if i not in found]
         if not missing:
             return found
         connections = {c.key: c for c in await self.service.connections(username)}

@@ -165,6 +165,11 @@ class SubsonicService:
         """The connection that can reach server `key` for this listener."""
         return next((c for c in await self.connections(username) if c.key == key), None)
 
+    async def server_keys(self, username: str) -> set[str]:
+        """The servers the listener reaches (no network: the store and the settings)."""
+        link = await self.store.get_subsonic_link(username)
+        return {server_key(url) for url in (link.url if link else None, self.shared_url) if url}
+
     async def reachable(self, username: str) -> bool:
         """Whether the listener has a Subsonic server at all (no network: the store and the
         settings), so the feed asks it for candidates."""
