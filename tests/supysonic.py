@@ -71,9 +71,9 @@ _CODECS = {"mp3": ["-c:a", "libmp3lame", "-b:a", "64k"],
            "ogg": ["-c:a", "libvorbis", "-q:a", "2"], "flac": ["-c:a", "flac"]}
 
 
-def make_music(folder: Path) -> list[Song]:
+def make_music(folder: Path, songs: list[Song] = LIBRARY) -> list[Song]:
     """Real MP3, Ogg Vorbis and FLAC files with tags, and a cover.jpg per album (ffmpeg)."""
-    for song in LIBRARY:
+    for song in songs:
         target = folder / song.path
         if target.exists():
             continue
@@ -90,7 +90,7 @@ def make_music(folder: Path) -> list[Song]:
             hue = sum(map(ord, song.album)) % 360
             _ffmpeg(["-f", "lavfi", "-i", f"color=c=0x{hue:02x}6080:s=320x320", "-frames:v",
                      "1", str(cover)])
-    return LIBRARY
+    return songs
 
 
 def _ffmpeg(args: list[str]) -> None:

@@ -20,7 +20,7 @@ from cachetools import TTLCache
 
 from ..search.text import fold, score, track_fields
 from ..subsonic.errors import SubsonicError
-from ..subsonic.ids import parse_item_id
+from ..subsonic.ids import MAX_ID, parse_item_id
 from ..subsonic.service import Connection, SubsonicService
 from .subsonic_tracks import to_found_album, to_found_artist
 
@@ -162,8 +162,8 @@ class SubsonicSearch:
         if parsed is None or connection is None:
             return []
         try:
-            songs = await (self._artist_page_songs(connection, parsed[1]) if kind == "artist"
-                           else connection.client.album_songs(parsed[1]))
+            songs = await (self._artist_page_songs(connection, parsed[1], len(item) >= MAX_ID)
+                           if kind == "artist" else connection.client.album_songs(parsed[1]))
         except SubsonicError as error:
             if error.unreachable or error.is_auth:
                 raise
@@ -171,28 +171,34 @@ class SubsonicSearch:
         tracks = (self.remember(s, connection.key) for s in songs)
         return list({t["id"]: t for t in tracks if t is not None}.values())
 
-    async def _artist_page_songs(self, connection: Connection,
-                                 artist_id: str) -> list[dict[str, Any]]:
+    async def _artist_page_songs(self, connection: Connection, artist_id: str,
+                                 cut: bool) -> list[dict[str, Any]]:
         """The songs of the artist with this id; failing that, of the artist with this name:
         a song that carries no `artistId` gets an artist id made of the name (to_track),
-        which `getArtist` does not know."""
+        which `getArtist` does not know (`cut`: the id was cut to MAX_ID, so the name may be
+        only the start of theirs)."""
         try:
             if songs := await self._artist_songs(connection, artist_id):
                 return songs
         except SubsonicError as error:
             if error.unreachable or error.is_auth:
                 raise
-        return await self._songs_of_artist_named(connection, artist_id)
+        return await self._songs_of_artist_named(connection, artist_id, cut)
 
-    async def _songs_of_artist_named(self, connection: Connection,
-                                     name: str) -> list[dict[str, Any]]:
+    async def _songs_of_artist_named(self, connection: Connection, name: str,
+                                     cut: bool) -> list[dict[str, Any]]:
         """`search3` for the name: the songs of its artist hit of that very name (`getArtist`,
         `getAlbum`), and its song hits by that artist (a server may match songs by artist)."""
         answer = await connection.client.search(name, ARTIST_NAME_HITS)
         wanted = fold(name)
-        songs = [s for s in answer["songs"] if fold(str(s.get("artist") or "")) == wanted]
+
+        def named(value: Any) -> bool:
+            folded = fold(str(value or ""))
+            return folded.startswith(wanted) if cut else folded == wanted
+
+        songs = [s for s in answer["songs"] if named(s.get("artist"))]
         artist = next((a for a in answer["artists"] if a.get("id") and a["id"] != name
-                       and fold(str(a.get("name") or "")) == wanted), None)
+                       and named(a.get("name"))), None)
         if artist is not None:
             songs += await self._artist_songs(connection, str(artist["id"]))
         return songs

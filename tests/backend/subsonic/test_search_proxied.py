@@ -12,12 +12,15 @@ from urllib.parse import quote
 import pytest
 
 from tests.subsonic_proxy import SubsonicProxy
-from tests.supysonic import SupysonicServer
+from tests.supysonic import Song, SupysonicServer, make_music
 
 from .conftest import search
 
 ROCK = [f"Rock Song {n}" for n in range(1, 5)]  # Ada Holm's "Rock Album"
 NO_ARTIST_IDS = frozenset({"artistId"})
+# Longer than an artist id may hold (128 characters with "subsonic-<server>-artist-")
+LONG_NAME = ("Orchestra of the Age of Enlightenment, Sir Simon Rattle, Magdalena Kožená and the "
+             "Choir of the Enlightenment")
 
 
 @pytest.fixture
@@ -32,6 +35,17 @@ def proxy(request: pytest.FixtureRequest, supysonic: SupysonicServer) -> Iterato
     running = SubsonicProxy(supysonic.url, drop=getattr(request, "param", frozenset()))
     yield running
     running.close()
+
+
+@pytest.fixture(scope="module")
+def long_named(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupysonicServer]:
+    """A Supysonic whose one song is by an artist of a very long name."""
+    root = tmp_path_factory.mktemp("long-named")
+    make_music(root / "music", [Song("Long/Album/01 Overture.mp3", "Overture", LONG_NAME,
+                                     "Overtures", "Classical", 2001, 1, 440, 2.0)])
+    server = SupysonicServer(root / "server", root / "music").start(tracks=1)
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -66,6 +80,27 @@ async def test_an_artist_named_without_an_id_opens_with_their_songs(listener: An
         missing = await listener.get(f"/api/artists/subsonic-{key}-artist-{quote(name, '')}")
         assert missing.status_code == 404, name
         assert (await missing.get_json())["error"]["code"] == "artist_not_found", name
+
+
+async def test_an_artist_of_a_name_longer_than_an_id_opens_too(
+        client: Any, auth: Any, long_named: SupysonicServer) -> None:
+    """The id made of a long name is cut to what an id holds: the name it keeps is the start of
+    the artist's, and the page still opens with their songs."""
+    proxy = SubsonicProxy(long_named.url, drop=NO_ARTIST_IDS)
+    try:
+        await auth.signup()
+        assert (await client.post("/api/subsonic/connect", json={
+            "url": proxy.url, "username": long_named.username,
+            "password": long_named.password})).status_code == 200
+        track = (await search(client, "overture"))["tracks"][0]
+        artist = track["artists"][0]
+        assert artist["name"] == LONG_NAME and len(artist["id"]) == 128
+        answer = await client.get(f"/api/artists/{quote(artist['id'], '')}")
+        assert answer.status_code == 200
+        page = await answer.get_json()
+        assert page["name"] == LONG_NAME and names(page["tracks"]) == ["Overture"]
+    finally:
+        proxy.close()
 
 
 async def test_a_repeated_search_does_not_reach_the_server_again_but_another_listeners_does(
