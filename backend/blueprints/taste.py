@@ -54,7 +54,8 @@ async def block(data: BlockRequest) -> dict[str, Any]:
                                data.artist_id, data)
 
 
-@bp.delete("/block/<artist_id>")
+# `path:` since an id may hold a "/": a Subsonic artist id made of a name ("AC/DC").
+@bp.delete("/block/<path:artist_id>")
 @signed_in.required
 @validate_querystring(CorrectionQuery)
 async def unblock(artist_id: str, query_args: CorrectionQuery) -> dict[str, Any]:

@@ -7,6 +7,10 @@ import asyncio
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.api.conftest import demo, error_of, listen, play
 from tests.conftest import ApiClient, AuthActions
@@ -138,6 +142,37 @@ async def test_a_replayed_correction_counts_once(client: ApiClient, auth: AuthAc
     query = f"?id={uuid.uuid4()}&at={AT + 1}"
     assert (await (await client.delete(f"/api/me/taste/block/demo-ar-001{query}")).get_json()
             )["correction"]["at"] == AT + 1
+
+
+# Artist ids as the sources make them, behind their source's prefix: a Subsonic artist known
+# only by name is named by it ("AC/DC", "Sigur Rós", "50%"), whatever characters it holds but
+# control characters.
+ARTIST_IDS = st.tuples(
+    st.sampled_from(["subsonic-0123456789-artist-", "demo-ar-", "local-ar-"]),
+    st.text(st.characters(blacklist_categories=["Cc", "Cs"]), min_size=1, max_size=40)
+    | st.sampled_from(["AC/DC", "..", "a%2Fb", "../x", "/", "?a=1#b"]),
+).map("".join)
+
+
+async def test_any_blocked_artist_can_be_unblocked(client: ApiClient, auth: AuthActions) -> None:
+    """The page unblocks with DELETE …/block/<encodeURIComponent(id)>, so an id holding a "/"
+    arrives holding one; it must still name that artist."""
+    await auth.signup()
+    artists: list[str] = []
+
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None)
+    @given(artist=ARTIST_IDS)
+    def draw(artist: str) -> None:
+        artists.append(artist)
+
+    draw()
+    for artist in artists:
+        assert (await client.post("/api/me/taste/block", json={"artist_id": artist})
+                ).status_code == 200, artist
+        answer = await client.delete(f"/api/me/taste/block/{quote(artist, safe='')}")
+        assert answer.status_code == 200, (artist, await answer.get_data(as_text=True))
+        assert (await answer.get_json())["correction"]["target"] == artist
+    assert (await taste(client))["blocked"] == []
 
 
 async def test_bad_corrections_say_what_is_wrong(client: ApiClient, auth: AuthActions) -> None:
