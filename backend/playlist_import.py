@@ -104,7 +104,7 @@ async def _keep(store: Store, username: str, source: str, source_id: str, name: 
 
 
 def _subsonic_failed(error: SubsonicError) -> ApiError:
-    if error.code == 70:
+    if error.names_nothing:
         return ApiError(404, "subsonic_playlist_not_found",
                         "The Subsonic server has no such playlist.")
     return ApiError(502, "subsonic_failed", error.message)

@@ -28,6 +28,14 @@ HOSTILE_TEXT = st.one_of(
     st.sampled_from(["", " ", "-1", "+5", "1_0", "1e3", "0x10", "NaN", "-0", "１２"]),
     st.text(min_size=257, max_size=300),  # past a file name's 255 bytes
 )
+# Ids that go into a URL path segment (percent-encoded): the classes above, and what a path
+# reads as more than a name: "/", "..", "%2F" itself, a query, a fragment.
+HOSTILE_IDS = st.one_of(
+    HOSTILE_TEXT,
+    st.sampled_from(["/", ".", "..", "a/b", "../../rest/ping.view", "%2F", "%2e%2e", "?x=1",
+                     "#top", " ", "0", "-1", "al-1", "1" * 30]),
+    st.text(max_size=30),
+)
 HOSTILE_NUMBERS = st.one_of(
     st.sampled_from([10**18, 10**19, 10**309, 10**400, -(10**309)]),
     st.floats(allow_nan=False, allow_infinity=False),

@@ -122,24 +122,26 @@ async def now_playing(data: NowPlayingBody) -> Response:
 @validate_querystring(CoverQuery)
 async def cover(key: str, cover_id: str, query_args: CoverQuery) -> Response:
     user = await signed_in.user()
+    no_cover = ApiError(404, "cover_not_found", "There is no such cover on your Subsonic servers.")
     connection = await app().subsonic.connection_for(user.username, key)
     if connection is None or len(cover_id) > 256:
-        raise ApiError(404, "cover_not_found", "There is no such cover on your Subsonic servers.")
+        raise no_cover
     try:
         data, kind = await app().subsonic_covers.fetch(connection, cover_id, query_args.size)
     except SubsonicError as error:
-        raise subsonic_api_error(error) from None
+        raise (no_cover if error.names_nothing else subsonic_api_error(error)) from None
     return cover_response(data, kind)
 
 
 async def audio(track_id: str) -> Response:
     """`GET /api/tracks/subsonic-…/audio`: the listener's server streams it through Encore."""
     user = await signed_in.user()  # 401 when not signed in: the audio is theirs
+    no_track = ApiError(404, "track_not_found",
+                        "That Subsonic track is not on a server you are connected to.")
     parsed = parse_track_id(track_id)
     connection = await app().subsonic.connection_for(user.username, parsed[0]) if parsed else None
     if parsed is None or connection is None:
-        raise ApiError(404, "track_not_found",
-                       "That Subsonic track is not on a server you are connected to.")
+        raise no_track
     source = app().sources.subsonic
     assert source is not None
     from .tracks import send_audio  # (tracks imports this module)
@@ -159,4 +161,4 @@ async def audio(track_id: str) -> Response:
         path = await transcode_here(transcoder, connection, parsed[1])
         return await send_audio(path, TRANSCODED_MIME, public=False)
     except SubsonicError as error:
-        raise subsonic_api_error(error) from None
+        raise (no_track if error.names_nothing else subsonic_api_error(error)) from None

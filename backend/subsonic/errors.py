@@ -71,3 +71,10 @@ class SubsonicError(Exception):
     @property
     def not_found(self) -> bool:
         return self.code == 70
+
+    @property
+    def names_nothing(self) -> bool:
+        """Asked for one item by its id: the server has no such item (70), or cannot read
+        the id (10, or 0: Supysonic's "Invalid ID" for an id that is not one of its UUIDs).
+        A listener's typo or a stale link, not a server failing."""
+        return self.code in (0, 10, 70)

@@ -1,0 +1,80 @@
+"""Hostile ids in every Subsonic route, with the listener's account on a real server
+(Supysonic): covers, audio, the artist and album pages, search, now playing, playlist import
+and unblocking an artist. Whatever the id, the answer is Encore's (never a 5xx: an id the
+server cannot read names nothing there), and every error is DESIGN.md's JSON body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend.subsonic.ids import track_id
+from tests.hostile import HOSTILE_IDS
+from tests.supysonic import SupysonicServer
+
+from .conftest import search
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
+            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
+
+
+@pytest.fixture
+def subsonic_account(supysonic: SupysonicServer) -> dict[str, str]:
+    return {"url": supysonic.url, "username": supysonic.username, "password": supysonic.password}
+
+
+def drawn(strategy: st.SearchStrategy[str], count: int) -> list[str]:
+    values: list[str] = []
+
+    @settings(max_examples=count, deadline=None, derandomize=True, database=None)
+    @given(value=strategy)
+    def draw(value: str) -> None:
+        values.append(value)
+
+    draw()
+    return values
+
+
+def segment(value: str) -> str:
+    """The value as one percent-encoded path segment (a lone surrogate as its UTF-8 bytes)."""
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")
+
+
+def requests(key: str, value: str) -> list[tuple[str, str, Any]]:
+    seg = segment(value)
+    encoded = track_id(key, value) if value.isprintable() else None  # as Encore makes ids
+    return [
+        ("get", f"/api/subsonic/covers/{key}/{seg}", None),
+        ("get", f"/api/tracks/subsonic-{key}-{seg}/audio", None),
+        ("get", f"/api/tracks/{segment(encoded or value)}/audio", None),
+        ("get", f"/api/artists/subsonic-{key}-artist-{seg}", None),
+        ("get", f"/api/albums/subsonic-{key}-album-{seg}", None),
+        ("get", f"/api/search?q={seg}", None),
+        ("post", "/api/subsonic/now-playing", {"track_id": f"subsonic-{key}-{value}"}),
+        ("post", "/api/playlists/import", {"source": "subsonic", "id": f"{key}:{value}"}),
+        ("delete", f"/api/me/taste/block/subsonic-{key}-artist-{seg}", None),
+    ]
+
+
+async def test_hostile_ids_in_subsonic_routes_are_answered_never_a_failure(
+        listener: Any) -> None:
+    key = (await search(listener, "rock song"))["tracks"][0]["id"].split("-")[1]
+    failures = []
+    for value in drawn(HOSTILE_IDS, 40):
+        for method, url, body in requests(key, value):
+            answer = await getattr(listener, method)(url, json=body)
+            text = await answer.get_data(as_text=True)
+            if answer.status_code >= 500:
+                failures.append((method, url, answer.status_code, text[:200]))
+            elif answer.status_code >= 400:
+                error = (await answer.get_json() or {}).get("error") or {}
+                assert set(error) == {"code", "message"}, (url, text)
+    assert not failures, "\n".join(map(str, failures))
