@@ -21,6 +21,7 @@ from .library.transcode import Transcoder
 from .metrics import Metrics
 from .model_client import ModelClient
 from .model_service import ModelService
+from .openapi import EncoreOpenAPIProvider
 from .search.index import SearchIndex
 from .security import check_csrf, security_headers, trust_proxies
 from .sessions import NoCookieSession
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, role: str = "web") -> Encor
         # interaction's CPU, 6 ms for a feed). msgspec is not installed, so nothing converts
         # them; pydantic models still validate requests and dump as before.
         conversion_preference="msgspec",
+        openapi_provider_class=EncoreOpenAPIProvider,
     )
     install_input_parsing(app)
     register_error_handlers(app)
