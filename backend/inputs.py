@@ -128,6 +128,30 @@ def validate_json(
     return decorator
 
 
+BODY_OPTIONAL = "_encore_body_optional"  # read by openapi.py: the requestBody is not required
+
+
+def validate_optional_json(
+    model: type[BaseModel],
+) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+    """quart-schema's `validate_request(model)` for a request that may come without a body (a
+    model of optional fields: `POST /api/me/taste/reset` needs nothing): none reads as `{}`."""
+
+    def decorator(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        usual = validate_request(model)(func)
+
+        @wraps(usual)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not await request.get_data(as_text=False):
+                return await func(*args, data=model(), **kwargs)
+            return await usual(*args, **kwargs)
+
+        setattr(wrapper, BODY_OPTIONAL, True)
+        return wrapper
+
+    return decorator
+
+
 def parsed_fast(model: type[Model], body: str | bytes) -> Model | None:
     """`validate_json`'s fast try (also the plain-ASGI path's of `POST /api/interactions`):
     the body validated from its bytes by pydantic, or None for the usual way to answer."""

@@ -1,6 +1,8 @@
 """The OpenAPI description the app serves (`/api/openapi.json`): quart-schema's, with the query
 parameters a request must carry marked `required` (quart-schema 0.25 reads `required` from each
-property, where pydantic never puts it, so `q` of a search read as optional)."""
+property, where pydantic never puts it, so `q` of a search read as optional), and each request
+body `required` (OpenAPI's default is not, and quart-schema says nothing) but those a request
+may leave out (`inputs.validate_optional_json`)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,24 @@ from typing import Any
 
 from pydantic import BaseModel
 from quart_schema import OpenAPIProvider
+from werkzeug.routing import Rule
+
+from .inputs import BODY_OPTIONAL
 
 
 class EncoreOpenAPIProvider(OpenAPIProvider):
+    def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
+        paths, components = super().build_paths(rule)
+        if getattr(self._app.view_functions[rule.endpoint], BODY_OPTIONAL, False):
+            for operations in paths.values():
+                for operation in operations.values():
+                    operation["requestBody"]["required"] = False
+        return paths, components
+
+    def build_request_body(self, model: Any, source: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        body, components = super().build_request_body(model, source)
+        return {**body, "required": True}, components
+
     def build_querystring_parameters(
         self, model: Any
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -11,6 +11,7 @@ from quart_schema import validate_querystring, validate_request
 from .. import accounts, taste, taste_words
 from ..app_types import app
 from ..errors import ApiError
+from ..inputs import validate_optional_json
 from ..taste import BlockRequest, CorrectionIn, CorrectionQuery, ForgetRequest
 from . import signed_in
 
@@ -39,7 +40,7 @@ async def forget(data: ForgetRequest) -> dict[str, Any]:
 
 @bp.post("/reset")
 @signed_in.required
-@validate_request(CorrectionIn)
+@validate_optional_json(CorrectionIn)  # a reset needs nothing: DESIGN.md names no body
 async def reset(data: CorrectionIn) -> dict[str, Any]:
     user = await signed_in.user()
     return await taste.correct(app().store, app().models.local, user.username, "reset", "", data)
