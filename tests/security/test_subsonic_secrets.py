@@ -1,7 +1,8 @@
 """Subsonic credentials never leak: after listeners connect with a password (token sign-in), an
-API key, and a server-wide library that takes only the hex-encoded password, then listen, no
-password (plain or hex), API key or salted token appears in an HTTP answer, in the server's log
-(httpx logs every URL, and a Subsonic URL carries the sign-in) or in its data folder."""
+API key, and a server-wide library that takes only the hex-encoded password, then listen and
+search (and open an artist and an album), no password (plain or hex), API key or salted token
+appears in an HTTP answer, in the server's log (httpx logs every URL, and a Subsonic URL
+carries the sign-in) or in its data folder."""
 
 from __future__ import annotations
 
@@ -62,6 +63,10 @@ def listen(http: httpx.Client, body: dict[str, str]) -> None:
     track = feed["tracks"][0]
     assert http.get(track["audio_url"], headers={"Range": "bytes=0-999"}).status_code == 206
     assert http.get(track["album"]["images"][0]["url"]).status_code == 200
+    found = http.get("/api/search", params={"q": track["name"]}).json()  # search3, cached
+    assert track["id"] in [t["id"] for t in found["tracks"]], found
+    assert http.get(f"/api/albums/{track['album']['id']}").status_code == 200  # getAlbum
+    assert http.get(f"/api/artists/{track['artists'][0]['id']}").status_code == 200  # getArtist
     assert http.post("/api/interactions", json={"interactions": [{
         "id": str(uuid.uuid4()), "track_id": track["id"], "type": "finished",
         "position_ms": track["duration_ms"], "duration_ms": track["duration_ms"],
