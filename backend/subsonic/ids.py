@@ -26,9 +26,14 @@ def server_key(normalized_url: str) -> str:
 
 
 def track_id(key: str, song_id: str) -> str | None:
-    """None when the song id would make an id too long to store."""
+    """None when the song id would make an id too long to store, or is not text (a server's
+    JSON may hold a lone surrogate, which no UTF-8 can carry)."""
+    try:
+        raw = song_id.encode()
+    except UnicodeEncodeError:
+        return None
     text = song_id if _PLAIN.fullmatch(song_id) else "~" + base64.urlsafe_b64encode(
-        song_id.encode()).decode().rstrip("=")
+        raw).decode().rstrip("=")
     value = f"{PREFIX}{key}-{text}"
     return value if len(value) <= MAX_ID else None
 

@@ -4,9 +4,12 @@ and ids that survive the round trip and stay within what an interaction may name
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.subsonic.ids import is_subsonic_id, parse_track_id, server_key, track_id
 from backend.subsonic.urls import BadServerUrl, host_allowed, normalize_url
+from tests.hostile import SURROGATES
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -74,6 +77,17 @@ def test_track_ids_round_trip(song_id: str) -> None:
     assert value is not None and value.startswith(f"subsonic-{key}-")
     assert parse_track_id(value) == (key, song_id)
     assert "/" not in value and "?" not in value and " " not in value
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(song_id=st.text(st.characters() | SURROGATES, min_size=1, max_size=90))
+def test_any_song_id_a_server_sends_makes_an_id_that_reads_back_or_none(song_id: str) -> None:
+    """A server's JSON may hold any string, a lone surrogate (`"\\ud800"`) too: its song is
+    left out (None), it never stops the server's other songs (it raised UnicodeEncodeError:
+    an album page a 500, a feed or a search without that server's songs)."""
+    key = server_key("https://music.example.org")
+    value = track_id(key, song_id)
+    assert value is None or parse_track_id(value) == (key, song_id)
 
 
 def test_track_ids_are_stable_and_per_server() -> None:
