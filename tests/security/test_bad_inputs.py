@@ -121,6 +121,8 @@ def test_the_table_is_read_and_numbered_in_order():
     assert len(ROWS) >= 80
     assert [r.number for r in ROWS] == list(range(1, len(ROWS) + 1))
     assert all(r.who in ("anon", "ada", "model node") for r in ROWS)
+    requests = [(r.method, r.target, r.who, r.headers, r.body) for r in ROWS]
+    assert [r.label for r, q in zip(ROWS, requests, strict=True) if requests.count(q) > 1] == []
 
 
 async def test_every_operation_of_the_api_has_a_row(app):
