@@ -3,6 +3,7 @@ redirects (what tests/backend/test_security.py and test_accounts.py do not alrea
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,23 @@ async def test_every_state_change_from_a_foreign_origin_is_refused(app, origin):
     assert me["username"] == "alice" and me["settings"]["exploration"] == 0.3
     assert await app.store.count_interactions("alice") == 0
     assert await app.store.get_user("victim") is None
+
+
+async def test_every_write_the_api_describes_is_refused_without_the_csrf_defence(app):
+    """Every POST, PUT, PATCH and DELETE of /api/openapi.json (and /auth/), new routes too:
+    a foreign Origin, or neither Origin nor the page's header, is a 403 before anything runs."""
+    alice, _bob = await two_users(app)
+    spec = await json_of(await alice.get("/api/openapi.json"))
+    writes = [(method, template) for template, operations in spec["paths"].items()
+              for method in operations if method in ("post", "put", "patch", "delete")
+              and not template.startswith("/model/")]
+    assert len(writes) >= 20
+    for method, template in writes:
+        path = re.sub(r"\{[^}]+\}", "x", template)
+        for headers in ({"Origin": EVIL, "X-Requested-With": "encore"}, {}):
+            answer = await getattr(alice.raw, method)(path, json={}, headers=headers)
+            error = (await json_of(answer, 403))["error"]
+            assert error["code"] == "csrf_failed", (method, path, headers)
 
 
 async def test_a_configured_trusted_origin_passes(app):
