@@ -18,7 +18,8 @@ bp = Blueprint("liked", __name__, url_prefix="/api/me/liked")
 
 class ContainsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: str = Field(min_length=1, max_length=4000, pattern=r"^[A-Za-z0-9._:,-]+$",
+    # the characters of every source's ids: a Subsonic one may end in "~<base64url>" (ids.py)
+    ids: str = Field(min_length=1, max_length=100 * 129, pattern=r"^[A-Za-z0-9._:,~-]+$",
                      description="comma-separated track ids (at most 100)")
 
     @field_validator("ids")

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend.subsonic.ids import server_key, track_id
 from tests.api.conftest import demo, error_of, listen, play
 from tests.conftest import ApiClient, AuthActions
 
@@ -74,3 +81,32 @@ async def test_bad_paging_and_signed_out_requests(client: ApiClient, auth: AuthA
     error = await error_of(await client.get("/api/me/liked/contains?ids=" + ",".join(
         f"demo-{i:04d}" for i in range(1, 102))), 422)
     assert "100" in error["message"]
+
+
+async def test_contains_answers_for_every_track_id_a_source_makes(client: ApiClient,
+                                                                  auth: AuthActions) -> None:
+    """A Subsonic song whose server id is not plain (a path, spaces: `subsonic-<key>-~<base64>`)
+    is liked like any other, and `contains` says so (it refused the "~": a 422 for the batch)."""
+    await auth.signup()
+    key = server_key("https://music.example.org")
+    ids: list[str] = []
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None)
+    @given(song_id=st.text(min_size=1, max_size=40))
+    def draw(song_id: str) -> None:
+        made = track_id(key, song_id)
+        if made is not None and made not in ids:
+            ids.append(made)
+
+    draw()
+    assert any("~" in i for i in ids)
+    now = int(time.time() * 1000)
+    await listen(client, *({"id": str(uuid.uuid4()), "track_id": i, "type": "liked",
+                            "position_ms": 0, "duration_ms": 60_000, "at": now} for i in ids))
+    answer = await client.get("/api/me/liked/contains", query_string={"ids": ",".join(ids)})
+    assert answer.status_code == 200, await answer.get_data(as_text=True)
+    assert sorted((await answer.get_json())["liked"]) == sorted(ids)
+    # 100 ids of a server whose song ids are UUIDs (Supysonic): 5,700 characters
+    many = ",".join(track_id(key, str(uuid.uuid4())) or "" for _ in range(100))
+    answer = await client.get("/api/me/liked/contains", query_string={"ids": many})
+    assert answer.status_code == 200, await answer.get_data(as_text=True)
