@@ -178,6 +178,7 @@ def _register_web_blueprints(app: EncoreApp) -> None:
         me,
         playlists,
         search,
+        signed_in,
         spotify,
         static,
         subsonic,
@@ -195,3 +196,8 @@ def _register_web_blueprints(app: EncoreApp) -> None:
     if app.settings.test_hooks:
         app.register_blueprint(testing.bp)
     app.register_blueprint(static.bp)  # last: its routes must not shadow the API
+    # The page's signed-in hint follows the session on every blueprint's answers but the
+    # interactions' (plain_interactions.py answers those without Quart's hooks, its own door).
+    for name in app.blueprints:
+        if name != interactions.bp.name:
+            app.after_request_funcs[name].append(signed_in.keep_hint)

@@ -27,6 +27,9 @@ from .store import Session, Store, User
 
 COOKIE = "encore_session"
 SECURE_COOKIE = "__Host-encore_session"  # over HTTPS: Secure, Path=/, no Domain
+# "1" while signed in, readable by the page (pwa/src/page/signed-in.js): not a secret, and
+# nothing is ever trusted from it; the page asks for nothing that needs a session without it.
+SIGNED_IN_HINT = "encore_signed_in"
 
 
 HINT = "~"  # never in a token_urlsafe id, nor in a username
@@ -109,6 +112,7 @@ async def start_session(
     session = Session(sid_hash=_hash(sid), username=username, expires_at=int(time.time()) + ttl_s)
     await store.put_session(session)
     g.session = session
+    g.session_started = True  # (its hint too: keep_signed_in_hint)
     response.set_cookie(
         SECURE_COOKIE if secure else COOKIE,
         sid,
@@ -134,6 +138,25 @@ async def end_session(store: Store, response: Response) -> None:
             response.delete_cookie(
                 name, path="/", secure=name == SECURE_COOKIE, httponly=True, samesite="Lax"
             )
+
+
+def keep_signed_in_hint(response: Response, *, ttl_s: int, secure: bool) -> None:
+    """The page's hint (SIGNED_IN_HINT) follows the session: set while this request found one
+    (or started one), cleared when it looked and found none (signed out, expired, ended
+    elsewhere). A request that did not look goes by whether the session cookie was sent, so
+    a session from before the hint gets it on its first answer; a wrong guess is corrected by
+    the page's next request. Without the hint the page asks for nothing that needs a session,
+    where each 401 was an error in the browser's console."""
+    looked = "session" in g
+    session: Session | None = g.session if looked else None
+    signed_in = session is not None if looked else session_id(request.cookies) is not None
+    hinted = SIGNED_IN_HINT in request.cookies
+    if signed_in and (not hinted or g.get("session_started", False)):
+        max_age = session.expires_at - int(time.time()) if session else ttl_s
+        response.set_cookie(SIGNED_IN_HINT, "1", max_age=max_age, path="/", secure=secure,
+                            httponly=False, samesite="Lax")
+    elif hinted and not signed_in:
+        response.delete_cookie(SIGNED_IN_HINT, path="/", secure=secure, samesite="Lax")
 
 
 class NoCookieSession(SessionInterface):

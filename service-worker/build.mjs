@@ -51,11 +51,11 @@ async function drawIcons() {
 }
 
 /** Bundle one entry point to assets/<name>-<hash>.<ext>; returns its URL. */
-async function bundle(entry, name, define = {}) {
+async function bundle(entry, name, define = {}, format = "esm") {
   const result = await esbuild.build({
     entryPoints: { [name]: entry },
     bundle: true,
-    format: "esm",
+    format,
     target: "es2022",
     minify: true,
     sourcemap: false,
@@ -106,13 +106,16 @@ async function main() {
   });
   const [appJs] = await bundle(path.join(PWA, "src", "page", "main.js"), "app", { __MODEL_WORKER_URL__: workerUrl });
   const [appCss] = await bundle(path.join(PWA, "src", "styles", "app.css"), "app");
+  // a classic script (it runs as the head is read, before the page's module)
+  const [preloadJs] = await bundle(path.join(PWA, "src", "page", "preload.js"), "preload", {}, "iife");
   const html = (await readFile(path.join(PWA, "index.html"), "utf8"))
+    .replace("/assets/preload.js", preloadJs)
     .replace("/assets/app.js", appJs)
     .replace("/assets/app.css", appCss);
   await writeFile(path.join(DIST, "index.html"), html);
   await copyFile(path.join(PWA, "manifest.webmanifest"), path.join(DIST, "manifest.webmanifest"));
   const { count, size } = await buildServiceWorker();
-  for (const url of [workerUrl, appJs, appCss, sharedModelUrl]) {
+  for (const url of [workerUrl, appJs, appCss, preloadJs, sharedModelUrl]) {
     if (!HASHED.test(url)) throw new Error(`expected a content-hashed name: ${url}`);
   }
   console.log(

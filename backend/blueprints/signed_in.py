@@ -47,6 +47,14 @@ async def end(response: Response) -> None:
     await sessions.end_session(app().store, response)
 
 
+async def keep_hint(response: Response) -> Response:
+    """After every request: the page's signed-in hint follows the session."""
+    settings = app().settings
+    sessions.keep_signed_in_hint(response, ttl_s=settings.session_ttl_s,
+                                 secure=is_https(settings))
+    return response
+
+
 def required(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Answer 401 before anything else (body validation included) when nobody is signed in."""
 

@@ -31,6 +31,7 @@ from quart import Blueprint, Response, request, send_from_directory
 from ..app_types import app
 from ..compression import MINIMUM_SIZE, compress, preferred
 from ..errors import ApiError
+from ..sessions import SIGNED_IN_HINT
 
 bp = Blueprint("static_app", __name__)
 
@@ -41,6 +42,10 @@ ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 # The page's routes with an id (pwa/src/page/library.js): a link or a reload opens the app there
 # even before a service worker controls the page (a new device, a shared link).
 APP_VIEWS = ("playlist", "artist", "album")
+# The first view's requests (pwa/src/page/signed-in.js `firstRequests`: the same URLs, so the
+# page's fetch() takes these answers), as a Link header's preloads.
+FIRST_VIEW_PRELOADS = ", ".join(f"<{url}>; rel=preload; as=fetch; crossorigin"
+                                for url in ("/api/me", "/api/feed?limit=30&pool=200"))
 HELD_MAX_BYTES = 4 * 1024 * 1024  # files answered from memory (Pyodide's wasm streams from disk)
 HELD_MAX_FILES = 256  # a web root holds a few dozen; a bound all the same
 # the page's text files, which the compression middleware would compress (not the icons)
@@ -134,15 +139,26 @@ async def _from_memory(target: Path, stat: os.stat_result) -> Response | None:
     return response
 
 
+async def _app_page() -> Response:
+    """The app's page. A signed-in visit (the page's hint cookie sent: sessions.SIGNED_IN_HINT)
+    is told to ask for the first view's answers with the page's headers, before a line of it
+    is read; the page's own preload.js asks for the same (pwa/src/page/signed-in.js) where a
+    service worker answers the page, and the browser takes the first of the two."""
+    response = await _serve("index.html")
+    if SIGNED_IN_HINT in request.cookies:
+        response.headers["Link"] = FIRST_VIEW_PRELOADS
+    return response
+
+
 @bp.get("/")
 async def index() -> Response:
-    return await _serve("index.html")
+    return await _app_page()
 
 
 @bp.get("/<name>")
 async def top_level(name: str) -> Response:
     if "." not in name:
-        return await _serve("index.html")  # client-side routes such as /settings
+        return await _app_page()  # client-side routes such as /settings
     return await _serve(name)  # sw.js, manifest.webmanifest, ...
 
 
@@ -150,5 +166,5 @@ async def top_level(name: str) -> Response:
 @bp.get(f"/<any({ASSET_FOLDERS}, {', '.join(APP_VIEWS)}):folder>/<path:relative>")
 async def asset(folder: str, relative: str) -> Response:
     if folder in APP_VIEWS:
-        return await _serve("index.html")  # /playlist/<id>, /artist/<id>, /album/<id>
+        return await _app_page()  # /playlist/<id>, /artist/<id>, /album/<id>
     return await _serve(f"{folder}/{relative}")

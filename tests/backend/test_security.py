@@ -20,6 +20,35 @@ async def test_session_cookie_is_httponly_samesite_lax(auth):
     assert "Path=/" in cookie
 
 
+def _hint(response) -> str | None:
+    """The Set-Cookie of the page's signed-in hint in `response`, if it sets or clears it."""
+    return next((c for c in response.headers.getlist("Set-Cookie")
+                 if c.startswith("encore_signed_in=")), None)
+
+
+async def test_the_pages_signed_in_hint_follows_the_session(app, auth):
+    """The page reads "signed in" from a cookie it can see, so a signed-out visit asks nothing
+    that answers 401 (an error in the browser's console); the session cookie stays HttpOnly."""
+    hint = _hint(await auth.signup())
+    assert hint and hint.startswith("encore_signed_in=1;") and "HttpOnly" not in hint
+    assert "SameSite=Lax" in hint and "Path=/" in hint and "Max-Age=2592000" in hint
+    raw = auth.client.raw
+    assert _hint(await raw.get("/api/me")) is None  # already there: not sent again
+    assert "encore_signed_in=1;" in _hint(await auth.login())  # a new session: a new hint
+    assert "Max-Age=0" in (_hint(await auth.logout()) or "")
+    assert _hint(await raw.get("/api/me")) is None  # signed out, no hint: nothing to say
+
+    # A session from before the hint gets it; a session that ended elsewhere loses it.
+    sid = _set_cookie(await auth.login()).split(";")[0].split("=", 1)[1]
+    before = app.test_client()
+    answer = await before.get("/", headers={"Cookie": f"encore_session={sid}"})
+    assert "encore_signed_in=1;" in (_hint(answer) or "")
+    await auth.logout()
+    answer = await before.get("/api/me",
+                              headers={"Cookie": f"encore_session={sid}; encore_signed_in=1"})
+    assert answer.status_code == 401 and "Max-Age=0" in (_hint(answer) or "")
+
+
 async def test_over_https_cookie_is_secure_with_host_prefix(app):
     raw = app.test_client()
     response = await raw.post(

@@ -213,3 +213,31 @@ def test_a_song_liked_elsewhere_shows_liked_when_played_before_the_liked_songs_c
     assert held, "the liked songs were never asked for"
     held[0].continue_()  # they come (one page: a new listener likes one song)
     page.locator("#like[aria-pressed=true]").wait_for()
+
+
+def test_a_signed_out_visit_logs_no_error_and_a_signed_in_one_asks_early(page: Page) -> None:
+    """Every signed-out visit logged two errors (401s: /api/me and the feed, asked for before
+    the page knew nobody was signed in); a signed-in first visit still asks for both while the
+    page's script is on its way (preloads), so its first cards come as soon as before."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto("/")
+    page.get_by_role("button", name="Log in").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert errors == []
+
+    sign_up_elsewhere(page)
+    page.goto("/")
+    page.locator("#feed-list .track-card").first.wait_for()
+    early = page.evaluate("""() => performance.getEntriesByType('resource')
+        .filter((r) => r.initiatorType === 'link' && r.name.includes('/api/'))
+        .map((r) => new URL(r.name).pathname)""")
+    assert sorted(early) == ["/api/feed", "/api/me"]
+
+    errors.clear()  # signed out from the page: the log-in page again, without an error
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert errors == []

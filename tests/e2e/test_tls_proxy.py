@@ -114,9 +114,11 @@ def test_listening_through_a_tls_proxy(tls_page: Page, proxied: Proxied) -> None
     sign_up(page, username)
     assert page.evaluate("() => window.isSecureContext && location.protocol") == "https:"
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert set(cookies) == {"__Host-encore_session"}
+    assert set(cookies) == {"__Host-encore_session", "encore_signed_in"}
     session = cookies["__Host-encore_session"]
     assert session["secure"] and session["httpOnly"] and session["path"] == "/"
+    hint = cookies["encore_signed_in"]  # the page's "signed in", no secret: readable, Secure
+    assert hint["value"] == "1" and hint["secure"] and not hint["httpOnly"]
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
     # The Spotify redirect URI is built on the public origin, not the node's own address.
@@ -142,7 +144,8 @@ def test_listening_through_a_tls_proxy(tls_page: Page, proxied: Proxied) -> None
     page.wait_for_function("() => document.body.dataset.outboxPending === '0'")
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("button", name="Log in").wait_for()
-    assert "__Host-encore_session" not in {c["name"] for c in page.context.cookies()}
+    assert not {c["name"] for c in page.context.cookies()} & {"__Host-encore_session",
+                                                             "encore_signed_in"}
     assert _fetch_json(page, "/api/me")["status"] == 401
 
     # Back in through the proxy: the skip is there, once.

@@ -13,6 +13,7 @@ import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
 import { keepNowPlaying } from "./resume.js";
+import { feedQuery, firstRequests, signedInHint } from "./signed-in.js";
 import { reportNowPlaying } from "./subsonic-now-playing.js";
 import { cacheUserData, clearUserCaches, registerServiceWorker, whenControlled } from "./sw-client.js";
 import { authView } from "./ui/auth.js";
@@ -206,12 +207,11 @@ async function rerank({ keep = app.view?.cardsInView?.() ?? 0 } = {}) {
 }
 
 // -- feed ---------------------------------------------------------------------------------
-// Most visits are signed in, so boot asks for the feed together with /api/me instead of after
+// A signed-in visit (signed-in.js) asks for the feed together with /api/me instead of after
 // it: the first cards wait for one round trip, not two. Only the route boot opens may use it
 // (boot drops it afterwards: onboarding's picks, say, need a feed asked for after them); a
-// signed-out visit's 401 is dropped.
+// session that ended elsewhere meanwhile gets a 401, dropped.
 let bootFeed = null;
-const feedQuery = () => new URLSearchParams({ limit: QUEUE_LENGTH, pool: 200 });
 
 async function loadFeed({ refresh = false } = {}) {
   const early = refresh || app.demoOnly ? null : bootFeed;
@@ -525,9 +525,12 @@ async function boot() {
   });
   document.getElementById("player").hidden = true;
   mediaSession(playback);
-  bootFeed = api(`/api/feed?${feedQuery()}`).catch(() => null);
+  const [meUrl, feedUrl] = firstRequests();
+  const signedIn = signedInHint();
+  if (signedIn) bootFeed = api(feedUrl).catch(() => null);
   try {
-    app.me = await api("/api/me");
+    // signed out: nothing asked (a 401 is a console error), unless offline, which is said below
+    app.me = signedIn || !navigator.onLine ? await api(meUrl) : null;
   } catch (error) {
     app.me = null;
     if (error.code === "offline") {
