@@ -117,7 +117,9 @@ async def now_playing(data: NowPlayingBody) -> Response:
     return Response("", status=202)
 
 
-@bp.get("/covers/<key>/<cover_id>")
+# `path:`: a server's cover id may hold a "/" (`string:` spelled out: quart-schema's OpenAPI
+# path would lose `{key}` before a converter)
+@bp.get("/covers/<string:key>/<path:cover_id>")
 @signed_in.required
 @validate_querystring(CoverQuery)
 async def cover(key: str, cover_id: str, query_args: CoverQuery) -> Response:

@@ -4,6 +4,7 @@ as a search hit, cover art through Encore, and the format a browser can play a s
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from ..subsonic.ids import item_id, track_id
 
@@ -43,10 +44,11 @@ def to_track(song: dict[str, Any], key: str) -> dict[str, Any] | None:
 
 
 def _covers(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """A song's, album's or artist's cover art (`coverArt`), through Encore, largest first."""
+    """A song's, album's or artist's cover art (`coverArt`), through Encore, largest first;
+    the id quoted, as a server's may hold "/", "?" or "#" (servers that use paths)."""
     if not item.get("coverArt"):
         return []
-    cover = f"/api/subsonic/covers/{key}/{item['coverArt']}"
+    cover = f"/api/subsonic/covers/{key}/{quote(str(item['coverArt']), safe='')}"
     return [{"url": f"{cover}?size={s}", "width": s, "height": s} for s in reversed(COVER_SIZES)]
 
 

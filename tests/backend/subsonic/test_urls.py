@@ -3,10 +3,15 @@ and ids that survive the round trip and stay within what an interaction may name
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backend import create_app
+from backend.sources.subsonic_tracks import to_track
 from backend.subsonic.ids import is_subsonic_id, parse_track_id, server_key, track_id
 from backend.subsonic.urls import BadServerUrl, host_allowed, normalize_url
 from tests.hostile import SURROGATES
@@ -102,3 +107,27 @@ def test_track_ids_are_stable_and_per_server() -> None:
 ])
 def test_not_subsonic_ids(value: str) -> None:
     assert not is_subsonic_id(value)
+
+
+def test_a_tracks_cover_urls_lead_to_its_cover(tmp_path: Path) -> None:
+    """Whatever a server's cover id holds ("/", "?", "#", "%", spaces: ids made of paths), the
+    cover URLs of a track route, as a browser sends them, to that id at that size (a "/" led
+    nowhere, a "?" or "#" to another cover). Not a whole "." or "..", nor a leading "/": a URL
+    path cannot carry them."""
+    routes = create_app({"TESTING": True, "DATA_DIR": tmp_path}).url_map.bind("localhost")
+    key = server_key("https://music.example.org")
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None)
+    @given(cover_id=st.text(st.characters(blacklist_categories=["Cc", "Cs"]), min_size=1,
+                            max_size=40).filter(lambda c: not c.startswith("/")
+                                                and c not in (".", "..")))
+    def check(cover_id: str) -> None:
+        track = to_track({"id": "s1", "title": "Song", "coverArt": cover_id}, key)
+        assert track is not None
+        for image in track["album"]["images"]:
+            url = urlsplit(image["url"])
+            endpoint, args = routes.match(unquote(url.path))
+            assert (endpoint, args) == ("subsonic.cover", {"key": key, "cover_id": cover_id})
+            assert parse_qs(url.query) == {"size": [str(image["width"])]}
+
+    check()
