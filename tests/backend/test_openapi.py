@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
+
 from tests.conftest import ApiClient, AuthActions
 
 # where a path needs a value
@@ -54,3 +56,26 @@ async def test_every_body_is_required_exactly_when_the_api_needs_it(
             if not body["required"]:
                 optional.append(f"{method.upper()} {template}")
     assert optional == ["POST /api/me/taste/reset"]
+
+
+async def test_every_operation_describes_its_errors_and_they_are_so(client: ApiClient) -> None:
+    """Each operation's answers are described, its errors as DESIGN.md's one body; and what a
+    signed-out client gets from every /api/ operation is what the description says."""
+    spec: dict[str, Any] = await (await client.get("/api/openapi.json")).get_json()
+    error_schema = spec["components"]["schemas"]["Error"]
+    seen = set()
+    for template, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            answers = operation["responses"]
+            assert answers and answers["4XX"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}, (method, template)
+            if not template.startswith("/api/") or template == "/api/openapi.json":
+                continue
+            path = template.format(**PATHS, playlist_id="pl-0000000000000000", album_id="x")
+            answer = await getattr(client, method)(path, json={})
+            status = f"{answer.status_code // 100}XX"
+            assert status in answers or str(answer.status_code) in answers, (path, status)
+            if answer.status_code >= 400:
+                jsonschema.validate(await answer.get_json(), error_schema)
+                seen.add(answer.status_code)
+    assert {401, 404} <= seen
