@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
@@ -121,3 +122,17 @@ def deep_json_text(depth: int) -> bytes:
 def dumps(value: Any) -> bytes:
     """JSON text of `value`, lone surrogates kept as \\u escapes and huge ints written out."""
     return json.dumps(value, ensure_ascii=True, allow_nan=True).encode()
+
+
+def examples(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
+    """`count` values hypothesis draws (derandomized: the same every run), for a test that
+    sends them through an async client, which hypothesis's own runner cannot await."""
+    drawn: list[Any] = []
+
+    @settings(max_examples=count, deadline=None, derandomize=True, database=None)
+    @given(value=strategy)
+    def draw(value: Any) -> None:
+        drawn.append(value)
+
+    draw()
+    return drawn

@@ -9,11 +9,11 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.api.conftest import demo, error_of, listen, play
 from tests.conftest import ApiClient, AuthActions
+from tests.hostile import examples
 
 AT = 1_750_000_000_000
 
@@ -158,15 +158,7 @@ async def test_any_blocked_artist_can_be_unblocked(client: ApiClient, auth: Auth
     """The page unblocks with DELETE …/block/<encodeURIComponent(id)>, so an id holding a "/"
     arrives holding one; it must still name that artist."""
     await auth.signup()
-    artists: list[str] = []
-
-    @settings(max_examples=25, deadline=None, derandomize=True, database=None)
-    @given(artist=ARTIST_IDS)
-    def draw(artist: str) -> None:
-        artists.append(artist)
-
-    draw()
-    for artist in artists:
+    for artist in examples(ARTIST_IDS, 25):
         assert (await client.post("/api/me/taste/block", json={"artist_id": artist})
                 ).status_code == 200, artist
         answer = await client.delete(f"/api/me/taste/block/{quote(artist, safe='')}")

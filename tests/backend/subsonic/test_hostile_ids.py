@@ -10,11 +10,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from backend.subsonic.ids import track_id
-from tests.hostile import HOSTILE_IDS
+from tests.hostile import HOSTILE_IDS, examples
 from tests.supysonic import SupysonicServer
 
 from .conftest import search
@@ -29,18 +27,6 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def subsonic_account(supysonic: SupysonicServer) -> dict[str, str]:
     return {"url": supysonic.url, "username": supysonic.username, "password": supysonic.password}
-
-
-def drawn(strategy: st.SearchStrategy[str], count: int) -> list[str]:
-    values: list[str] = []
-
-    @settings(max_examples=count, deadline=None, derandomize=True, database=None)
-    @given(value=strategy)
-    def draw(value: str) -> None:
-        values.append(value)
-
-    draw()
-    return values
 
 
 def segment(value: str) -> str:
@@ -68,7 +54,7 @@ async def test_hostile_ids_in_subsonic_routes_are_answered_never_a_failure(
         listener: Any) -> None:
     key = (await search(listener, "rock song"))["tracks"][0]["id"].split("-")[1]
     failures = []
-    for value in drawn(HOSTILE_IDS, 40):
+    for value in examples(HOSTILE_IDS, 40):
         for method, url, body in requests(key, value):
             answer = await getattr(listener, method)(url, json=body)
             text = await answer.get_data(as_text=True)
