@@ -25,6 +25,13 @@ class IfMatch(BaseModel):
                                  description='the ETag the client edited, such as "3"')
 
 
+class IfMatchRequired(BaseModel):
+    # Required, though None reaches the route: it answers 428 if_match_required (RFC 6585),
+    # not the 422 of a missing field. The "required" is quart-schema's mark for the description.
+    if_match: str | None = Field(default=None, max_length=64, json_schema_extra={"required": True},
+                                 description='the ETag the client edited, such as "3"')
+
+
 class IfNoneMatch(BaseModel):
     if_none_match: str | None = Field(default=None, max_length=1024)
 
@@ -97,8 +104,8 @@ async def delete(playlist_id: str) -> Response:
 @bp.put("/<playlist_id>/tracks")
 @signed_in.required
 @validate_request(TrackList)
-@validate_headers(IfMatch)
-async def replace_tracks(playlist_id: str, data: TrackList, headers: IfMatch) -> Response:
+@validate_headers(IfMatchRequired)
+async def replace_tracks(playlist_id: str, data: TrackList, headers: IfMatchRequired) -> Response:
     user = await signed_in.user()
     if_match = playlists.parse_if_match(headers.if_match)
     playlist = await playlists.replace_tracks(app().store, user.username, playlist_id,

@@ -79,3 +79,21 @@ async def test_every_operation_describes_its_errors_and_they_are_so(client: ApiC
                 jsonschema.validate(await answer.get_json(), error_schema)
                 seen.add(answer.status_code)
     assert {401, 404} <= seen
+
+
+async def test_a_header_the_api_needs_is_described_as_required(client: ApiClient,
+                                                                auth: AuthActions) -> None:
+    """Replacing a playlist's tracks needs If-Match (428 without: another device's edit could
+    be lost); the description says so, and of no other header."""
+    await auth.signup()
+    made = await (await client.post("/api/playlists", json={"name": "Mine"})).get_json()
+    spec: dict[str, Any] = await (await client.get("/api/openapi.json")).get_json()
+    required = []
+    for template, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter.get("required"):
+                    required.append(f"{method.upper()} {template} {parameter['name']}")
+    assert required == ["PUT /api/playlists/{playlist_id}/tracks if-match"]
+    answer = await client.put(f"/api/playlists/{made['id']}/tracks", json={"track_ids": []})
+    assert answer.status_code == 428
