@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx2
+
 MAX_URL = 2048
 
 
@@ -50,7 +52,12 @@ def normalize_url(raw: str) -> str:
     path = parts.path.rstrip("/")
     if path.lower().endswith("/rest"):
         path = path[: -len("/rest")]
-    return f"{scheme}://{netloc}{path}"
+    normalized = f"{scheme}://{netloc}{path}"
+    try:  # what the HTTP client cannot send (a control character, a host IDNA cannot spell)
+        httpx2.URL(normalized)
+    except httpx2.InvalidURL:
+        raise BadServerUrl("That is not a valid server address.") from None
+    return normalized
 
 
 def host_of(url: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import httpx2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,6 +66,22 @@ def test_allowed_hosts(url: str, allowed: list[str]) -> None:
 ])
 def test_other_hosts_are_refused(url: str, allowed: list[str]) -> None:
     assert not host_allowed(url, allowed)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(host=st.sampled_from(["127.0.0.1:4533", "music.example.org", "[::1]"])
+       | st.text(max_size=20).map(lambda label: f"{label}.example.org"),
+       path=st.text(max_size=20))
+def test_an_address_is_refused_in_words_or_one_the_http_client_takes(host: str,
+                                                                     path: str) -> None:
+    """What a listener types is refused with a reason (a 422) or reaches the server: a control
+    character in the path, a host IDNA cannot spell ("ａ.example.org", fullwidth) made the
+    HTTP client raise InvalidURL, a 500, once the host was allowed."""
+    try:
+        url = normalize_url(f"http://{host}/{path}")
+    except BadServerUrl:
+        return
+    httpx2.URL(f"{url}/rest/ping.view")
 
 
 def test_the_server_wide_host_is_always_allowed() -> None:
