@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from pathlib import Path
 import httpx2
 from quart import Response
 
+from ..errors import ApiError
 from ..library.transcode import TranscodeError, Transcoder
 from .errors import SubsonicError
 from .service import Connection
@@ -36,14 +38,22 @@ MAX_TRANSCODE_SOURCE = 2 * 1024**3  # the largest file Encore fetches to transco
 COVER_MAX_AGE = 7 * 24 * 3600
 _PASSED_ON = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag",
               "Last-Modified")
+_ONE_RANGE = re.compile(r"bytes=([0-9]{1,20})-([0-9]{0,20})|bytes=-([0-9]{1,20})")
 _KINDS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 
 
 async def stream_audio(connection: Connection, song_id: str, range_header: str | None,
                        target: str) -> Response:
-    """The server's audio as Encore's answer; SubsonicError when the server fails."""
+    """The server's audio as Encore's answer; SubsonicError when the server fails. Only one
+    byte range in plain digits is passed on (`_one_range`); an unsatisfiable one is Encore's
+    JSON 416, not the server's page."""
     upstream = await connection.client.open_stream(
-        song_id, range_header if target == "raw" else None, target)
+        song_id, _one_range(range_header) if target == "raw" else None, target)
+    if upstream.status_code == 416:
+        await upstream.aclose()
+        kept = {n: upstream.headers[n] for n in ("Content-Range",) if n in upstream.headers}
+        raise ApiError(416, "range_not_satisfiable", "The requested range is outside the file.",
+                       {**kept, "Accept-Ranges": "bytes"})
     headers = {name: upstream.headers[name] for name in _PASSED_ON if name in upstream.headers}
     if target == "raw":
         headers.setdefault("Accept-Ranges", "bytes")
@@ -64,6 +74,17 @@ async def stream_audio(connection: Connection, song_id: str, range_header: str |
     if "Content-Length" in headers:
         response.content_length = int(headers["Content-Length"])
     return response
+
+
+def _one_range(header: str | None) -> str | None:
+    """The Range to ask the server for: one byte range in ASCII digits. Anything else (another
+    unit, several ranges, "5-1", a character that is not ASCII, which the HTTP client cannot
+    send) is left out and the whole file comes, as Encore's own audio answers such a header
+    (blueprints/tracks.parse_byte_range; RFC 9110 lets a server ignore it)."""
+    match = _ONE_RANGE.fullmatch((header or "").strip())
+    if match is None or (match[1] and match[2] and int(match[2]) < int(match[1])):
+        return None
+    return match[0]
 
 
 def _name(connection: Connection, song_id: str) -> str:
