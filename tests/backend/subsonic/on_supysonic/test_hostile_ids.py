@@ -5,29 +5,16 @@ server cannot read names nothing there), and every error is DESIGN.md's JSON bod
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from hypothesis import strategies as st
 
 from backend.subsonic.ids import track_id
 from tests.hostile import HOSTILE_IDS, examples
 from tests.supysonic import SupysonicServer
 
-from .conftest import search
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
-            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
-
-
-@pytest.fixture
-def subsonic_account(supysonic: SupysonicServer) -> dict[str, str]:
-    return {"url": supysonic.url, "username": supysonic.username, "password": supysonic.password}
+from ..conftest import search
 
 
 def segment(value: str) -> str:

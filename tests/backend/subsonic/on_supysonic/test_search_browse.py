@@ -4,28 +4,15 @@ by title and by artist, and its artists and albums open with their songs."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.supysonic import LIBRARY, SupysonicServer
 
-from .conftest import search
+from ..conftest import search
 
 ROCK = [f"Rock Song {n}" for n in range(1, 5)]  # Ada Holm's "Rock Album"
 
 
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
-            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
-
-
-@pytest.fixture
-def subsonic_account(supysonic: SupysonicServer) -> dict[str, str]:
-    """The listener's own account is on the real Supysonic."""
-    return {"url": supysonic.url, "username": supysonic.username, "password": supysonic.password}
 
 
 def names(items: list[dict[str, Any]]) -> list[str]:

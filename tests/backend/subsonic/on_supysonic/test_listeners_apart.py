@@ -7,26 +7,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import ApiClient, AuthActions
-from tests.supysonic import SupysonicServer
 
-from .conftest import search
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
-            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
-
-
-@pytest.fixture
-def subsonic_account(supysonic: SupysonicServer) -> dict[str, str]:
-    return {"url": supysonic.url, "username": supysonic.username, "password": supysonic.password}
+from ..conftest import search
 
 
 async def test_another_listener_reads_nothing_of_adas_server(app: Any, listener: Any) -> None:
