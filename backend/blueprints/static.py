@@ -31,7 +31,6 @@ from quart import Blueprint, Response, request, send_from_directory
 from ..app_types import app
 from ..compression import MINIMUM_SIZE, compress, preferred
 from ..errors import ApiError
-from ..sessions import SIGNED_IN_HINT
 
 bp = Blueprint("static_app", __name__)
 
@@ -42,10 +41,6 @@ ASSET_FOLDERS = "assets, icons, vendor, pkg"  # the only folders the bundle has
 # The page's routes with an id (pwa/src/page/library.js): a link or a reload opens the app there
 # even before a service worker controls the page (a new device, a shared link).
 APP_VIEWS = ("playlist", "artist", "album")
-# The first view's requests (pwa/src/page/signed-in.js `firstRequests`: the same URLs, so the
-# page's fetch() takes these answers), as a Link header's preloads.
-FIRST_VIEW_PRELOADS = ", ".join(f"<{url}>; rel=preload; as=fetch; crossorigin"
-                                for url in ("/api/me", "/api/feed?limit=30&pool=200"))
 HELD_MAX_BYTES = 4 * 1024 * 1024  # files answered from memory (Pyodide's wasm streams from disk)
 HELD_MAX_FILES = 256  # a web root holds a few dozen; a bound all the same
 # the page's text files, which the compression middleware would compress (not the icons)
@@ -140,14 +135,10 @@ async def _from_memory(target: Path, stat: os.stat_result) -> Response | None:
 
 
 async def _app_page() -> Response:
-    """The app's page. A signed-in visit (the page's hint cookie sent: sessions.SIGNED_IN_HINT)
-    is told to ask for the first view's answers with the page's headers, before a line of it
-    is read; the page's own preload.js asks for the same (pwa/src/page/signed-in.js) where a
-    service worker answers the page, and the browser takes the first of the two."""
-    response = await _serve("index.html")
-    if SIGNED_IN_HINT in request.cookies:
-        response.headers["Link"] = FIRST_VIEW_PRELOADS
-    return response
+    """The app's page, whatever its route. A signed-in visit's first requests are asked for by
+    its head's first script (pwa/src/page/preload.js), not by a Link header here: the page must
+    know what was asked early, to take those answers itself (main.js `boot`)."""
+    return await _serve("index.html")
 
 
 @bp.get("/")

@@ -42,19 +42,6 @@ async def test_a_rebuilt_page_is_served_at_once(web) -> None:
     assert "third  build" in await (await client.get("/")).get_data(as_text=True)
 
 
-async def test_a_signed_in_visit_is_told_to_ask_for_its_first_view_at_once(web) -> None:
-    """With the page's signed-in hint, the page's answer preloads /api/me and the first feed
-    (the URLs the page asks for); without it, nothing a signed-out visit would get a 401 for."""
-    client, _ = web
-    for path in ("/", "/settings", "/album/1"):
-        link = (await client.get(path, headers={"Cookie": "encore_signed_in=1"})).headers["Link"]
-        assert link == ("</api/me>; rel=preload; as=fetch; crossorigin, "
-                        "</api/feed?limit=30&pool=200>; rel=preload; as=fetch; crossorigin"), path
-        assert "Link" not in (await client.get(path)).headers, path
-    assert "Link" not in (await client.get("/assets/app-0123456789.js",
-                                           headers={"Cookie": "encore_signed_in=1"})).headers
-
-
 async def test_the_page_revalidates_with_its_etag_and_date(web) -> None:
     client, root = web
     first = await client.get("/")

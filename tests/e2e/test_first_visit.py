@@ -13,13 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect
 
 from .conftest import (
     PASSWORD,
     NetworkSwitch,
+    Server,
     heard_after,
     open_profile,
+    sign_up,
     stored_interactions,
     unique_name,
     wait_until,
@@ -241,3 +243,44 @@ def test_a_signed_out_visit_logs_no_error_and_a_signed_in_one_asks_early(page: P
     page.get_by_role("button", name="Log in").wait_for()
     page.wait_for_load_state("networkidle")
     assert errors == []
+
+
+@pytest.mark.parametrize("page_from", ["the server", "the service worker"])
+def test_a_session_ended_elsewhere_leaves_a_log_in_that_works(browser: Browser, server: Server,
+                                                              page_from: str) -> None:
+    """A new password chosen on another device ends this one's session, and this browser's
+    signed-in hint stays until its next request: its next visit preloads /api/me and gets a
+    401. The page's answer from the server carried the preloads twice (its Link header and
+    preload.js), the browser kept the second, and the log-in's own /api/me took it: "Sign in
+    first." under the right password, on every try (CI)."""
+    context = browser.new_context(base_url=server.url, service_workers=(
+        "block" if page_from == "the server" else "allow"))
+    try:
+        page = context.new_page()
+        username = unique_name("moved")
+        sign_up(page, username)
+        if page_from == "the service worker":
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        elsewhere = browser.new_context(base_url=server.url)
+        try:  # the other device: signed in, it picks a new password
+            ask = {"headers": {"X-Requested-With": "encore"}}
+            assert elsewhere.request.post("/api/auth/login", data={
+                "username": username, "password": PASSWORD}, **ask).ok
+            assert elsewhere.request.post("/api/me/password", data={
+                "current": PASSWORD, "new": "a brand new one"}, **ask).ok
+        finally:
+            elsewhere.close()
+        page.reload()  # this device, next time: its hint still says signed in
+        page.get_by_role("button", name="Log in").wait_for()
+        controlled = page.evaluate("() => navigator.serviceWorker.controller !== null")
+        assert controlled == (page_from == "the service worker")
+        for attempt in range(2):  # the log-in works, the first time and after a wrong one
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(PASSWORD if attempt == 0 else "a brand new one")
+            page.get_by_role("button", name="Log in").click()
+            if attempt == 0:
+                expect(page.locator(".form-error")).to_have_text("Wrong username or password.")
+        page.get_by_role("heading", name="Your feed").wait_for()
+        page.locator("#feed-list .track-card").first.wait_for()
+    finally:
+        context.close()

@@ -13,7 +13,7 @@ import { strip as stripInteraction } from "../shared/outbox.js";
 import { Playback } from "./playback.js";
 import { Queue, QUEUE_LENGTH } from "./queue.js";
 import { keepNowPlaying } from "./resume.js";
-import { feedQuery, firstRequests, signedInHint } from "./signed-in.js";
+import { bootAsksWhoIsSignedIn, feedQuery, firstRequests } from "./signed-in.js";
 import { reportNowPlaying } from "./subsonic-now-playing.js";
 import { cacheUserData, clearUserCaches, registerServiceWorker, whenControlled } from "./sw-client.js";
 import { authView } from "./ui/auth.js";
@@ -526,7 +526,7 @@ async function boot() {
   document.getElementById("player").hidden = true;
   mediaSession(playback);
   const [meUrl, feedUrl] = firstRequests();
-  const signedIn = signedInHint();
+  const signedIn = bootAsksWhoIsSignedIn();
   if (signedIn) bootFeed = api(feedUrl).catch(() => null);
   try {
     // signed out: nothing asked (a 401 is a console error), unless offline, which is said below

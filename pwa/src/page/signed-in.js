@@ -6,7 +6,7 @@ import { QUEUE_LENGTH } from "./queue.js";
 
 const SIGNED_IN_COOKIE = "encore_signed_in"; // backend/sessions.py: SIGNED_IN_HINT
 
-export function signedInHint() {
+function signedInHint() {
   return document.cookie.split("; ").includes(`${SIGNED_IN_COOKIE}=1`);
 }
 
@@ -15,3 +15,26 @@ export const feedQuery = () => new URLSearchParams({ limit: QUEUE_LENGTH, pool: 
 
 /** What a signed-in first view asks for first (boot in main.js; preload.js asks early). */
 export const firstRequests = () => ["/api/me", `/api/feed?${feedQuery()}`];
+
+/** Mark of a page whose first requests preload.js asked for (on the <html> element). */
+const PRELOADED = "firstViewPreloaded";
+
+/** preload.js: the hint's "signed in", acted on and written down for boot. */
+export function preloadFirstView() {
+  if (!signedInHint()) return;
+  for (const href of firstRequests()) {
+    const link = Object.assign(document.createElement("link"), { rel: "preload", as: "fetch", href });
+    link.crossOrigin = "anonymous"; // a same-origin fetch() with the cookie: the page's own requests
+    document.head.append(link);
+  }
+  document.documentElement.dataset[PRELOADED] = "";
+}
+
+/** Whether boot asks who is signed in. Once preloaded, always: the browser keeps a preloaded
+ *  answer for the next fetch() of its URL, so one boot leaves behind is taken later by the
+ *  log-in's own /api/me (a 401: "Sign in first." under the right password). The hint alone can
+ *  not tell: a session ended elsewhere answers the preloads 401, which clears the hint before
+ *  boot reads it. */
+export function bootAsksWhoIsSignedIn() {
+  return PRELOADED in document.documentElement.dataset || signedInHint();
+}
