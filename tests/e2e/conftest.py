@@ -231,6 +231,15 @@ def page(context: BrowserContext) -> Page:
     return page
 
 
+def position(page: Page) -> int:
+    """Where the player is in its song, in ms (the player bar's data-position)."""
+    return int(page.locator("#player").get_attribute("data-position") or 0)
+
+
+def playing(page: Page) -> bool:
+    return page.locator("#player").get_attribute("data-playing") == "true"
+
+
 def unique_name(prefix: str = "u") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Server, sign_up, stored_interactions, unique_name, wait_until
+from .conftest import (
+    Server,
+    playing,
+    position,
+    sign_up,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def position(page: Page) -> int:
-    return int(page.locator("#player").get_attribute("data-position") or 0)
-
-
-def playing(page: Page) -> bool:
-    return page.locator("#player").get_attribute("data-playing") == "true"
 
 
 def test_keyboard_shortcuts_and_media_session(page: Page, server: Server) -> None:

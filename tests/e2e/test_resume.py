@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 from .conftest import (
     PASSWORD,
     Server,
+    playing,
+    position,
     set_skip_threshold,
     sign_up,
     stored_interactions,
@@ -21,14 +23,6 @@ from .conftest import (
 from .test_spotify import play_spotify_feed
 
 pytestmark = pytest.mark.e2e
-
-
-def position(page: Page) -> int:
-    return int(page.locator("#player").get_attribute("data-position") or 0)
-
-
-def playing(page: Page) -> bool:
-    return page.locator("#player").get_attribute("data-playing") == "true"
 
 
 def recorded(page: Page, track_id: str) -> list[dict]:

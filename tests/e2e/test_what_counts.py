@@ -19,6 +19,7 @@ from .conftest import (
     go_offline,
     go_online,
     open_profile,
+    position,
     set_skip_threshold,
     sign_up,
     stored_interactions,
@@ -27,10 +28,6 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def position(page: Page) -> int:
-    return int(page.locator("#player").get_attribute("data-position") or 0)
 
 
 def playing_id(page: Page) -> str | None:
