@@ -88,13 +88,14 @@ class SubsonicSource:
         but a listener's own server is theirs: another who names its ids learns nothing."""
         if not ids:
             return {}
-        keys = await self.service.server_keys(username)
+        link = await self.store.get_subsonic_link(username)  # once: keys and connections
+        keys = self.service.server_keys(link)
         ids = [i for i in ids if (parsed := parse_track_id(i)) and parsed[0] in keys]
         found = {i: self._tracks[i] for i in ids if i in self._tracks}
         missing = [i for i in ids if i not in found]
         if not missing:
             return found
-        connections = {c.key: c for c in await self.service.connections(username)}
+        connections = {c.key: c for c in await self.service.connections_with(username, link)}
         for tid in missing[:200]:
             key, song_id = parse_track_id(tid) or ("", "")
             connection = connections.get(key)

@@ -143,8 +143,8 @@ class SubsonicService:
     def _owner(self, username: str) -> str:
         return f"{username.lower()}#subsonic"
 
-    async def own(self, username: str) -> Connection | None:
-        link = await self.store.get_subsonic_link(username)
+    def _own(self, username: str, link: SubsonicLink | None) -> Connection | None:
+        """The listener's own account, from their link."""
         if link is None:
             return None
         try:
@@ -158,16 +158,20 @@ class SubsonicService:
 
     async def connections(self, username: str) -> list[Connection]:
         """The listener's own account first, then the server-wide one (if another server)."""
-        found = [c for c in (await self.own(username), await self.shared()) if c is not None]
+        return await self.connections_with(username, await self.store.get_subsonic_link(username))
+
+    async def connections_with(self, username: str,
+                               link: SubsonicLink | None) -> list[Connection]:
+        """`connections()` from the listener's link, read already."""
+        found = [c for c in (self._own(username, link), await self.shared()) if c is not None]
         return [c for i, c in enumerate(found) if c.key not in {f.key for f in found[:i]}]
 
     async def connection_for(self, username: str, key: str) -> Connection | None:
         """The connection that can reach server `key` for this listener."""
         return next((c for c in await self.connections(username) if c.key == key), None)
 
-    async def server_keys(self, username: str) -> set[str]:
-        """The servers the listener reaches (no network: the store and the settings)."""
-        link = await self.store.get_subsonic_link(username)
+    def server_keys(self, link: SubsonicLink | None) -> set[str]:
+        """The servers a listener with this link reaches (no network: the settings)."""
         return {server_key(url) for url in (link.url if link else None, self.shared_url) if url}
 
     async def reachable(self, username: str) -> bool:
