@@ -104,7 +104,7 @@ class SubsonicSearch:
         that match every word across title, artist and album, as the other sources' hits do
         (search/text.py: case, accents and a typo aside), best first."""
         found = await self._searched(username, connection, query, count)
-        typed = [w for w in dict.fromkeys(query.split()) if fold(w)]
+        typed = list({w.lower(): w for w in query.split() if fold(w)}.values())
         if any(found.values()) or len(typed) < 2:
             return found
         wanted = [fold(w) for w in typed]  # in the order typed: the last one may be cut short
@@ -119,10 +119,12 @@ class SubsonicSearch:
                         count: int) -> dict[str, list[dict[str, Any]]]:
         """`_search_one`'s answer, kept SEARCH_TTL_S for this listener, server and query:
         search as you type sends the same query again and again (a pause, a letter typed and
-        taken back, the results page opened). Never another listener's: their accounts may
-        see other music. Its songs are kept by id, as remembered tracks (a song forgotten
-        since asks again)."""
-        key = (username, connection.key, query, count)
+        taken back, the results page opened), in any case. Never another listener's: their
+        accounts may see other music. Its songs are kept by id, as remembered tracks (a song
+        forgotten since asks again)."""
+        # Case aside, as servers match and as the kept hits are filtered ("Rock" is "rock");
+        # accents and punctuation are the server's to read ("AC/DC" is not "ac dc").
+        key = (username, connection.key, query.lower(), count)
         kept = self._searches.get(key)
         tracks = self.known(kept["tracks"]) if kept is not None else []
         if kept is not None and len(tracks) == len(kept["tracks"]):

@@ -149,3 +149,17 @@ async def test_a_query_of_title_and_artist_words_finds_the_songs(listener: Any,
     assert asked.count("ada holm song 2 rock") == 1
     words = ("ada", "holm", "song", "2", "rock")
     assert sorted(q for q in asked if q in words) == ["holm", "rock", "song"]
+
+
+async def test_a_query_in_another_case_does_not_reach_the_server_again(
+        listener: Any, proxy: SubsonicProxy) -> None:
+    """Servers match and Encore keeps hits case aside: "Rock Song" after "rock song" is the
+    same question, answered once (its words too, when they are searched one by one)."""
+    first = await search(listener, "rock song")
+    again = await search(listener, "Rock SONG")
+    assert names(again["tracks"]) == names(first["tracks"]) == ROCK
+    assert len(proxy.calls_of("search3")) == 1
+    await search(listener, "holm rock")  # found nothing whole: its words are searched
+    words = len(proxy.calls_of("search3"))
+    assert names((await search(listener, "HOLM Rock rock"))["tracks"]) == ROCK
+    assert [c["query"] for c in proxy.calls_of("search3")[words:]] == ["HOLM Rock rock"]
