@@ -15,7 +15,7 @@ from .sources import MusicSources
 from .sources.spotify import to_track
 from .spotify import SpotifyError, SpotifyService
 from .store import Store
-from .subsonic.errors import SubsonicError
+from .subsonic.errors import SubsonicError, api_error
 from .subsonic.ids import PREFIX as SUBSONIC
 
 _SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -122,7 +122,7 @@ async def _subsonic(sources: MusicSources, username: str, kind: str,
     try:
         return await sources.subsonic.browse(username, kind, item)
     except SubsonicError as error:
-        raise ApiError(502, "subsonic_failed", error.message) from None
+        raise api_error(error) from None
 
 
 def _spotify_failed(error: SpotifyError) -> ApiError:

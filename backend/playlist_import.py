@@ -16,7 +16,7 @@ from .sources.spotify import to_track
 from .sources.subsonic import SubsonicSource
 from .spotify import SpotifyError, SpotifyNotConnected, SpotifyService
 from .store import MAX_PLAYLIST_TRACKS, Playlist, PlaylistConflict, Store
-from .subsonic.errors import SubsonicError
+from .subsonic.errors import SubsonicError, api_error
 from .subsonic.service import SubsonicService
 
 MAX_LISTED = 200  # of the listener's Spotify playlists, shown to pick from
@@ -107,7 +107,7 @@ def _subsonic_failed(error: SubsonicError) -> ApiError:
     if error.names_nothing:
         return ApiError(404, "subsonic_playlist_not_found",
                         "The Subsonic server has no such playlist.")
-    return ApiError(502, "subsonic_failed", error.message)
+    return api_error(error)
 
 
 async def subsonic_playlists(service: SubsonicService, store: Store,

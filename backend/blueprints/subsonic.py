@@ -13,7 +13,7 @@ from ..app_types import app
 from ..errors import ApiError
 from ..library.formats import TRANSCODED_MIME
 from ..sources.subsonic_tracks import COVER_SIZES
-from ..subsonic.errors import SubsonicError
+from ..subsonic.errors import SubsonicError, api_error
 from ..subsonic.ids import parse_track_id
 from ..subsonic.media import cover_response, stream_audio, transcode_here, transcoded_copy
 from ..subsonic.urls import BadServerUrl
@@ -54,16 +54,6 @@ class CoverQuery(BaseModel):
         return self
 
 
-def subsonic_api_error(error: SubsonicError) -> ApiError:
-    if error.is_auth:
-        return ApiError(400, "subsonic_sign_in_failed", error.message)
-    if error.unreachable:
-        return ApiError(502, "subsonic_unreachable", error.message)
-    if error.not_found:
-        return ApiError(404, "subsonic_not_found", error.message)
-    return ApiError(502, "subsonic_failed", error.message)
-
-
 @bp.get("/status")
 @signed_in.required
 async def status() -> dict[str, Any]:
@@ -88,7 +78,7 @@ async def connect(data: ConnectBody) -> dict[str, Any]:
         raise ApiError(429, "too_many_requests", f"Too many attempts; try again in {wait} s.",
                        {"Retry-After": str(wait)}) from None
     except SubsonicError as error:
-        raise subsonic_api_error(error) from None
+        raise api_error(error) from None
     app().sources.forget(user.username)
     return answer
 
@@ -131,7 +121,7 @@ async def cover(key: str, cover_id: str, query_args: CoverQuery) -> Response:
     try:
         data, kind = await app().subsonic_covers.fetch(connection, cover_id, query_args.size)
     except SubsonicError as error:
-        raise (no_cover if error.names_nothing else subsonic_api_error(error)) from None
+        raise (no_cover if error.names_nothing else api_error(error)) from None
     return cover_response(data, kind)
 
 
@@ -163,4 +153,4 @@ async def audio(track_id: str) -> Response:
         path = await transcode_here(transcoder, connection, parsed[1])
         return await send_audio(path, TRANSCODED_MIME, public=False)
     except SubsonicError as error:
-        raise (no_track if error.names_nothing else subsonic_api_error(error)) from None
+        raise (no_track if error.names_nothing else api_error(error)) from None

@@ -3,10 +3,12 @@
 A server answers `status: failed` with a numeric code (the Subsonic API's error table, plus
 OpenSubsonic's 41-44); a server that is down, slow or not a Subsonic server at all has no code.
 Both become one `SubsonicError`, whose `message` is safe to show (it never holds a credential
-or a URL with credentials in it).
+or a URL with credentials in it), and `api_error()` is the one answer every route gives for it.
 """
 
 from __future__ import annotations
+
+from ..errors import ApiError
 
 # The Subsonic/OpenSubsonic error codes, as a listener should read them.
 MESSAGES: dict[int, str] = {
@@ -78,3 +80,17 @@ class SubsonicError(Exception):
         the id (10, or 0: Supysonic's "Invalid ID" for an id that is not one of its UUIDs).
         A listener's typo or a stale link, not a server failing."""
         return self.code in (0, 10, 70)
+
+
+def api_error(error: SubsonicError) -> ApiError:
+    """What every route answers when the listener's server failed, so one outage has one code
+    and one sentence wherever it is met: 502 `subsonic_unreachable` (down, slow, not a Subsonic
+    server), 400 `subsonic_sign_in_failed`, 404 `subsonic_not_found`, else 502
+    `subsonic_failed` (the server answered an error)."""
+    if error.is_auth:
+        return ApiError(400, "subsonic_sign_in_failed", error.message)
+    if error.unreachable:
+        return ApiError(502, "subsonic_unreachable", error.message)
+    if error.not_found:
+        return ApiError(404, "subsonic_not_found", error.message)
+    return ApiError(502, "subsonic_failed", error.message)

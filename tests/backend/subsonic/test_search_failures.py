@@ -58,7 +58,7 @@ async def test_pages_of_a_server_that_is_down_say_so(listener: Any,
         answer = await listener.get(path)
         assert answer.status_code == 502, path
         error = (await answer.get_json())["error"]
-        assert error["code"] == "subsonic_failed" and "answered HTTP 502" in error["message"]
+        assert error["code"] == "subsonic_unreachable" and "answered HTTP 502" in error["message"]
     server.state.set(http_status=None)
     missing = await listener.get(f"/api/albums/{album_id}x")
     assert missing.status_code == 404

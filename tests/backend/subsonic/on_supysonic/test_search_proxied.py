@@ -5,7 +5,6 @@ a server whose songs carry no `artistId`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -14,27 +13,13 @@ import pytest
 from tests.subsonic_proxy import SubsonicProxy
 from tests.supysonic import Song, SupysonicServer, make_music
 
-from .conftest import search
+from ..conftest import search
 
 ROCK = [f"Rock Song {n}" for n in range(1, 5)]  # Ada Holm's "Rock Album"
 NO_ARTIST_IDS = frozenset({"artistId"})
 # Longer than an artist id may hold (128 characters with "subsonic-<server>-artist-")
 LONG_NAME = ("Orchestra of the Age of Enlightenment, Sir Simon Rattle, Magdalena Kožená and the "
              "Choir of the Enlightenment")
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TESTING": True, "DATA_DIR": tmp_path / "data",
-            "SUBSONIC_ALLOWED_HOSTS": ["127.0.0.1"]}
-
-
-@pytest.fixture
-def proxy(request: pytest.FixtureRequest, supysonic: SupysonicServer) -> Iterator[SubsonicProxy]:
-    """In front of Supysonic; `param`: the fields it leaves out of the server's answers."""
-    running = SubsonicProxy(supysonic.url, drop=getattr(request, "param", frozenset()))
-    yield running
-    running.close()
 
 
 @pytest.fixture(scope="module")
