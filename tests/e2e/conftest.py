@@ -265,6 +265,22 @@ def sign_up(page: Page, username: str, genres: tuple[str, ...] = ("rock", "elect
     page.locator("#feed-list .track-card").first.wait_for()
 
 
+NEW_PASSWORD = "a brand new one"
+
+
+def new_password_elsewhere(browser: Browser, server: Server, username: str) -> None:
+    """Another device signs in and picks NEW_PASSWORD, which signs every other device out."""
+    elsewhere = browser.new_context(base_url=server.url)
+    try:
+        ask = {"headers": {"X-Requested-With": "encore"}}
+        assert elsewhere.request.post("/api/auth/login", data={
+            "username": username, "password": PASSWORD}, **ask).ok
+        assert elsewhere.request.post("/api/me/password", data={
+            "current": PASSWORD, "new": NEW_PASSWORD}, **ask).ok
+    finally:
+        elsewhere.close()
+
+
 def set_skip_threshold(page: Page, seconds: int) -> None:
     """In Settings: skips count against a track only in its first `seconds` (and hearing that
     much, or half the track, before reaching the end makes a finish)."""

@@ -9,7 +9,16 @@ import sqlite3
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import PASSWORD, Server, sign_up, unique_name, wait_until
+from .conftest import (
+    NEW_PASSWORD,
+    PASSWORD,
+    Server,
+    new_password_elsewhere,
+    sign_up,
+    stored_interactions,
+    unique_name,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -125,6 +134,33 @@ def test_a_new_password_signs_the_other_device_out(browser: Browser, page: Page,
         phone.get_by_role("heading", name="Your feed").wait_for()
     finally:
         other.close()
+
+
+def test_a_device_signed_out_elsewhere_says_so_and_keeps_what_was_done(
+        browser: Browser, page: Page, server: Server) -> None:
+    """A new password chosen on another device signs this one out. Its next step (here a
+    dislike, refused by the server) brings the log-in page saying why, not a page whose every
+    part says "Sign in first."; the dislike is not lost: it waits on this device and is stored
+    once its person signs in again."""
+    username = unique_name("ended")
+    sign_up(page, username)
+    player = page.locator("#player")
+    page.locator("#feed-list .track-card").first.get_by_role("button", name="Play").click()
+    wait_until(lambda: int(player.get_attribute("data-position") or 0) > 300, message="playing")
+    disliked = player.get_attribute("data-track-id")
+    new_password_elsewhere(browser, server, username)
+    page.get_by_role("button", name="Dislike").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    expect(page.locator("#toast")).to_contain_text("You were signed out on this device")
+    assert page.get_by_role("heading", name="Your feed").count() == 0
+    assert page.url.endswith("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your feed").wait_for()
+    wait_until(lambda: [i["track_id"] for i in stored_interactions(page)
+                        if i["type"] == "disliked"] == [disliked],
+               message="the dislike, stored once")
 
 
 def test_a_first_visitor_is_not_welcomed_back(page: Page, server: Server) -> None:

@@ -16,10 +16,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect
 
 from .conftest import (
+    NEW_PASSWORD,
     PASSWORD,
     NetworkSwitch,
     Server,
     heard_after,
+    new_password_elsewhere,
     open_profile,
     sign_up,
     stored_interactions,
@@ -261,22 +263,14 @@ def test_a_session_ended_elsewhere_leaves_a_log_in_that_works(browser: Browser, 
         sign_up(page, username)
         if page_from == "the service worker":
             page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        elsewhere = browser.new_context(base_url=server.url)
-        try:  # the other device: signed in, it picks a new password
-            ask = {"headers": {"X-Requested-With": "encore"}}
-            assert elsewhere.request.post("/api/auth/login", data={
-                "username": username, "password": PASSWORD}, **ask).ok
-            assert elsewhere.request.post("/api/me/password", data={
-                "current": PASSWORD, "new": "a brand new one"}, **ask).ok
-        finally:
-            elsewhere.close()
+        new_password_elsewhere(browser, server, username)
         page.reload()  # this device, next time: its hint still says signed in
         page.get_by_role("button", name="Log in").wait_for()
         controlled = page.evaluate("() => navigator.serviceWorker.controller !== null")
         assert controlled == (page_from == "the service worker")
         for attempt in range(2):  # the log-in works, the first time and after a wrong one
             page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(PASSWORD if attempt == 0 else "a brand new one")
+            page.get_by_label("Password").fill(PASSWORD if attempt == 0 else NEW_PASSWORD)
             page.get_by_role("button", name="Log in").click()
             if attempt == 0:
                 expect(page.locator(".form-error")).to_have_text("Wrong username or password.")

@@ -23,6 +23,19 @@ export class ApiError extends Error {
   }
 }
 
+let sessionEndedListener = () => {};
+
+/** `listener` whenever an answer says this browser's session is gone: ended on another device
+ *  (a new password, "sign out everywhere"), expired, or its account deleted elsewhere. */
+export function onSessionEnded(listener) {
+  sessionEndedListener = listener;
+}
+
+/** Said by any request that got the server's "not signed in" (api below, the outbox's sends). */
+export function sessionEnded() {
+  sessionEndedListener();
+}
+
 export async function api(path, { method = "GET", body, signal } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-Requested-With"] = "encore";
@@ -48,6 +61,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const error = data?.error ?? {};
+    if (response.status === 401 && error.code === "not_signed_in") sessionEnded();
     throw new ApiError(response.status, error.code ?? "http_error", error.message ?? `HTTP ${response.status}`);
   }
   return data;

@@ -1,6 +1,6 @@
 // Encore's page: boot, routes (/signup, /login, /welcome, /, /settings, and library.js's), and the wiring between
 // the feed queue, the players, the outbox and the on-device model.
-import { api, ApiError } from "./api.js";
+import { api, ApiError, onSessionEnded } from "./api.js";
 import { connectivity } from "./connectivity.js";
 import { Library } from "./library.js";
 import { clear, h, toast } from "./dom.js";
@@ -66,7 +66,7 @@ const playback = new Playback({
 const library = new Library({
   playback, feed: queue, model, navigate: (path) => navigate(path), me: () => app.me,
   record: (interaction, track) => recordInteraction(interaction, track),
-  canPlay: (track) => queue.canPlayNow(track), onAccountGone: () => leave({ deleted: true }), rerank: () => rerank(),
+  canPlay: (track) => queue.canPlayNow(track), onAccountGone: () => leave({ why: "deleted" }), rerank: () => rerank(),
 });
 window.encore.library = library;
 
@@ -392,8 +392,9 @@ async function route() {
   const path = location.pathname;
   hideDetails(document.getElementById("details"));
   if (!app.me) {
-    if (new URLSearchParams(location.search).get("account") === "deleted") {
-      toast("Your account is deleted, and everything Encore kept about you with it.");
+    const news = SIGNED_OUT_NEWS[new URLSearchParams(location.search).get("account")];
+    if (news) {
+      toast(news);
       history.replaceState({}, "", location.pathname); // said once, not again on a reload
     }
     const mode = path === "/signup" ? "signup" : "login";
@@ -506,14 +507,28 @@ async function logout() {
   await leave();
 }
 
-/** Signed out (or the account deleted): nothing of this user stays on the page or device. */
-async function leave({ deleted = false } = {}) {
+/** What the log-in page says after `leave({ why })`. */
+const SIGNED_OUT_NEWS = {
+  deleted: "Your account is deleted, and everything Encore kept about you with it.",
+  ended: "You were signed out on this device (a new password, or your session ended). Sign in to go on.",
+};
+
+/** Signed out (or the account deleted, or the session ended elsewhere): nothing of this user
+ *  stays on the page or device, but what they did and Encore has not yet stored, which waits
+ *  in the outbox, theirs, for their next sign-in. */
+async function leave({ why = null } = {}) {
   app.me = null; // first: nothing of theirs is saved again behind the clearing (the feed, their song)
   await clearUserCaches();
   await outbox.setUser(null);
-  // A fresh page: no queue, model or player state survives (and it says a deletion was done).
-  location.assign(deleted ? "/login?account=deleted" : "/login");
+  // A fresh page: no queue, model or player state survives (and it says why, if not asked).
+  location.assign(why ? `/login?account=${why}` : "/login");
 }
+
+// A session ended elsewhere (a new password chosen on another device, which signs out every
+// other): the log-in page, told why, not a page whose every part says "Sign in first."
+onSessionEnded(() => {
+  if (app.me) leave({ why: "ended" });
+});
 
 // -- boot ---------------------------------------------------------------------------------
 async function boot() {

@@ -1,6 +1,7 @@
 // The page's side of the outbox: records interactions (IndexedDB first), flushes them on start,
 // on `online`, shortly after each new one, and asks the service worker for a Background Sync.
 // Failures back off exponentially with jitter.
+import { sessionEnded } from "./api.js";
 import { connectivity } from "./connectivity.js";
 import * as outbox from "../shared/outbox.js";
 import { SYNC_TAG } from "../shared/protocol.js";
@@ -85,6 +86,7 @@ export class OutboxClient extends EventTarget {
       } catch (error) {
         if (!(error instanceof outbox.RetryLater)) console.error("outbox flush", error);
         else if (error.message.startsWith("network")) connectivity.unreachable();
+        else if (error.status === 401) sessionEnded(); // kept for when they sign in again
         this.failures += 1;
         const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1));
         this.flushSoon(ceiling / 2 + Math.random() * ceiling / 2); // "equal jitter"

@@ -95,7 +95,12 @@ export async function retryFailed(user) {
   return rows.length;
 }
 
-export class RetryLater extends Error {}
+export class RetryLater extends Error {
+  constructor(message, status = 0) {
+    super(message);
+    this.status = status; // the HTTP status (0: no answer)
+  }
+}
 
 async function post(interactions, fetchImpl) {
   let response;
@@ -111,7 +116,7 @@ async function post(interactions, fetchImpl) {
   }
   if (response.ok) return { ok: true, body: await response.json() };
   if (response.status >= 500 || response.status === 401 || response.status === 429 || response.status === 408) {
-    throw new RetryLater(`HTTP ${response.status}`);
+    throw new RetryLater(`HTTP ${response.status}`, response.status);
   }
   let message = `HTTP ${response.status}`;
   try {
