@@ -1,11 +1,14 @@
 """An HTTP proxy in front of a real Subsonic server (Supysonic) for the tests: it records every
 API call Encore makes (`calls`: method and parameters), and can rewrite the JSON answers to play
-a server that leaves a field out (`drop`: keys removed from every object of every answer)."""
+a server that leaves a field out (`drop`: keys removed from every object of every answer). It
+counts the calls at the server at once (`most_at_once`); `delay` holds each call that long, so
+calls sent together are seen together."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,10 +20,13 @@ _HOP_BY_HOP = {"connection", "content-length", "content-encoding", "transfer-enc
 
 
 class SubsonicProxy:
-    def __init__(self, target: str, drop: frozenset[str] = frozenset()) -> None:
+    def __init__(self, target: str, drop: frozenset[str] = frozenset(),
+                 delay: float = 0.0) -> None:
         self.target = target.rstrip("/")
         self.drop = drop
+        self.delay = delay
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self.at_once = self.most_at_once = 0
         self.lock = threading.Lock()
         self.upstream = httpx.Client(timeout=30)
         proxy = self
@@ -58,10 +64,17 @@ class SubsonicProxy:
             sent.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
         with self.lock:
             self.calls.append((parts.path.rsplit("/", 1)[-1].removesuffix(".view"), sent))
+            self.at_once += 1
+            self.most_at_once = max(self.most_at_once, self.at_once)
         headers = {k: v for k, v in handler.headers.items()
                    if k.lower() not in _HOP_BY_HOP | {"host"}}
-        answer = self.upstream.request(handler.command, self.target + handler.path,
-                                       headers=headers, content=body)
+        try:
+            time.sleep(self.delay)
+            answer = self.upstream.request(handler.command, self.target + handler.path,
+                                           headers=headers, content=body)
+        finally:
+            with self.lock:
+                self.at_once -= 1
         content = answer.content
         if self.drop and answer.headers.get("content-type", "").startswith("application/json"):
             content = json.dumps(_without(answer.json(), self.drop)).encode()

@@ -3,7 +3,10 @@
 Search asks every server the listener reaches `search3`, in parallel, each within
 SEARCH_WAIT_S (a slower or failing one is left out and named); a server may match songs by
 title only, so the songs of its first artist hit are added; a query that finds nothing whole is
-searched by its words; each server's answer is kept a minute per listener. The pages ask
+searched by its words; each server's answer is kept a minute per listener. One search asks a
+server at most 31 calls (the query, then its 3 longest words, each with `getArtist` and
+SEARCH_ARTIST_ALBUMS `getAlbum`), and a listener's calls at one server run at most
+CALLS_IN_FLIGHT at once, however many searches they send (client.py). The pages ask
 `getArtist` and `getAlbum`, and an artist known only by name is looked up by it.
 """
 
@@ -27,7 +30,8 @@ from .subsonic_tracks import to_found_album, to_found_artist
 log = logging.getLogger("encore.subsonic")
 
 SEARCH_WAIT_S = 3.0  # the most a search waits for Subsonic servers; the other hits go without
-ARTIST_ALBUMS = 40  # the most albums an artist's page (or search) asks songs of
+ARTIST_ALBUMS = 40  # the most albums an artist's page asks songs of
+SEARCH_ARTIST_ALBUMS = 8  # the most a search asks songs of (its best artist hit's albums)
 WORD_SEARCHES = 3  # the most words of a query searched one by one when it found nothing whole
 ARTIST_NAME_HITS = 20  # of each kind, when an artist's page looks its name up with search3
 SEARCH_TTL_S = 60  # a listener's search answer from a server is reused this long
@@ -141,16 +145,18 @@ class SubsonicSearch:
         songs = answer["songs"]
         if answer["artists"] and len(songs) < count:
             with contextlib.suppress(SubsonicError):  # the title hits are still hits
-                songs += await self._artist_songs(connection, str(answer["artists"][0]["id"]))
+                songs += await self._artist_songs(connection, str(answer["artists"][0]["id"]),
+                                                  SEARCH_ARTIST_ALBUMS)
         tracks = {t["id"]: t for t in (self.remember(s, key) for s in songs) if t is not None}
         return {"tracks": list(tracks.values())[:count],
                 "artists": [to_found_artist(a, key) for a in answer["artists"] if a.get("id")],
                 "albums": [to_found_album(a, key) for a in answer["albums"] if a.get("id")]}
 
-    async def _artist_songs(self, connection: Connection, artist_id: str) -> list[dict[str, Any]]:
-        """An artist's songs: `getArtist` for its albums, `getAlbum` for each (at most
-        ARTIST_ALBUMS, in parallel)."""
-        albums = (await connection.client.artist_albums(artist_id))["album"][:ARTIST_ALBUMS]
+    async def _artist_songs(self, connection: Connection, artist_id: str,
+                            most: int = ARTIST_ALBUMS) -> list[dict[str, Any]]:
+        """An artist's songs: `getArtist` for its albums, `getAlbum` for each (at most `most`,
+        side by side as the listener's gate lets them: client.py)."""
+        albums = (await connection.client.artist_albums(artist_id))["album"][:most]
         lists = await asyncio.gather(*(connection.client.album_songs(str(a["id"]))
                                        for a in albums if a.get("id")))
         return [s for songs in lists for s in songs]

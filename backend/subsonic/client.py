@@ -16,11 +16,15 @@ key if that is what the listener gave, else a salted token (API 1.13+), else the
 password — and remembers what worked in `ServerInfo`.
 
 Redirects are never followed (see urls.py), credentials never appear in an error message, and
-every request has a timeout, so a slow or dead server costs a bounded wait.
+every request has a timeout, so a slow or dead server costs a bounded wait. A client's API calls
+pass through its `gate`, a semaphore the service shares among one listener's clients of one
+server (service.py): at most CALLS_IN_FLIGHT of their calls are at that server at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -36,6 +40,9 @@ from .urls import host_of
 CLIENT_NAME = "encore"
 API_VERSION = "1.16.1"  # the Subsonic protocol version Encore's client speaks
 MAX_COVER_BYTES = 10 * 1024 * 1024
+# A listener's API calls at one server at once: a search asks up to ~30, a page of them
+# (typing fast, a script) many more, and the server is the listener's own.
+CALLS_IN_FLIGHT = 4
 # Errors that mean "not this way of signing in" rather than "wrong secret": try the next way.
 # 10: the server does not know `t`/`s` (Supysonic); 41/42: tokens refused; 40: some servers
 # (hashed password storage) cannot check a token and say "wrong password".
@@ -122,13 +129,22 @@ class SubsonicClient:
         credentials: Credentials,
         info: ServerInfo | None = None,
         timeout_s: float = 8.0,
+        gate: asyncio.Semaphore | None = None,
     ) -> None:
         self.http = http
+        self.gate = gate or asyncio.Semaphore(CALLS_IN_FLIGHT)
         self.url = url  # normalized (urls.normalize_url)
         self.host = host_of(url)
         self.credentials = credentials
         self.info = info or ServerInfo()
         self.timeout = httpx2.Timeout(timeout_s, connect=min(timeout_s, 5.0))
+
+    def gated(self, gate: asyncio.Semaphore) -> SubsonicClient:
+        """This client (its server, sign-in and what it learned of the server) calling through
+        `gate`: the server-wide client as one listener's."""
+        mine = copy.copy(self)
+        mine.gate = gate
+        return mine
 
     # --- requests ------------------------------------------------------------------------
     def _version(self) -> str:
@@ -155,6 +171,11 @@ class SubsonicClient:
     async def call(self, method: str, params: dict[str, Any] | None = None, *,
                    mode: str | None = None, signed: bool = True) -> dict[str, Any]:
         """The `subsonic-response` object of a successful call."""
+        async with self.gate:
+            return await self._call(method, params, mode, signed)
+
+    async def _call(self, method: str, params: dict[str, Any] | None, mode: str | None,
+                    signed: bool) -> dict[str, Any]:
         url = f"{self.url}/rest/{method}"
         try:
             if self.info.offers("formPost"):

@@ -23,12 +23,13 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from cryptography.exceptions import InvalidTag
 
 from ..crypto import TokenCipher
 from ..store import Store, SubsonicLink
 from .auth import Credentials
-from .client import ServerInfo, SubsonicClient, new_http_client
+from .client import CALLS_IN_FLIGHT, ServerInfo, SubsonicClient, new_http_client
 from .errors import SubsonicError
 from .ids import server_key
 from .urls import BadServerUrl, host_allowed, host_of, normalize_url
@@ -38,6 +39,7 @@ RETRY_SHARED_S = 30.0  # after the server-wide server failed, try it again this 
 SHARED_WAIT_S = 3.0  # the most a request waits for the server-wide sign-in (it goes on after)
 RECHECK_S = 24 * 3600  # re-read a listener's server (extensions, version) once a day
 CONNECT_ATTEMPTS = 10  # per listener per minute: connect must not be a password oracle
+GATES = 10_000  # (listener, server) pairs whose calls this node bounds (least recently used go)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class SubsonicService:
         self._shared_tried = 0.0
         self._signing_in: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()  # work that outlives a request
+        # (username, server key) -> the semaphore all that listener's calls there pass through
+        self._gates: LRUCache[tuple[str, str], asyncio.Semaphore] = LRUCache(GATES)
         self.shared_url = normalize_url(config.url) if config.url else None
         if self.shared_url and not (config.api_key or (config.user and config.password)):
             raise ValueError("ENCORE_SUBSONIC_URL needs ENCORE_SUBSONIC_USER and "
@@ -93,9 +97,17 @@ class SubsonicService:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.http.aclose()
 
-    def _client(self, url: str, credentials: Credentials,
-                info: ServerInfo | None = None) -> SubsonicClient:
-        return SubsonicClient(self.http, url, credentials, info, self.config.timeout_s)
+    def _client(self, url: str, credentials: Credentials, info: ServerInfo | None = None,
+                gate: asyncio.Semaphore | None = None) -> SubsonicClient:
+        return SubsonicClient(self.http, url, credentials, info, self.config.timeout_s, gate)
+
+    def _gate(self, username: str, key: str) -> asyncio.Semaphore:
+        """One listener's way into one server: at most CALLS_IN_FLIGHT calls at once, however
+        many searches and pages they have running."""
+        gate = self._gates.get((username.lower(), key))
+        if gate is None:
+            gate = self._gates[(username.lower(), key)] = asyncio.Semaphore(CALLS_IN_FLIGHT)
+        return gate
 
     # --- the server-wide library -----------------------------------------------------------
     async def shared(self) -> Connection | None:
@@ -153,8 +165,10 @@ class SubsonicService:
             return None  # a changed ENCORE_TOKEN_KEY: the listener connects again
         credentials = Credentials(link.server_user, password=secret.get("password", ""),
                                   api_key=secret.get("api_key", ""))
-        client = self._client(link.url, credentials, ServerInfo.from_dict(link.server))
-        return Connection(server_key(link.url), link.url, "user", client)
+        key = server_key(link.url)
+        client = self._client(link.url, credentials, ServerInfo.from_dict(link.server),
+                              self._gate(username, key))
+        return Connection(key, link.url, "user", client)
 
     async def connections(self, username: str) -> list[Connection]:
         """The listener's own account first, then the server-wide one (if another server)."""
@@ -163,7 +177,11 @@ class SubsonicService:
     async def connections_with(self, username: str,
                                link: SubsonicLink | None) -> list[Connection]:
         """`connections()` from the listener's link, read already."""
-        found = [c for c in (self._own(username, link), await self.shared()) if c is not None]
+        shared = await self.shared()
+        if shared is not None:  # the server-wide client, calling through this listener's gate
+            shared = Connection(shared.key, shared.url, shared.scope,
+                                shared.client.gated(self._gate(username, shared.key)))
+        found = [c for c in (self._own(username, link), shared) if c is not None]
         return [c for i, c in enumerate(found) if c.key not in {f.key for f in found[:i]}]
 
     async def connection_for(self, username: str, key: str) -> Connection | None:

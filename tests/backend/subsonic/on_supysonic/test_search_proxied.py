@@ -4,12 +4,15 @@ a server whose songs carry no `artistId`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from backend.sources import subsonic_search
+from backend.subsonic.client import CALLS_IN_FLIGHT
 from tests.subsonic_proxy import SubsonicProxy
 from tests.supysonic import Song, SupysonicServer, make_music
 
@@ -148,3 +151,30 @@ async def test_a_query_in_another_case_does_not_reach_the_server_again(
     words = len(proxy.calls_of("search3"))
     assert names((await search(listener, "HOLM Rock rock"))["tracks"]) == ROCK
     assert [c["query"] for c in proxy.calls_of("search3")[words:]] == ["HOLM Rock rock"]
+
+
+async def test_a_burst_of_searches_keeps_a_few_calls_at_the_listeners_server(
+        client: Any, auth: Any, supysonic: SupysonicServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone typing fast (or a script) sends many searches at once, each asking the server
+    several calls: at most CALLS_IN_FLIGHT of them are at the server at any moment, and every
+    search still finds its songs."""
+    monkeypatch.setattr(subsonic_search, "SEARCH_WAIT_S", 60.0)  # a busy machine: none left out
+    proxy = SubsonicProxy(supysonic.url, delay=0.1)  # calls sent together meet at the server
+    try:
+        await auth.signup()
+        assert (await client.post("/api/subsonic/connect", json={
+            "url": proxy.url, "username": supysonic.username,
+            "password": supysonic.password})).status_code == 200
+        by_artist = {"ada holm": "Rock", "milo reyes": "Electronic", "iris okafor": "Jazz",
+                     "theo lind": "Folk"}
+        wanted = {**{q: g for q, g in by_artist.items()},
+                  **{f"{g.lower()} song": g for g in by_artist.values()}, "holm rock": "Rock"}
+        answers = await asyncio.gather(*(search(client, q) for q in wanted))
+        for (query, genre), found in zip(wanted.items(), answers, strict=True):
+            assert names(found["tracks"]) == [f"{genre} Song {n}" for n in range(1, 5)], query
+            assert found["notice"] is None, query
+        assert len(proxy.calls) > 2 * CALLS_IN_FLIGHT
+        assert 1 < proxy.most_at_once <= CALLS_IN_FLIGHT
+    finally:
+        proxy.close()
