@@ -57,11 +57,10 @@ async def change_password(store: Store, throttle: LoginThrottle, address: str, u
     return await store.delete_user_sessions(user.username, keep=keep_session)
 
 
-async def delete_account(store: Store, throttle: LoginThrottle, address: str,
-                         models: ModelService, user: User, password: str) -> None:
+async def delete_account(throttle: LoginThrottle, address: str, models: ModelService,
+                         user: User, password: str) -> None:
     await _check_password(throttle, address, user, password)
-    await store.delete_user_data(user.username)
-    models.evict(user.username)
+    await models.erase_account(user.username)
 
 
 async def export(store: Store, spotify: SpotifyService, user: User) -> dict[str, Any]:

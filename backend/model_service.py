@@ -87,6 +87,9 @@ class ModelService:
         self._first_feeds = FirstFeeds()  # untouched listeners' rankings (rank_memo.py)
         self._loading: dict[str, asyncio.Lock] = {}
         self._training: set[str] = set()
+        # Held while a snapshot is saved and while an account is erased, so neither lands in
+        # the middle of the other (a snapshot saved mid-erasure outlived the account).
+        self._saving = asyncio.Lock()
         install_memory_kernel()  # new candidates' memory rows in numpy, same bits as the page
 
     # --- cache -------------------------------------------------------------------------
@@ -105,6 +108,13 @@ class ModelService:
     def evict(self, username: str) -> None:
         """Forget the user's cached model (their account is gone)."""
         self._cache.pop(username, None)
+
+    async def erase_account(self, username: str) -> None:
+        """Erase everything stored about the user, with no snapshot of theirs saved meanwhile
+        (a training under way sees the account gone and saves nothing)."""
+        async with self._saving:
+            await self.store.delete_user_data(username)
+            self.evict(username)
 
     def stale(self, username: str) -> None:
         """New interactions were stored: the next answer must catch up with the store first."""
@@ -332,13 +342,16 @@ class ModelService:
         """
         seen = 0
         try:
+            owner = await self.store.get_user(username)
+            if owner is None:
+                return False
             cached = self._cache.get(username)
             replay = cached is None or (
                 cached.replay_due and time.monotonic() - cached.replayed_at > REPLAY_EVERY_S
             )
             if cached is not None and replay:
                 cached.replay_due, cached.replayed_at = False, time.monotonic()
-            settings = await self._settings(username)
+            settings = settings_of(owner)
             if replay:
                 model: UserModel | None = await self._rebuilt(username)
                 exported, trained_on = None, 0
@@ -355,7 +368,13 @@ class ModelService:
                     history, tracks, settings, corrections)
                 model = None
             entry = await self.subscribe(username)
-            async with entry.lock:
+            async with entry.lock, self._saving:
+                current = await self.store.get_user(username)
+                if current is None or current.created_at != owner.created_at:
+                    # Deleted while this trained (and maybe signed up again under the same
+                    # name: that listener must not get the old account's model).
+                    self.evict(username)
+                    return False
                 if model is not None:
                     entry.model, entry.since_training = model, 0
                     await self._learn_newer(username, entry)  # stored while training ran
@@ -363,9 +382,6 @@ class ModelService:
                     entry.model.set_ensemble(exported, trained_on)
                     # what arrived while it trained counts towards the next training
                     entry.since_training = max(0, entry.since_training - seen)
-                if await self.store.get_user(username) is None:
-                    self.evict(username)  # the account was deleted while this trained
-                    return False
                 version = entry.store_version + 1
                 # zlib's level 9 (~10 ms for a 5,000-play forest) lets go of the GIL in a
                 # thread, so the event loop answers meanwhile; the lock keeps the model still

@@ -47,8 +47,8 @@ async def export() -> Response:
 @validate_request(AccountDeletion)
 async def delete_account(data: AccountDeletion) -> Response:
     user = await signed_in.user()
-    await account_data.delete_account(app().store, app().login_throttle, _address(),
-                                      app().models.local, user, data.password)
+    await account_data.delete_account(app().login_throttle, _address(), app().models.local,
+                                      user, data.password)
     response = Response("", status=204)
     await signed_in.end(response)
     return response

@@ -4,6 +4,7 @@ tests/conftest.py come in both flavours."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import time
@@ -61,3 +62,13 @@ async def error_of(response: Any, status: int) -> dict[str, str]:
     assert set(body["error"]) == {"code", "message"} and body["error"]["message"]
     error: dict[str, str] = body["error"]
     return error
+
+
+async def until(check: Any) -> None:
+    """Poll `check()` with a deadline (for work in background tasks)."""
+    deadline = time.monotonic() + 30
+    while True:
+        if await check():
+            return
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)

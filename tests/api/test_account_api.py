@@ -4,14 +4,16 @@ leaves no row of theirs in any table."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import secrets
 import time
+from typing import Any
 
 from backend.app_types import EncoreApp
 from backend.store import Session
-from tests.api.conftest import demo, error_of, listen, play
+from tests.api.conftest import demo, error_of, listen, play, until
 from tests.backend.test_store_account import every_row
 from tests.conftest import ApiClient, AuthActions
 
@@ -128,4 +130,36 @@ async def test_deleting_the_account_leaves_nothing(app: EncoreApp, client: ApiCl
     assert again.status_code == 201
     assert (await (await client.get("/api/me/history")).get_json())["plays"] == []
     assert (await (await client.get("/api/playlists")).get_json())["playlists"] == []
+    assert (await (await client.get("/api/me/taste")).get_json())["learned_from"] == 0
+
+
+async def test_a_training_under_way_saves_nothing_of_a_deleted_account(
+        app: EncoreApp, client: ApiClient, auth: AuthActions) -> None:
+    """A training that was running when its account was deleted saves no model: not one left
+    behind the account, nor one learned from the old plays onto a listener who took the name
+    meanwhile (it saved onto them; a save in the middle of the erasure outlived it)."""
+    models = app.models.local
+    run, started, release = models.trainer.run, asyncio.Event(), asyncio.Event()
+
+    async def held_run(fn: Any, *args: Any) -> Any:
+        started.set()
+        result = await run(fn, *args)
+        await release.wait()  # the account is deleted while the training is under way
+        return result
+
+    models.trainer.run = held_run  # type: ignore[method-assign]
+    await auth.signup("zelda", "correct horse")
+    await listen(client, *[play(demo(n), "finished", AT + n) for n in range(30)])
+    await client.get("/api/feed")  # 30 plays: the first training starts
+    await asyncio.wait_for(started.wait(), 60)
+    gone = await client.delete("/api/me", json={"password": "correct horse"})
+    assert gone.status_code == 204
+    assert (await auth.signup("zelda", "another password")).status_code == 201
+    release.set()
+
+    async def trained() -> bool:
+        return not models.training()
+
+    await until(trained)
+    assert await app.store.get_model("zelda") is None
     assert (await (await client.get("/api/me/taste")).get_json())["learned_from"] == 0

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from tests.api.conftest import demo, error_of, listen, play
+from tests.api.conftest import demo, error_of, listen, play, until
 from tests.conftest import ApiClient, AuthActions
 from tests.hostile import examples
 
@@ -33,16 +33,6 @@ async def taste(client: ApiClient) -> dict[str, Any]:
     assert answer.status_code == 200
     body: dict[str, Any] = await answer.get_json()
     return body
-
-
-async def until(check: Any) -> None:
-    """Poll `check()` with a deadline (the replay runs as a background task)."""
-    deadline = time.monotonic() + 30
-    while True:
-        if await check():
-            return
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.1)
 
 
 async def test_block_takes_an_artist_out_of_the_next_feed_until_unblocked(
