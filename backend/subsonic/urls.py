@@ -49,7 +49,7 @@ def normalize_url(raw: str) -> str:
         host = f"[{host}]"
     default = {"http": 80, "https": 443}[scheme]
     netloc = host if port in (None, default) else f"{host}:{port}"
-    path = parts.path.rstrip("/")
+    path = _without_dot_segments(parts.path).rstrip("/")
     if path.lower().endswith("/rest"):
         path = path[: -len("/rest")]
     normalized = f"{scheme}://{netloc}{path}"
@@ -58,6 +58,18 @@ def normalize_url(raw: str) -> str:
     except httpx2.InvalidURL:
         raise BadServerUrl("That is not a valid server address.") from None
     return normalized
+
+
+def _without_dot_segments(path: str) -> str:
+    """"/a/./b/../c" is "/a/c" (RFC 3986 5.2.4), as the HTTP client sends it: "http://h/.."
+    reaches http://h, so it must not be a server of its own (with other track ids)."""
+    kept: list[str] = []
+    for segment in path.split("/")[1:]:
+        if segment == "..":
+            del kept[-1:]
+        elif segment != ".":
+            kept.append(segment)
+    return "/" + "/".join(kept) if path else ""  # (a trailing "/" goes anyway)
 
 
 def host_of(url: str) -> str:

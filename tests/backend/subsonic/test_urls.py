@@ -25,6 +25,10 @@ from tests.hostile import SURROGATES
     ("https://music.example.org:4533", "https://music.example.org:4533"),
     ("http://[::1]:4533/", "http://[::1]:4533"),
     ("  http://127.0.0.1:4040  ", "http://127.0.0.1:4040"),
+    # dot segments, which the HTTP client resolves before sending (RFC 3986 5.2.4)
+    ("http://127.0.0.1:4040/..", "http://127.0.0.1:4040"),
+    ("http://127.0.0.1:4040/./music/../navidrome/./rest/", "http://127.0.0.1:4040/navidrome"),
+    ("http://127.0.0.1:4040/music/rest/..", "http://127.0.0.1:4040/music"),
 ])
 def test_one_spelling_per_server(raw: str, expected: str) -> None:
     assert normalize_url(raw) == expected
