@@ -88,7 +88,7 @@ def make_music(folder: Path, songs: list[Song] = LIBRARY) -> list[Song]:
         cover = target.parent / "cover.jpg"
         if not cover.exists():
             hue = sum(map(ord, song.album)) % 360
-            _ffmpeg(["-f", "lavfi", "-i", f"color=c=0x{hue:02x}6080:s=320x320", "-frames:v",
+            _ffmpeg(["-f", "lavfi", "-i", f"color=c=0x{hue % 256:02x}6080:s=320x320", "-frames:v",
                      "1", str(cover)])
     return songs
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from backend.sources import subsonic_search
+from backend.sources.subsonic_search import SEARCH_ARTIST_ALBUMS
 from backend.subsonic.client import CALLS_IN_FLIGHT
 from tests.subsonic_proxy import SubsonicProxy
 from tests.supysonic import Song, SupysonicServer, make_music
@@ -32,6 +33,22 @@ def long_named(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupysonicSe
     make_music(root / "music", [Song("Long/Album/01 Overture.mp3", "Overture", LONG_NAME,
                                      "Overtures", "Classical", 2001, 1, 440, 2.0)])
     server = SupysonicServer(root / "server", root / "music").start(tracks=1)
+    yield server
+    server.stop()
+
+
+ALBUMS = 10  # Nora Vale's, one song each: more than a search asks songs of
+
+
+@pytest.fixture(scope="module")
+def prolific(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupysonicServer]:
+    """A Supysonic with one artist of ALBUMS albums."""
+    root = tmp_path_factory.mktemp("prolific")
+    songs = [Song(f"Nora Vale/Album {n}/01 Piece {n}.mp3", f"Piece {n}", "Nora Vale",
+                  f"Album {n}", "Ambient", 2000 + n, 1, 300 + 20 * n, 1.0)
+             for n in range(1, ALBUMS + 1)]
+    make_music(root / "music", songs)
+    server = SupysonicServer(root / "server", root / "music").start(tracks=ALBUMS)
     yield server
     server.stop()
 
@@ -176,5 +193,27 @@ async def test_a_burst_of_searches_keeps_a_few_calls_at_the_listeners_server(
             assert found["notice"] is None, query
         assert len(proxy.calls) > 2 * CALLS_IN_FLIGHT
         assert 1 < proxy.most_at_once <= CALLS_IN_FLIGHT
+    finally:
+        proxy.close()
+
+
+async def test_a_search_asks_songs_of_a_few_albums_of_its_artist_the_page_of_all(
+        client: Any, auth: Any, prolific: SupysonicServer) -> None:
+    """A search that finds an artist adds their songs, from at most SEARCH_ARTIST_ALBUMS of
+    their albums (a search costs the server a bounded number of calls); their page has them
+    all."""
+    proxy = SubsonicProxy(prolific.url)
+    try:
+        await auth.signup()
+        assert (await client.post("/api/subsonic/connect", json={
+            "url": proxy.url, "username": prolific.username,
+            "password": prolific.password})).status_code == 200
+        found = await search(client, "nora vale")
+        assert names(found["artists"]) == ["Nora Vale"]
+        assert len(found["tracks"]) == SEARCH_ARTIST_ALBUMS < ALBUMS
+        assert {t["artists"][0]["name"] for t in found["tracks"]} == {"Nora Vale"}
+        assert proxy.count("getAlbum") == SEARCH_ARTIST_ALBUMS
+        page = await (await client.get(f"/api/artists/{found['artists'][0]['id']}")).get_json()
+        assert len(page["tracks"]) == len(page["albums"]) == ALBUMS
     finally:
         proxy.close()
