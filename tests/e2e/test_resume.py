@@ -210,6 +210,12 @@ def test_a_resumed_spotify_song_that_cannot_play_here_says_so(page: Page,
         expect(page.locator("#toast")).to_contain_text("can't be played here")
         assert player.get_attribute("data-track-id") == track_id and not playing(page)
         assert position(page) == resumed_at
+        # the page says the demo catalog plays instead, and its songs come next (the list
+        # takes them once it has them: on a busy machine after the Play above)
+        expect(page.locator("#notice-banner")).to_contain_text("demo catalog instead")
+        wait_until(lambda: (page.locator("#feed-list .track-card:not(.now)").first
+                            .get_attribute("data-track-id") or "").startswith("demo-"),
+                   message="the demo catalog listed")
         page.get_by_role("button", name="Next (skip)").click()
         wait_until(lambda: (player.get_attribute("data-track-id") or "").startswith("demo-")
                    and playing(page) and position(page) > 500, message="the demo catalog plays")
