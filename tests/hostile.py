@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -136,3 +137,9 @@ def examples(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
 
     draw()
     return drawn
+
+
+def url_segment(value: str) -> str:
+    """`value` as one percent-encoded path segment or query value (a lone surrogate as its
+    UTF-8 bytes, which a URL can carry and a str cannot encode)."""
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")

@@ -6,29 +6,23 @@ server cannot read names nothing there), and every error is DESIGN.md's JSON bod
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from hypothesis import strategies as st
 
 from backend.subsonic.ids import track_id
-from tests.hostile import HOSTILE_IDS, examples
+from tests.hostile import HOSTILE_IDS, examples, url_segment
 from tests.supysonic import SupysonicServer
 
 from ..conftest import search
 
 
-def segment(value: str) -> str:
-    """The value as one percent-encoded path segment (a lone surrogate as its UTF-8 bytes)."""
-    return quote(value.encode("utf-8", "surrogatepass"), safe="")
-
-
 def requests(key: str, value: str) -> list[tuple[str, str, Any]]:
-    seg = segment(value)
+    seg = url_segment(value)
     encoded = track_id(key, value) if value.isprintable() else None  # as Encore makes ids
     return [
         ("get", f"/api/subsonic/covers/{key}/{seg}", None),
         ("get", f"/api/tracks/subsonic-{key}-{seg}/audio", None),
-        ("get", f"/api/tracks/{segment(encoded or value)}/audio", None),
+        ("get", f"/api/tracks/{url_segment(encoded or value)}/audio", None),
         ("get", f"/api/artists/subsonic-{key}-artist-{seg}", None),
         ("get", f"/api/albums/subsonic-{key}-album-{seg}", None),
         ("get", f"/api/search?q={seg}", None),

@@ -16,19 +16,13 @@ import logging
 import time
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from backend.subsonic import service as subsonic_service
-from tests.hostile import HOSTILE_IDS, dumps, examples, hostile_json
+from tests.hostile import HOSTILE_IDS, dumps, examples, hostile_json, url_segment
 
 from ..conftest import search
-
-
-def seg(value: str) -> str:
-    """The value as one percent-encoded path segment or query value (surrogates as bytes)."""
-    return quote(value.encode("utf-8", "surrogatepass"), safe="")
 
 
 def play(track_id: Any, kind: str = "finished") -> dict[str, Any]:
@@ -53,7 +47,7 @@ def requests(found: dict[str, Any], account: dict[str, str], playlist: str,
     ]
     if not isinstance(value, str):
         return bodies
-    text = seg(value)
+    text = url_segment(value)
     return bodies + [
         ("post", "/api/subsonic/connect", {**account, "url": f"{account['url']}/{value}"}),
         ("post", "/api/interactions", {"interactions": [play(mine, kind) for kind in
@@ -66,9 +60,9 @@ def requests(found: dict[str, Any], account: dict[str, str], playlist: str,
         ("get", f"{cover}?size={text}", None),
         ("get", f"/api/subsonic/covers/{text}/{cover.rsplit('/', 1)[1]}", None),
         ("get", f"/api/subsonic/covers/{key}/{text}?size=64", None),
-        ("get", f"/api/artists/{seg(track['artists'][0]['id'] + value)}", None),
-        ("get", f"/api/albums/{seg(track['album']['id'] + value)}", None),
-        ("get", f"/api/me/liked/contains?ids={seg(mine)}", None),
+        ("get", f"/api/artists/{url_segment(track['artists'][0]['id'] + value)}", None),
+        ("get", f"/api/albums/{url_segment(track['album']['id'] + value)}", None),
+        ("get", f"/api/me/liked/contains?ids={url_segment(mine)}", None),
         ("get", f"/api/feed?limit=5&source=subsonic&refresh={text}", None),
     ]
 
