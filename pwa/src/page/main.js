@@ -49,9 +49,6 @@ const mark = (name) => {
   window.encore.marks[name] ??= performance.now();
 };
 
-// Offline, only what is saved on this device can play.
-queue.canPlayNow = (track) => connectivity.online || offlineAudio.has(track.id);
-
 const playback = new Playback({
   record: (interaction, track) => recordInteraction(interaction, track),
   nextTrack: (options) => library.listening.peek(options), // the queue, then the feed
@@ -69,6 +66,12 @@ const library = new Library({
   canPlay: (track) => queue.canPlayNow(track), onAccountGone: () => leave({ why: "deleted" }), rerank: () => rerank(),
 });
 window.encore.library = library;
+
+// Offline, only what is saved on this device can play. Where the Web Playback SDK failed, a
+// Spotify song without a preview cannot play at all: Next passes over it and it is listed after
+// the songs that can (not while the SDK is still connecting: it will most likely play them).
+queue.canPlayNow = (track) => (connectivity.online || offlineAudio.has(track.id))
+  && !(app.spotifyError && !playback.playerFor(track));
 
 playback.addEventListener("track", ({ detail: track }) => {
   queue.setCurrent(track);
@@ -306,8 +309,9 @@ async function startSpotify() {
     app.spotifyError = error.message;
     document.body.dataset.spotify = "failed";
     banner.notice(`${error.message}. Playing previews and Encore's demo catalog instead.`);
-    if (app.feedLoaded) await playableFeed().catch(feedError);
+    if (app.feedLoaded && await playableFeed().catch(feedError)) return;
   }
+  queue.rearrange(); // what can play here comes first (canPlayNow)
 }
 
 /** Spotify was disconnected: its player goes, and the feed switches to the other sources at

@@ -2,8 +2,9 @@
 // already played this session (never offered again until the next feed).
 //
 // Two rules shape the order beyond the ranking:
-//  - playable first: when the server can't be reached, tracks that can play here (audio saved
-//    on this device) come before those that can't, in their ranked order; tracks that failed to
+//  - playable first: tracks that can play here come before those that can't, in their ranked
+//    order (when the server can't be reached, those whose audio is saved on this device; where
+//    Spotify's player failed, all but Spotify's songs without a preview); tracks that failed to
 //    load go last;
 //  - still under the listener's eyes: a new ranking keeps the first `keep` tracks (the cards on
 //    screen) where they are and reorders what is below them.
@@ -21,7 +22,7 @@ export class Queue extends EventTarget {
     this.currentId = null;
     this.generation = 0; // bumps on every re-order, so the UI (and tests) can tell
     this.source = "server";
-    this.canPlayNow = () => true; // set by the page (connectivity and the offline audio cache)
+    this.canPlayNow = () => true; // set by the page (connectivity, the offline audio cache, Spotify's player)
   }
 
   /** A new feed. `passed`: the songs a refresh asked to move past. The server leaves them out of
