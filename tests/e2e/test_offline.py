@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Playwright
+from playwright.sync_api import Page, Playwright, expect
 
 from .conftest import (
     NetworkSwitch,
@@ -157,3 +157,27 @@ def test_a_refresh_offline_brings_new_songs_keeps_the_saved_ones_and_shows_cover
     page.wait_for_function("() => document.body.dataset.online === 'true'", timeout=60_000)
     wait_until(lambda: page.evaluate(BROKEN_COVERS) == 0, message="every cover shown again")
     context.close()
+
+
+def test_a_library_page_that_could_not_load_offline_loads_when_the_network_returns(
+        playwright: Playwright, network: NetworkSwitch, tmp_path: Path) -> None:
+    """Offline, a library list never saved on this device says so; when the network comes
+    back, the list appears where the listener is, without leaving the page and coming back."""
+    context = open_profile(playwright, tmp_path / "profile", network.url)
+    page = context.new_page()
+    sign_up(page, unique_name("backonline"))
+    made = page.request.post("/api/playlists", data={"name": "Road trip"},
+                             headers={"X-Requested-With": "encore"})
+    assert made.ok, made.text()
+
+    go_offline(context, network)
+    page.get_by_role("link", name="Library").click()
+    playlists = page.locator("#playlist-list")
+    expect(playlists).to_contain_text("You're offline, and this isn't saved on this device yet.")
+    expect(playlists).not_to_contain_text("Road trip")
+
+    go_online(context, network)
+    # (the page probes the server once the browser is back online, then loads the list)
+    expect(playlists.get_by_role("link", name="Road trip")).to_be_visible(timeout=20_000)
+    expect(playlists).not_to_contain_text("You're offline")
+    assert page.url.endswith("/playlists"), page.url  # the same page, not one gone to again

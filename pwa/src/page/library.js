@@ -256,7 +256,8 @@ export class Library extends EventTarget {
 
   errorView(error, what) {
     const offline = error instanceof ApiError && error.code === "offline";
-    return h("section", { class: "card" }, h("h1", {}, what),
+    // Marked so that the page loads it again once the server answers (main.js).
+    return h("section", { class: "card", "data-offline-error": offline }, h("h1", {}, what),
       h("p", {}, offline ? "You're offline, and this isn't saved on this device yet." : error.message));
   }
 }

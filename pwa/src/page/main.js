@@ -117,6 +117,9 @@ connectivity.addEventListener("change", ({ detail }) => {
   document.body.dataset.online = String(detail.online);
   if (detail.online) {
     retryFailedImages();
+    // A page that could not load offline (a library list never saved on this device) loads
+    // now, where the listener still is, rather than saying "You're offline" until they leave.
+    if (main.querySelector("[data-offline-error]")) route();
     queue.forgiveUnplayable();
     outbox.flushSoon(0);
     keepOffline();
