@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.library.media import make_track, tone
 from tests.pwa_dist import build_pwa
@@ -75,6 +75,8 @@ def test_next_goes_on_to_the_songs_that_can_play_here(page: Page, server: Server
         return (sources[:OWN_SONGS] == ["local"] * OWN_SONGS
                 and set(sources[OWN_SONGS:]) == {"spotify"})
     wait_until(own_first, message="their own songs listed first")
+    # The page says what plays instead: their own music, not a demo catalog it does not play.
+    expect(page.locator("#notice-banner")).to_contain_text("Playing your own music instead.")
 
     # One of their own plays; Next twice, then a song ends: each time, the next that can play.
     player = page.locator("#player")

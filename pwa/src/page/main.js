@@ -311,7 +311,7 @@ async function startSpotify() {
   } catch (error) {
     app.spotifyError = error.message;
     document.body.dataset.spotify = "failed";
-    banner.notice(`${error.message}. Playing previews and Encore's demo catalog instead.`);
+    spotifyFailedNotice(); // said again by playableFeed once the feed is known
     if (app.feedLoaded && await playableFeed().catch(feedError)) return;
   }
   queue.rearrange(); // what can play here comes first (canPlayNow)
@@ -333,15 +333,27 @@ async function dropSpotify() {
 
 // Without the SDK only previews play; a Spotify app without previews gets the demo catalog.
 async function playableFeed() {
+  if (!app.spotifyError) return false;
   const tracks = app.feed?.tracks ?? [];
   const playable = tracks.filter((t) => t.audio_url || t.preview_url).length;
-  if (app.spotifyError && app.feed?.source === "spotify" && playable < tracks.length / 2) {
+  if (app.feed?.source === "spotify" && playable < tracks.length / 2) {
     app.demoOnly = true;
-    banner.notice(`${app.spotifyError}. Playing Encore's demo catalog instead.`);
+    spotifyFailedNotice();
     await loadFeed();
     return true;
   }
+  spotifyFailedNotice();
   return false;
+}
+
+/** The banner, when Spotify cannot play here: why, and what plays instead (a feed that mixes
+ *  Spotify with the listener's own music plays their own; the feed may not be known yet). */
+function spotifyFailedNotice() {
+  const instead = app.demoOnly ? "Encore's demo catalog"
+    : app.feed?.source === "mixed" ? "your own music"
+    : app.feed?.source === "spotify" ? "Spotify's previews"
+    : "what can play here";
+  banner.notice(`${app.spotifyError}. Playing ${instead} instead.`);
 }
 
 // -- routing ------------------------------------------------------------------------------
