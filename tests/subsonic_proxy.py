@@ -2,7 +2,8 @@
 API call Encore makes (`calls`: method and parameters), and can rewrite the JSON answers to play
 a server that leaves a field out (`drop`: keys removed from every object of every answer). It
 counts the calls at the server at once (`most_at_once`); `delay` holds each call that long, so
-calls sent together are seen together."""
+calls sent together are seen together. `fail(method)` plays a hiccup: the next calls of that
+method are answered HTTP 502, as a proxy answers when the server behind it does not."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class SubsonicProxy:
         self.delay = delay
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.at_once = self.most_at_once = 0
+        self.failing: dict[str, int] = {}  # method -> how many of its next calls answer 502
         self.lock = threading.Lock()
         self.upstream = httpx.Client(timeout=30)
         proxy = self
@@ -55,6 +57,11 @@ class SubsonicProxy:
         return sum(1 for sent in self.calls_of(method)
                    if all(sent.get(k) == v for k, v in params.items()))
 
+    def fail(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` answer HTTP 502 (they are counted in `calls`)."""
+        with self.lock:
+            self.failing[method] = times
+
     def _forward(self, handler: BaseHTTPRequestHandler) -> None:
         size = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(size) if size else b""
@@ -62,10 +69,19 @@ class SubsonicProxy:
         sent = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if handler.headers.get("Content-Type", "").startswith("application/x-www-form"):
             sent.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        method = parts.path.rsplit("/", 1)[-1].removesuffix(".view")
         with self.lock:
-            self.calls.append((parts.path.rsplit("/", 1)[-1].removesuffix(".view"), sent))
-            self.at_once += 1
+            self.calls.append((method, sent))
+            failing = self.failing.get(method, 0) > 0
+            if failing:
+                self.failing[method] -= 1
+            else:
+                self.at_once += 1
             self.most_at_once = max(self.most_at_once, self.at_once)
+        if failing:
+            self._answer(handler, 502, {"Content-Type": "text/html"},
+                         b"<html><body>Bad Gateway</body></html>")
+            return
         headers = {k: v for k, v in handler.headers.items()
                    if k.lower() not in _HOP_BY_HOP | {"host"}}
         try:
@@ -78,8 +94,13 @@ class SubsonicProxy:
         content = answer.content
         if self.drop and answer.headers.get("content-type", "").startswith("application/json"):
             content = json.dumps(_without(answer.json(), self.drop)).encode()
-        handler.send_response(answer.status_code)
-        for key, value in answer.headers.items():
+        self._answer(handler, answer.status_code, answer.headers, content)
+
+    @staticmethod
+    def _answer(handler: BaseHTTPRequestHandler, status: int, headers: Any,
+                content: bytes) -> None:
+        handler.send_response(status)
+        for key, value in headers.items():
             if key.lower() not in _HOP_BY_HOP:
                 handler.send_header(key, value)
         handler.send_header("Content-Length", str(len(content)))

@@ -3,17 +3,17 @@
 Search asks every server the listener reaches `search3`, in parallel, each within
 SEARCH_WAIT_S (a slower or failing one is left out and named); a server may match songs by
 title only, so the songs of its first artist hit are added; a query that finds nothing whole is
-searched by its words; each server's answer is kept a minute per listener. One search asks a
-server at most 31 calls (the query, then its 3 longest words, each with `getArtist` and
-SEARCH_ARTIST_ALBUMS `getAlbum`), and a listener's calls at one server run at most
-CALLS_IN_FLIGHT at once, however many searches they send (client.py). The pages ask
-`getArtist` and `getAlbum`, and an artist known only by name is looked up by it.
+searched by its words; each server's answer is kept a minute per listener when it is whole
+(no call behind it failed). One search asks a server at most 31 calls (the query, then its 3
+longest words, each with `getArtist` and SEARCH_ARTIST_ALBUMS `getAlbum`), and a listener's
+calls at one server run at most CALLS_IN_FLIGHT at once, however many searches they send
+(client.py). The pages ask `getArtist` and `getAlbum`, and an artist known only by name is
+looked up by it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,7 +125,8 @@ class SubsonicSearch:
         search as you type sends the same query again and again (a pause, a letter typed and
         taken back, the results page opened), in any case. Never another listener's: their
         accounts may see other music. Its songs are kept by id, as remembered tracks (a song
-        forgotten since asks again)."""
+        forgotten since asks again). Only a whole answer is kept: one that misses what a failed
+        call would have added asks again next time, when the server may be well."""
         # Case aside, as servers match and as the kept hits are filtered ("Rock" is "rock");
         # accents and punctuation are the server's to read ("AC/DC" is not "ac dc").
         key = (username, connection.key, query.lower(), count)
@@ -134,23 +135,27 @@ class SubsonicSearch:
         if kept is not None and len(tracks) == len(kept["tracks"]):
             return {"tracks": tracks, "artists": list(kept["artists"]),
                     "albums": list(kept["albums"])}
-        found = await self._search_one(connection, query, count)
-        self._searches[key] = {**found, "tracks": [t["id"] for t in found["tracks"]]}
+        found, whole = await self._search_one(connection, query, count)
+        if whole:
+            self._searches[key] = {**found, "tracks": [t["id"] for t in found["tracks"]]}
         return found
 
     async def _search_one(self, connection: Connection, query: str,
-                          count: int) -> dict[str, list[dict[str, Any]]]:
+                          count: int) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+        """The server's hits for the query, and whether they are whole (no call failed)."""
         key = connection.key
         answer = await connection.client.search(query, count)
-        songs = answer["songs"]
+        songs, whole = answer["songs"], True
         if answer["artists"] and len(songs) < count:
-            with contextlib.suppress(SubsonicError):  # the title hits are still hits
+            try:
                 songs += await self._artist_songs(connection, str(answer["artists"][0]["id"]),
                                                   SEARCH_ARTIST_ALBUMS)
+            except SubsonicError:  # the title hits are still hits, shown but not kept
+                whole = False
         tracks = {t["id"]: t for t in (self.remember(s, key) for s in songs) if t is not None}
         return {"tracks": list(tracks.values())[:count],
                 "artists": [to_found_artist(a, key) for a in answer["artists"] if a.get("id")],
-                "albums": [to_found_album(a, key) for a in answer["albums"] if a.get("id")]}
+                "albums": [to_found_album(a, key) for a in answer["albums"] if a.get("id")]}, whole
 
     async def _artist_songs(self, connection: Connection, artist_id: str,
                             most: int = ARTIST_ALBUMS) -> list[dict[str, Any]]:

@@ -134,6 +134,22 @@ async def test_a_repeated_search_does_not_reach_the_server_again_but_another_lis
     assert proxy.count("search3", query="rock song") == asked + 2
 
 
+async def test_a_search_the_server_answered_in_part_is_asked_again(
+        listener: Any, proxy: SubsonicProxy) -> None:
+    """The server hiccups in the middle of a search: "ada holm" finds the artist, then asking
+    for their album's songs fails. The search shows what it has; the same search a moment
+    later (the server well again) asks again and finds the songs, and that whole answer is
+    kept."""
+    proxy.fail("getAlbum")
+    first = await search(listener, "ada holm")
+    assert names(first["artists"]) == ["Ada Holm"] and first["tracks"] == []
+    again = await search(listener, "ada holm")
+    assert names(again["tracks"]) == ROCK and again["notice"] is None
+    assert proxy.count("search3", query="ada holm") == 2
+    await search(listener, "ada holm")
+    assert proxy.count("search3", query="ada holm") == 2
+
+
 async def test_a_query_of_title_and_artist_words_finds_the_songs(listener: Any,
                                                                  proxy: SubsonicProxy) -> None:
     """Supysonic matches a query as a whole within one field: "holm rock" (her name, their
