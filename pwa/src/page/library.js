@@ -254,10 +254,11 @@ export class Library extends EventTarget {
     return api(path, options);
   }
 
+  /** A page (or, `what` null, a part of one under its own heading) that could not load. */
   errorView(error, what) {
     const offline = error instanceof ApiError && error.code === "offline";
     // Marked so that the page loads it again once the server answers (main.js).
-    return h("section", { class: "card", "data-offline-error": offline }, h("h1", {}, what),
+    return h("section", { class: "card", "data-offline-error": offline }, what ? h("h1", {}, what) : null,
       h("p", {}, offline ? "You're offline, and this isn't saved on this device yet." : error.message));
   }
 }

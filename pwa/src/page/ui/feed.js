@@ -34,7 +34,7 @@ export function feedView({ lib, queue, onPlay, onDetails, onRefresh, onStartOver
     const offlineBadge = h("span", { class: "badge offline-badge" }, "Available offline");
     const badges = h("p", { class: "badges" });
     const el = h("li", { class: "track-card", dataset: { trackId: track.id } },
-      cover ? h("img", { class: "cover", src: cover, alt: "", width: 72, height: 72, loading: "lazy" }) : h("div", { class: "cover blank" }, icon("note")), // a song of their own without art
+      cover ? h("img", { class: "cover", src: cover, alt: "", width: 72, height: 72, loading: "lazy" }) : h("div", { class: "cover blank no-art" }, icon("note")), // a song of their own without art
       h("div", { class: "info" },
         h("h3", { class: "title" }, track.name, track.explicit ? h("span", { class: "tag", title: "Explicit" }, "E") : null),
         h("p", { class: "artists" }, ...artistLinks(track)),

@@ -36,7 +36,7 @@ export async function playlistsView(lib) {
     try {
       playlists = await lib.loadPlaylists();
     } catch (e) {
-      clear(list).append(h("li", {}, lib.errorView(e, "Playlists")));
+      clear(list).append(h("li", {}, lib.errorView(e, null))); // under the "Playlists" heading
       return;
     }
     clear(list).append(...playlists.map((p) => h("li", {},

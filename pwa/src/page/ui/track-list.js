@@ -102,7 +102,7 @@ export function trackList(tracks, { lib, play, label, extraItems = () => [], dec
     const unavailable = Boolean(track.unavailable);
     const li = h("li", { class: `track-row${lib.isCurrent(track.id) ? " now" : ""}`, dataset: { trackId: track.id } },
       numbered ? h("span", { class: "number", "aria-hidden": "true" }, String(index + 1)) : null,
-      cover ? h("img", { class: "cover", src: cover, alt: "", width: 44, height: 44, loading: "lazy" }) : h("div", { class: "cover blank small-cover" }, icon("note")),
+      cover ? h("img", { class: "cover", src: cover, alt: "", width: 44, height: 44, loading: "lazy" }) : h("div", { class: "cover blank small-cover no-art" }, icon("note")),
       h("div", { class: "info" },
         h("p", { class: "title" }, track.name, track.explicit ? h("span", { class: "tag", title: "Explicit" }, "E") : null),
         h("p", { class: "artists" }, ...artistLinks(track), showAlbum && track.album?.name ? [" · ", albumLink(track)] : null)),
