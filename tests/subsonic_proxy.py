@@ -2,8 +2,9 @@
 API call Encore makes (`calls`: method and parameters), and can rewrite the JSON answers to play
 a server that leaves a field out (`drop`: keys removed from every object of every answer). It
 counts the calls at the server at once (`most_at_once`); `delay` holds each call that long, so
-calls sent together are seen together. `fail(method)` plays a hiccup: the next calls of that
-method are answered HTTP 502, as a proxy answers when the server behind it does not."""
+calls sent together are seen together, and `hold()` holds them all until `release()`.
+`fail(method)` plays a hiccup: the next calls of that method are answered HTTP 502, as a proxy
+answers when the server behind it does not."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class SubsonicProxy:
         self.at_once = self.most_at_once = 0
         self.failing: dict[str, int] = {}  # method -> how many of its next calls answer 502
         self.lock = threading.Lock()
+        self.open = threading.Event()  # cleared: calls wait at the proxy (`hold`)
+        self.open.set()
         self.upstream = httpx.Client(timeout=30)
         proxy = self
 
@@ -56,6 +59,13 @@ class SubsonicProxy:
         """How many `method` calls reached the server (with these parameters, when given)."""
         return sum(1 for sent in self.calls_of(method)
                    if all(sent.get(k) == v for k, v in params.items()))
+
+    def hold(self) -> None:
+        """Calls reach the proxy (counted in `at_once`) and wait there until `release()`."""
+        self.open.clear()
+
+    def release(self) -> None:
+        self.open.set()
 
     def fail(self, method: str, times: int = 1) -> None:
         """The next `times` calls of `method` answer HTTP 502 (they are counted in `calls`)."""
@@ -85,6 +95,7 @@ class SubsonicProxy:
         headers = {k: v for k, v in handler.headers.items()
                    if k.lower() not in _HOP_BY_HOP | {"host"}}
         try:
+            self.open.wait(60)
             time.sleep(self.delay)
             answer = self.upstream.request(handler.command, self.target + handler.path,
                                            headers=headers, content=body)
@@ -108,6 +119,7 @@ class SubsonicProxy:
         handler.wfile.write(content)
 
     def close(self) -> None:
+        self.open.set()
         self.http.shutdown()
         self.http.server_close()
         self.upstream.close()

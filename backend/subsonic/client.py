@@ -17,8 +17,9 @@ password — and remembers what worked in `ServerInfo`.
 
 Redirects are never followed (see urls.py), credentials never appear in an error message, and
 every request has a timeout, so a slow or dead server costs a bounded wait. A client's API calls
-pass through its `gate`, a semaphore the service shares among one listener's clients of one
-server (service.py): at most CALLS_IN_FLIGHT of their calls are at that server at once.
+and cover fetches pass through its `gate`, a semaphore the service shares among one listener's
+clients of one server (service.py): at most CALLS_IN_FLIGHT of their calls are at that server at
+once. Audio is not gated: a stream lasts as long as the listener plays it.
 """
 
 from __future__ import annotations
@@ -372,7 +373,12 @@ class SubsonicClient:
         raise SubsonicError.down(self.host, f"answered HTTP {response.status_code} for audio")
 
     async def cover_art(self, cover_id: str, size: int) -> tuple[bytes, str]:
-        """The image's bytes and content type (at most MAX_COVER_BYTES)."""
+        """The image's bytes and content type (at most MAX_COVER_BYTES), through the gate as
+        API calls are: a page of hits asks a cover each, all at once."""
+        async with self.gate:
+            return await self._cover_art(cover_id, size)
+
+    async def _cover_art(self, cover_id: str, size: int) -> tuple[bytes, str]:
         response = await self._send_media(
             "getCoverArt", self.params({"id": cover_id, "size": size}), {}, self.timeout)
         try:

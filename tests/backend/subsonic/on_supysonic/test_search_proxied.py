@@ -1,6 +1,6 @@
-"""Search and the artist pages over a listener's own account on a real server (Supysonic 0.7.9),
-seen through a proxy that counts what reaches the server (tests/subsonic_proxy.py) and can play
-a server whose songs carry no `artistId`."""
+"""Search, its covers and the artist pages over a listener's own account on a real server
+(Supysonic 0.7.9), seen through a proxy that counts what reaches the server
+(tests/subsonic_proxy.py) and can play a server whose songs carry no `artistId`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backend.sources import subsonic_search
 from backend.sources.subsonic_search import SEARCH_ARTIST_ALBUMS
 from backend.subsonic.client import CALLS_IN_FLIGHT
 from tests.subsonic_proxy import SubsonicProxy
-from tests.supysonic import Song, SupysonicServer, make_music
+from tests.supysonic import Song, SupysonicServer, make_music, wait_for
 
 from ..conftest import search
 
@@ -211,6 +211,29 @@ async def test_a_burst_of_searches_keeps_a_few_calls_at_the_listeners_server(
         assert 1 < proxy.most_at_once <= CALLS_IN_FLIGHT
     finally:
         proxy.close()
+
+
+async def test_a_page_of_covers_keeps_a_few_calls_at_the_listeners_server(
+        listener: Any, proxy: SubsonicProxy) -> None:
+    """A page of hits shows a cover each, in the sizes the page asks: they wait their turn for
+    the listener's CALLS_IN_FLIGHT calls at the server, as searches do, and all come; a cover
+    kept from before answers at once, however many wait."""
+    tracks = (await search(listener, "song"))["tracks"]
+    covers = sorted({image["url"] for t in tracks for image in t["album"]["images"]})
+    kept = covers.pop()
+    assert (await listener.get(kept)).status_code == 200
+    assert len(covers) > 2 * CALLS_IN_FLIGHT
+    proxy.hold()  # the server is slow: every cover the page asks waits there
+    page = [asyncio.ensure_future(listener.get(url)) for url in covers]
+    await wait_for(lambda: proxy.at_once >= CALLS_IN_FLIGHT, "the first covers at the server")
+    before = proxy.count("getCoverArt")
+    again = asyncio.ensure_future(listener.get(kept))
+    await wait_for(again.done, "the kept cover while the others wait")
+    assert again.result().status_code == 200 and proxy.count("getCoverArt") == before
+    proxy.release()
+    assert [a.status_code for a in await asyncio.gather(*page)] == [200] * len(covers)
+    assert proxy.count("getCoverArt") == len(covers) + 1
+    assert proxy.most_at_once == CALLS_IN_FLIGHT
 
 
 async def test_a_search_asks_songs_of_a_few_albums_of_its_artist_the_page_of_all(
