@@ -4,11 +4,11 @@ Search asks every server the listener reaches `search3`, in parallel, each withi
 SEARCH_WAIT_S (a slower or failing one is left out and named); a server may match songs by
 title only, so the songs of its first artist hit are added; a query that finds nothing whole is
 searched by its words; each server's answer is kept a minute per listener when it is whole
-(no call behind it failed). One search asks a server at most 31 calls (the query, then its 3
-longest words, each with `getArtist` and SEARCH_ARTIST_ALBUMS `getAlbum`), and a listener's
-calls at one server run at most CALLS_IN_FLIGHT at once, however many searches they send
-(client.py). The pages ask `getArtist` and `getAlbum`, and an artist known only by name is
-looked up by it.
+(no call behind it failed), and the same search sent while the server is asked waits for that
+answer. One search asks a server at most 31 calls (the query, then its 3 longest words, each
+with `getArtist` and SEARCH_ARTIST_ALBUMS `getAlbum`), and a listener's calls at one server run
+at most CALLS_IN_FLIGHT at once, however many searches they send (client.py). The pages ask
+`getArtist` and `getAlbum`, and an artist known only by name is looked up by it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,16 @@ SEARCH_TTL_S = 60  # a listener's search answer from a server is reused this lon
 SEARCH_ANSWERS = 2000  # this node keeps at most this many (least recently used go first)
 
 Remember = Callable[[dict[str, Any], str], dict[str, Any] | None]  # song, server key -> Track
+Key = tuple[str, str, str, int]  # username, server key, query (case aside), count
+Hits = dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class _Flight:
+    """A search of the server under way, which the same search sent meanwhile waits for."""
+
+    task: asyncio.Task[Hits]
+    waiting: int = 0
 
 
 @dataclass
@@ -59,14 +69,17 @@ class SubsonicSearch:
         self.service = service
         self.remember = remember
         self.known = known
-        # (username, server key, query, count) -> hits, the songs by id (`_searched`)
-        self._searches: TTLCache[tuple[str, str, str, int], dict[str, list[Any]]] = TTLCache(
-            SEARCH_ANSWERS, SEARCH_TTL_S)
+        # key -> hits, the songs by id (`_searched`)
+        self._searches: TTLCache[Key, dict[str, list[Any]]] = TTLCache(SEARCH_ANSWERS,
+                                                                      SEARCH_TTL_S)
+        self._flights: dict[Key, _Flight] = {}
 
     def forget(self, username: str) -> None:
         """Ask the servers again (the listener connected or disconnected one)."""
         for key in [k for k in list(self._searches) if k[0] == username]:
             self._searches.pop(key, None)
+        for key in [k for k in self._flights if k[0] == username]:
+            self._flights.pop(key, None)  # what they answer is neither joined nor kept
 
     async def search(self, username: str, query: str, count: int) -> SubsonicFound:
         """Every server's `search3` hits, asked in parallel; the songs of the best artist hit
@@ -126,7 +139,9 @@ class SubsonicSearch:
         taken back, the results page opened), in any case. Never another listener's: their
         accounts may see other music. Its songs are kept by id, as remembered tracks (a song
         forgotten since asks again). Only a whole answer is kept: one that misses what a failed
-        call would have added asks again next time, when the server may be well."""
+        call would have added asks again next time, when the server may be well. The same
+        search sent while one is under way waits for its answer (a double tap, the results
+        page opened as the box's search is on its way)."""
         # Case aside, as servers match and as the kept hits are filtered ("Rock" is "rock");
         # accents and punctuation are the server's to read ("AC/DC" is not "ac dc").
         key = (username, connection.key, query.lower(), count)
@@ -135,8 +150,31 @@ class SubsonicSearch:
         if kept is not None and len(tracks) == len(kept["tracks"]):
             return {"tracks": tracks, "artists": list(kept["artists"]),
                     "albums": list(kept["albums"])}
+        flight = self._flights.get(key)
+        if flight is None:
+            flight = self._flights[key] = _Flight(asyncio.create_task(
+                self._search_kept(key, connection, query, count)))
+            flight.task.add_done_callback(lambda task: self._landed(key, task))
+        flight.waiting += 1
+        try:
+            found = await asyncio.shield(flight.task)
+        finally:
+            flight.waiting -= 1
+            if not flight.waiting:  # no search waits any more (they gave up): stop asking
+                flight.task.cancel()
+        return {kind: list(hits) for kind, hits in found.items()}
+
+    def _landed(self, key: Key, task: asyncio.Task[Hits]) -> None:
+        """A search of the server ended: the next one finds its answer kept, or asks anew."""
+        if key in self._flights and self._flights[key].task is task:
+            del self._flights[key]
+
+    async def _search_kept(self, key: Key, connection: Connection, query: str,
+                           count: int) -> Hits:
+        """`_search_one`'s answer, kept when whole (and not forgotten meanwhile)."""
         found, whole = await self._search_one(connection, query, count)
-        if whole:
+        flight = self._flights.get(key)
+        if whole and flight is not None and flight.task is asyncio.current_task():
             self._searches[key] = {**found, "tracks": [t["id"] for t in found["tracks"]]}
         return found
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from backend.sources import subsonic_search
-from backend.sources.subsonic_search import SEARCH_ARTIST_ALBUMS
+from backend.sources.subsonic_search import SEARCH_ARTIST_ALBUMS, SubsonicSearch
 from backend.subsonic.client import CALLS_IN_FLIGHT
 from tests.subsonic_proxy import SubsonicProxy
 from tests.supysonic import Song, SupysonicServer, make_music, wait_for
@@ -148,6 +148,31 @@ async def test_a_search_the_server_answered_in_part_is_asked_again(
     assert proxy.count("search3", query="ada holm") == 2
     await search(listener, "ada holm")
     assert proxy.count("search3", query="ada holm") == 2
+
+
+async def test_the_same_search_twice_at_once_asks_the_server_once(
+        listener: Any, proxy: SubsonicProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same query sent again while the server still answers it (a results page opened as
+    the box's search is on its way, a double tap) waits for that answer rather than asking the
+    server again; both find the songs."""
+    asking: list[str] = []  # the queries this node set out to answer from the server
+    searched = SubsonicSearch._searched
+
+    async def noted(self: SubsonicSearch, username: str, connection: Any, query: str,
+                    count: int) -> Any:
+        asking.append(query)
+        return await searched(self, username, connection, query, count)
+
+    monkeypatch.setattr(SubsonicSearch, "_searched", noted)
+    proxy.hold()  # the server is slow: the first search3 waits there
+    first = asyncio.ensure_future(search(listener, "rock song"))
+    await wait_for(lambda: proxy.count("search3", query="rock song") == 1, "the first search3")
+    second = asyncio.ensure_future(search(listener, "Rock Song"))
+    await wait_for(lambda: len(asking) == 2, "the second search under way")
+    proxy.release()
+    for found in await asyncio.gather(first, second):
+        assert names(found["tracks"]) == ROCK and found["notice"] is None
+    assert len(proxy.calls_of("search3")) == 1
 
 
 async def test_a_query_of_title_and_artist_words_finds_the_songs(listener: Any,
