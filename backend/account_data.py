@@ -75,6 +75,8 @@ async def export(store: Store, spotify: SpotifyService, user: User) -> dict[str,
         if cursor is None:
             break
     model = await store.get_model(username)
+    if model is not None and not model.belongs_to(user):
+        model = None  # an erased account's that had the name (ModelSnapshot.owner_created_at)
     status = await spotify.status(username)
     return {
         "format": EXPORT_FORMAT,

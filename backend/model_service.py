@@ -45,6 +45,7 @@ class CachedModel:
     model: UserModel
     store_version: int  # the snapshot version it was built on (0 = none)
     size: int  # approximate bytes held
+    owner: int | None = None  # the `created_at` of the account it is for (None: no account)
     checked_at: float = 0.0
     generation: int = 0  # bumped when new interactions are stored
     caught_up: int = 0  # the generation the last catch-up started at (it saw all before it)
@@ -194,21 +195,33 @@ class ModelService:
         return entry.version, entry.model.to_dict()
 
     # --- internals ---------------------------------------------------------------------
+    async def _owner(self, username: str) -> int | None:
+        user = await self.store.get_user(username)
+        return user.created_at if user else None
+
     async def _settings(self, username: str) -> dict[str, Any]:
         user = await self.store.get_user(username)
         return settings_of(user) if user else dict(shared_model.DEFAULT_SETTINGS)
 
     async def _load(self, username: str) -> CachedModel:
+        user = await self.store.get_user(username)
         snapshot = await self.store.get_model(username)
         model: UserModel | None = None
-        if snapshot is not None:
+        if snapshot is not None and not snapshot.belongs_to(user):
+            # Saved for an erased account that had the name (another node's training saved it
+            # as the erasure ran): this listener starts fresh, and their first save replaces
+            # it (its version is kept for that).
+            log.info("ignoring a snapshot of %s's previous account", username)
+        elif snapshot is not None:
             try:
                 model = shared_model.decode(snapshot.blob)
             except ValueError as error:  # an old schema: rebuild from the interactions
                 log.info("rebuilding %s's model: %s", username, error)
         if model is None:
-            model = UserModel.new(await self._settings(username))
-        entry = CachedModel(model, snapshot.version if snapshot else 0, _approx_size(model))
+            model = UserModel.new(settings_of(user) if user else
+                                  dict(shared_model.DEFAULT_SETTINGS))
+        entry = CachedModel(model, snapshot.version if snapshot else 0, _approx_size(model),
+                            user.created_at if user else None)
         count = await self.store.count_interactions(username)
         if model.ensemble is None and count >= self.train_every:
             self.schedule_training(username)
@@ -231,7 +244,11 @@ class ModelService:
             started, generation = time.monotonic(), entry.generation
             entry.caught_up = generation
             stored = await self.store.get_model_version(username)
-            if stored is not None and stored > entry.store_version:
+            if await self._owner(username) != entry.owner:
+                # the account was erased on another node (and the name maybe taken again):
+                # what this node cached was learned from the old account's plays
+                await self._take_stored(username, entry)
+            elif stored is not None and stored > entry.store_version:
                 await self._take_stored(username, entry)  # another node trained
             else:
                 await self._learn_newer(username, entry)
@@ -245,6 +262,7 @@ class ModelService:
         held)."""
         fresh = await self._load(username)
         entry.model, entry.store_version, entry.size = fresh.model, fresh.store_version, fresh.size
+        entry.owner = fresh.owner
         entry.since_training = 0
         await self._learn_newer(username, entry)
 
@@ -370,9 +388,12 @@ class ModelService:
             entry = await self.subscribe(username)
             async with entry.lock, self._saving:
                 current = await self.store.get_user(username)
-                if current is None or current.created_at != owner.created_at:
+                if (current is None or current.created_at != owner.created_at
+                        or entry.owner != owner.created_at):
                     # Deleted while this trained (and maybe signed up again under the same
-                    # name: that listener must not get the old account's model).
+                    # name: that listener must not get the old account's model). Another
+                    # node may still erase it between this check and the save below: the
+                    # snapshot names its account, so the name's next holder ignores it.
                     self.evict(username)
                     return False
                 if model is not None:
@@ -386,7 +407,8 @@ class ModelService:
                 # zlib's level 9 (~10 ms for a 5,000-play forest) lets go of the GIL in a
                 # thread, so the event loop answers meanwhile; the lock keeps the model still
                 blob = await asyncio.to_thread(shared_model.encode, entry.model)
-                snapshot = ModelSnapshot(username, version, blob, int(time.time() * 1000))
+                snapshot = ModelSnapshot(username, version, blob, int(time.time() * 1000),
+                                         owner.created_at)
                 try:
                     await self.store.put_model(snapshot, entry.store_version)
                 except ModelConflict:

@@ -87,6 +87,16 @@ class ModelSnapshot:
     version: int
     blob: bytes  # compressed `shared_model` snapshot
     updated_at: int = 0  # epoch ms
+    # The `created_at` of the account it was trained for: a node may save one just after the
+    # account was erased on another (its check and its write are two steps), and whoever takes
+    # the name next must not get it. None in snapshots saved before it was recorded.
+    owner_created_at: int | None = None
+
+    def belongs_to(self, user: User | None) -> bool:
+        """Whether it is this account's (an unstamped one is whoever holds the name's)."""
+        if self.owner_created_at is None:
+            return True
+        return user is not None and user.created_at == self.owner_created_at
 
 
 @dataclass

@@ -479,11 +479,12 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
         else:
             condition = {"ConditionExpression": "version = :expected",
                          "ExpressionAttributeValues": {":expected": _n(expected_version)}}
+        item: Item = {"username": _s(snapshot.username.lower()), "version": _n(snapshot.version),
+                      "blob": {"B": snapshot.blob}, "updated_at": _n(snapshot.updated_at)}
+        if snapshot.owner_created_at is not None:
+            item["owner_created_at"] = _n(snapshot.owner_created_at)
         try:
-            await self._call("put_item", TableName=self._t("Models"), Item={
-                "username": _s(snapshot.username.lower()), "version": _n(snapshot.version),
-                "blob": {"B": snapshot.blob}, "updated_at": _n(snapshot.updated_at)},
-                **condition)
+            await self._call("put_item", TableName=self._t("Models"), Item=item, **condition)
         except ClientError:  # only ConditionalCheckFailed gets through _call
             raise ModelConflict(f"{snapshot.username.lower()}'s model is no longer version "
                                 f"{expected_version}") from None
@@ -492,9 +493,11 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
         item = await self._get("Models", {"username": _s(username.lower())})
         if item is None:
             return None
+        owner = item.get("owner_created_at")
         return ModelSnapshot(username=item["username"]["S"], version=int(item["version"]["N"]),
                              blob=bytes(item["blob"]["B"]),
-                             updated_at=int(item["updated_at"]["N"]))
+                             updated_at=int(item["updated_at"]["N"]),
+                             owner_created_at=int(owner["N"]) if owner else None)
 
     async def get_model_version(self, username: str) -> int | None:
         item = await self._get("Models", {"username": _s(username.lower())},

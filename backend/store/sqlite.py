@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS interactions (
 CREATE UNIQUE INDEX IF NOT EXISTS interactions_by_sk ON interactions (username, sk);
 CREATE TABLE IF NOT EXISTS models (
     username TEXT PRIMARY KEY, version INTEGER NOT NULL, blob BLOB NOT NULL,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL, owner_created_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS spotify_links (
     username TEXT PRIMARY KEY, access_token_enc BLOB NOT NULL, refresh_token_enc BLOB NOT NULL,
@@ -86,6 +86,19 @@ _UNAVAILABLE_HINTS = ("unable to open", "disk i/o", "database is locked", "disk 
 
 def _user(row: Any) -> User:
     return User(row[0], row[1], row[2], json.loads(row[3]), row[4])
+
+
+def _add_owner_column(conn: sqlite3.Connection) -> None:
+    """A file made before snapshots recorded their owner gains the column (its snapshots
+    read as the name's holder's, as before)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(models)")}
+    if "owner_created_at" in columns:
+        return
+    try:
+        conn.execute("ALTER TABLE models ADD COLUMN owner_created_at INTEGER")
+    except sqlite3.OperationalError as e:  # another process sharing the file added it first
+        if "duplicate column" not in str(e).lower():
+            raise
 
 
 def _caused(error: StoreError, cause: BaseException) -> StoreError:
@@ -140,6 +153,7 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.executescript(_SCHEMA)
+                _add_owner_column(conn)
                 for schema in own_values(type(self), "SCHEMA"):  # the areas mixed in
                     conn.executescript(schema)
                 conn.isolation_level = None  # GroupCommit opens and commits transactions
@@ -294,22 +308,23 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
         def put(c: sqlite3.Connection) -> int:
             # one statement each way, so the check and the write are one atomic step
             if expected_version == 0:
-                return c.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?)",
-                                 (user, snapshot.version, snapshot.blob,
-                                  snapshot.updated_at)).rowcount
-            return c.execute("UPDATE models SET version = ?, blob = ?, updated_at = ?"
-                             " WHERE username = ? AND version = ?",
-                             (snapshot.version, snapshot.blob, snapshot.updated_at, user,
-                              expected_version)).rowcount
+                return c.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?)",
+                                 (user, snapshot.version, snapshot.blob, snapshot.updated_at,
+                                  snapshot.owner_created_at)).rowcount
+            return c.execute("UPDATE models SET version = ?, blob = ?, updated_at = ?,"
+                             " owner_created_at = ? WHERE username = ? AND version = ?",
+                             (snapshot.version, snapshot.blob, snapshot.updated_at,
+                              snapshot.owner_created_at, user, expected_version)).rowcount
 
         if not await self._run(put):
             raise ModelConflict(f"{user}'s model is no longer version {expected_version}")
 
     async def get_model(self, username: str) -> ModelSnapshot | None:
         row = await self._run(lambda c: c.execute(
-            "SELECT username, version, blob, updated_at FROM models WHERE username = ?",
-            (username.lower(),)).fetchone())
-        return None if row is None else ModelSnapshot(row[0], row[1], bytes(row[2]), row[3])
+            "SELECT username, version, blob, updated_at, owner_created_at FROM models"
+            " WHERE username = ?", (username.lower(),)).fetchone())
+        return None if row is None else ModelSnapshot(row[0], row[1], bytes(row[2]), row[3],
+                                                      row[4])
 
     async def get_model_version(self, username: str) -> int | None:
         row = await self._run(lambda c: c.execute(

@@ -1,6 +1,7 @@
 """Two model nodes training one user at once: the snapshot a node saves is conditional on the
 version it trained from, so the one that saves second reloads the other's snapshot instead of
-overwriting it (no last-writer-wins), and both nodes end up with the same model."""
+overwriting it (no last-writer-wins), and both nodes end up with the same model. A snapshot
+saved as another node erased its account belongs to that account, not to the name."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 import pytest
 
 import shared_model
-from backend import create_app
+from backend import create_app, model_service
 from backend.catalog.demo import demo_catalog
-from backend.store import Interaction, ModelSnapshot, Store, User
+from backend.store import Correction, Interaction, ModelSnapshot, Store, User
+from tests.api.conftest import listen
+from tests.conftest import ApiClient, AuthActions
 from tests.dynalite import dynalite_server, store_settings  # noqa: F401
 from tests.plays import plays
 
@@ -78,3 +81,60 @@ async def test_the_node_that_saves_second_reloads_the_first_ones_snapshot(
         _, on_a = await a.snapshot("ada")
         _, on_b = await b.snapshot("ada")
         assert on_a == on_b == model.to_dict()  # A took B's snapshot instead of keeping its own
+
+
+async def test_a_snapshot_saved_as_another_node_erased_the_account_is_not_the_next_holders(
+    tmp_path: Path, shared_store: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    """Node B checks the account is still there and saves its snapshot; node A erases the
+    account between the two (nodes share no lock), so the snapshot outlives it. Whoever signs
+    up under the name next starts fresh on every node (not with the old plays and blocks), and
+    their own trainings replace it and load as any account's do."""
+    monkeypatch.setattr(model_service, "CATCH_UP_EVERY_S", 0.0)  # each answer asks the store
+    config = {"TESTING": True, "DATA_DIR": tmp_path / "shared", "TRAIN_EVERY": 1000,
+              **shared_store}
+    node_a, node_b = create_app(config), create_app(config)  # two nodes on one store
+    async with node_a.test_app(), node_b.test_app():
+        store = node_b.store
+        await store.create_user(User("ada", "unused", "Ada", created_at=1_600_000_000_000))
+        await store.put_interactions("ada", _batch("jazz", "metal", 1_700_000_000_000))
+        await store.put_correction("ada", Correction("c1", "block", "demo-ar-007",
+                                                     1_700_000_500_000))
+        a, b = node_a.models.local, node_b.models.local
+        await b.subscribe("ada")
+
+        gate = SaveGate(b.store)
+        b.store = gate
+        training_b = asyncio.create_task(b._train("ada"))
+        await gate.reached.wait()  # B found the account there; its save is on its way
+        await a.erase_account("ada")
+        gate.opened.set()
+        await training_b
+        left = await store.get_model("ada")
+        assert left is not None  # the old account's snapshot outlived it: the race happened
+
+        client = ApiClient(node_b.test_client())
+        assert (await AuthActions(client).signup("ada", "another password")).status_code == 201
+        served = (await (await client.get("/api/model")).get_json())["snapshot"]
+        _, on_a = await a.snapshot("ada")
+        for model in (served, on_a):  # B had the old model cached, A loads from the store
+            assert model["interactions"] == 0 and model["recent_plays"] == []
+            assert model["ensemble"] is None and model["taste"]["blocked"] == {}
+        taste = await (await client.get("/api/me/taste")).get_json()
+        assert taste["learned_from"] == 0
+        exported = await (await client.get("/api/me/export")).get_json()
+        assert exported["taste"]["model"] is None
+
+        await listen(client, *[i.to_dict() for i in _batch("folk", "rock", 1_760_000_000_000)])
+        await b._train("ada")  # the new account's first training replaces the old snapshot
+        saved = await store.get_model("ada")
+        new_account = await store.get_user("ada")
+        assert saved is not None and new_account is not None
+        assert saved.version == left.version + 1
+        assert saved.owner_created_at == new_account.created_at != left.owner_created_at
+        model = shared_model.decode(saved.blob)
+        assert model.interactions == await store.count_interactions("ada") > 0
+        assert model.ensemble is not None
+        _, on_a = await a.snapshot("ada")
+        _, on_b = await b.snapshot("ada")
+        assert on_a == on_b == model.to_dict()  # loaded on both nodes as their own

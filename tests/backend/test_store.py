@@ -256,6 +256,21 @@ async def test_model_snapshots_are_versioned(store: Store) -> None:
                                                            222)
 
 
+async def test_a_snapshot_names_the_account_it_was_saved_for(store: Store) -> None:
+    await store.put_model(ModelSnapshot("alice", 1, b"first", 1, owner_created_at=100), 0)
+    first = await store.get_model("alice")
+    assert first is not None and first.owner_created_at == 100
+    assert first.belongs_to(User("alice", "h", "Alice", created_at=100))
+    assert not first.belongs_to(User("alice", "h", "Alice", created_at=200))  # name taken again
+    assert not first.belongs_to(None)
+    await store.put_model(ModelSnapshot("alice", 2, b"second", 2, owner_created_at=200), 1)
+    assert await store.get_model("alice") == ModelSnapshot("alice", 2, b"second", 2, 200)
+    await store.put_model(ModelSnapshot("bob", 1, b"unstamped", 3), 0)  # as saved before
+    unstamped = await store.get_model("bob")
+    assert unstamped is not None and unstamped.owner_created_at is None
+    assert unstamped.belongs_to(User("bob", "h", "Bob", created_at=300))
+
+
 async def test_an_oversized_model_is_rejected_and_the_old_one_kept(store: Store) -> None:
     await store.put_model(ModelSnapshot("alice", 1, b"small", 1), 0)
     with pytest.raises(StoreError, match="exceeds"):

@@ -79,3 +79,25 @@ async def test_an_unusable_path_is_unavailable(tmp_path: Path) -> None:
         await store.open()
     with pytest.raises(StoreUnavailable):
         await store.ping()
+
+
+async def test_a_file_from_before_snapshots_named_their_account_opens_and_keeps_them(
+        tmp_path: Path) -> None:
+    path = tmp_path / "encore.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE models (username TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+                    " blob BLOB NOT NULL, updated_at INTEGER NOT NULL)")
+        old.execute("INSERT INTO models VALUES ('alice', 4, x'00', 5)")
+    old.close()
+    for _ in range(2):  # and opening it again finds the column there
+        store = SQLiteStore(path)
+        await store.open()
+        await store.close()
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        assert await store.get_model("alice") == ModelSnapshot("alice", 4, b"\x00", 5, None)
+        await store.put_model(ModelSnapshot("alice", 5, b"\x01", 6, 7), 4)
+        assert await store.get_model("alice") == ModelSnapshot("alice", 5, b"\x01", 6, 7)
+    finally:
+        await store.close()
