@@ -1,8 +1,9 @@
 """An HTTP proxy in front of a real Subsonic server (Supysonic) for the tests: it records every
 API call Encore makes (`calls`: method and parameters), and can rewrite the JSON answers to play
 a server that leaves a field out (`drop`: keys removed from every object of every answer). It
-counts the calls at the server at once (`most_at_once`); `delay` holds each call that long, so
-calls sent together are seen together, and `hold()` holds them all until `release()`.
+counts the calls at the server at once (`most_at_once`, and `most_at_once_of` each method);
+`delay` holds each call that long, so calls sent together are seen together, and `hold()` holds
+them all (`hold(method, ...)`: those of some methods) until `release()`.
 `fail(method)` plays a hiccup: the next calls of that method are answered HTTP 502, as a proxy
 answers when the server behind it does not."""
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,10 +31,13 @@ class SubsonicProxy:
         self.delay = delay
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.at_once = self.most_at_once = 0
+        self.at_once_of: Counter[str] = Counter()  # the same, method by method
+        self.most_at_once_of: Counter[str] = Counter()
         self.failing: dict[str, int] = {}  # method -> how many of its next calls answer 502
         self.lock = threading.Lock()
         self.open = threading.Event()  # cleared: calls wait at the proxy (`hold`)
         self.open.set()
+        self.held: frozenset[str] = frozenset()  # the methods `hold` holds (empty: all)
         self.upstream = httpx.Client(timeout=30)
         proxy = self
 
@@ -60,8 +65,10 @@ class SubsonicProxy:
         return sum(1 for sent in self.calls_of(method)
                    if all(sent.get(k) == v for k, v in params.items()))
 
-    def hold(self) -> None:
-        """Calls reach the proxy (counted in `at_once`) and wait there until `release()`."""
+    def hold(self, *methods: str) -> None:
+        """Calls (of `methods`, or all) reach the proxy (counted in `at_once`) and wait there
+        until `release()`."""
+        self.held = frozenset(methods)
         self.open.clear()
 
     def release(self) -> None:
@@ -87,7 +94,10 @@ class SubsonicProxy:
                 self.failing[method] -= 1
             else:
                 self.at_once += 1
+                self.at_once_of[method] += 1
             self.most_at_once = max(self.most_at_once, self.at_once)
+            self.most_at_once_of[method] = max(self.most_at_once_of[method],
+                                               self.at_once_of[method])
         if failing:
             self._answer(handler, 502, {"Content-Type": "text/html"},
                          b"<html><body>Bad Gateway</body></html>")
@@ -95,13 +105,15 @@ class SubsonicProxy:
         headers = {k: v for k, v in handler.headers.items()
                    if k.lower() not in _HOP_BY_HOP | {"host"}}
         try:
-            self.open.wait(60)
+            if not self.held or method in self.held:
+                self.open.wait(60)
             time.sleep(self.delay)
             answer = self.upstream.request(handler.command, self.target + handler.path,
                                            headers=headers, content=body)
         finally:
             with self.lock:
                 self.at_once -= 1
+                self.at_once_of[method] -= 1
         content = answer.content
         if self.drop and answer.headers.get("content-type", "").startswith("application/json"):
             content = json.dumps(_without(answer.json(), self.drop)).encode()

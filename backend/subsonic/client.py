@@ -17,9 +17,10 @@ password — and remembers what worked in `ServerInfo`.
 
 Redirects are never followed (see urls.py), credentials never appear in an error message, and
 every request has a timeout, so a slow or dead server costs a bounded wait. A client's API calls
-and cover fetches pass through its `gate`, a semaphore the service shares among one listener's
-clients of one server (service.py): at most CALLS_IN_FLIGHT of their calls are at that server at
-once. Audio is not gated: a stream lasts as long as the listener plays it.
+and cover fetches pass through its `gate`, which the service shares among one listener's
+clients of one server (service.py): at most CALLS_IN_FLIGHT of their calls and COVERS_IN_FLIGHT
+of their cover fetches are at that server at once. Audio is not gated: a stream lasts as long
+as the listener plays it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ MAX_COVER_BYTES = 10 * 1024 * 1024
 # A listener's API calls at one server at once: a search asks up to ~30, a page of them
 # (typing fast, a script) many more, and the server is the listener's own.
 CALLS_IN_FLIGHT = 4
+# ... and cover fetches, in a lane of their own: a page of hits asks a cover each, and a search
+# or a feed asked meanwhile must not wait behind them (it gives up after a few seconds).
+COVERS_IN_FLIGHT = 2
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One listener's way into one server: their API calls and their cover fetches there, each
+    bounded (CALLS_IN_FLIGHT, COVERS_IN_FLIGHT), in two lanes."""
+
+    calls: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CALLS_IN_FLIGHT))
+    covers: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(COVERS_IN_FLIGHT))
+
+
 # Errors that mean "not this way of signing in" rather than "wrong secret": try the next way.
 # 10: the server does not know `t`/`s` (Supysonic); 41/42: tokens refused; 40: some servers
 # (hashed password storage) cannot check a token and say "wrong password".
@@ -130,17 +146,17 @@ class SubsonicClient:
         credentials: Credentials,
         info: ServerInfo | None = None,
         timeout_s: float = 8.0,
-        gate: asyncio.Semaphore | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.http = http
-        self.gate = gate or asyncio.Semaphore(CALLS_IN_FLIGHT)
+        self.gate = gate or Gate()
         self.url = url  # normalized (urls.normalize_url)
         self.host = host_of(url)
         self.credentials = credentials
         self.info = info or ServerInfo()
         self.timeout = httpx2.Timeout(timeout_s, connect=min(timeout_s, 5.0))
 
-    def gated(self, gate: asyncio.Semaphore) -> SubsonicClient:
+    def gated(self, gate: Gate) -> SubsonicClient:
         """This client (its server, sign-in and what it learned of the server) calling through
         `gate`: the server-wide client as one listener's."""
         mine = copy.copy(self)
@@ -172,7 +188,7 @@ class SubsonicClient:
     async def call(self, method: str, params: dict[str, Any] | None = None, *,
                    mode: str | None = None, signed: bool = True) -> dict[str, Any]:
         """The `subsonic-response` object of a successful call."""
-        async with self.gate:
+        async with self.gate.calls:
             return await self._call(method, params, mode, signed)
 
     async def _call(self, method: str, params: dict[str, Any] | None, mode: str | None,
@@ -373,9 +389,9 @@ class SubsonicClient:
         raise SubsonicError.down(self.host, f"answered HTTP {response.status_code} for audio")
 
     async def cover_art(self, cover_id: str, size: int) -> tuple[bytes, str]:
-        """The image's bytes and content type (at most MAX_COVER_BYTES), through the gate as
-        API calls are: a page of hits asks a cover each, all at once."""
-        async with self.gate:
+        """The image's bytes and content type (at most MAX_COVER_BYTES), through the gate's
+        cover lane: a page of hits asks a cover each, all at once."""
+        async with self.gate.covers:
             return await self._cover_art(cover_id, size)
 
     async def _cover_art(self, cover_id: str, size: int) -> tuple[bytes, str]:

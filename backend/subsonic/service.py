@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from ..crypto import TokenCipher
 from ..store import Store, SubsonicLink
 from .auth import Credentials
-from .client import CALLS_IN_FLIGHT, ServerInfo, SubsonicClient, new_http_client
+from .client import Gate, ServerInfo, SubsonicClient, new_http_client
 from .errors import SubsonicError
 from .ids import server_key
 from .urls import BadServerUrl, host_allowed, host_of, normalize_url
@@ -77,8 +77,8 @@ class SubsonicService:
         self._shared_tried = 0.0
         self._signing_in: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()  # work that outlives a request
-        # (username, server key) -> the semaphore all that listener's calls there pass through
-        self._gates: LRUCache[tuple[str, str], asyncio.Semaphore] = LRUCache(GATES)
+        # (username, server key) -> the gate all that listener's calls there pass through
+        self._gates: LRUCache[tuple[str, str], Gate] = LRUCache(GATES)
         self.shared_url = normalize_url(config.url) if config.url else None
         if self.shared_url and not (config.api_key or (config.user and config.password)):
             raise ValueError("ENCORE_SUBSONIC_URL needs ENCORE_SUBSONIC_USER and "
@@ -98,15 +98,15 @@ class SubsonicService:
         await self.http.aclose()
 
     def _client(self, url: str, credentials: Credentials, info: ServerInfo | None = None,
-                gate: asyncio.Semaphore | None = None) -> SubsonicClient:
+                gate: Gate | None = None) -> SubsonicClient:
         return SubsonicClient(self.http, url, credentials, info, self.config.timeout_s, gate)
 
-    def _gate(self, username: str, key: str) -> asyncio.Semaphore:
-        """One listener's way into one server: at most CALLS_IN_FLIGHT calls at once, however
-        many searches and pages they have running."""
+    def _gate(self, username: str, key: str) -> Gate:
+        """One listener's way into one server: a few calls and covers at once, however many
+        searches and pages they have running."""
         gate = self._gates.get((username.lower(), key))
         if gate is None:
-            gate = self._gates[(username.lower(), key)] = asyncio.Semaphore(CALLS_IN_FLIGHT)
+            gate = self._gates[(username.lower(), key)] = Gate()
         return gate
 
     # --- the server-wide library -----------------------------------------------------------

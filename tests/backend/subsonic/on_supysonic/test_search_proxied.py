@@ -13,7 +13,7 @@ import pytest
 
 from backend.sources import subsonic_search
 from backend.sources.subsonic_search import SEARCH_ARTIST_ALBUMS, SubsonicSearch
-from backend.subsonic.client import CALLS_IN_FLIGHT
+from backend.subsonic.client import CALLS_IN_FLIGHT, COVERS_IN_FLIGHT
 from tests.subsonic_proxy import SubsonicProxy
 from tests.supysonic import Song, SupysonicServer, make_music, wait_for
 
@@ -238,27 +238,32 @@ async def test_a_burst_of_searches_keeps_a_few_calls_at_the_listeners_server(
         proxy.close()
 
 
-async def test_a_page_of_covers_keeps_a_few_calls_at_the_listeners_server(
+async def test_a_page_of_covers_keeps_a_few_at_the_listeners_server_and_no_search_waits(
         listener: Any, proxy: SubsonicProxy) -> None:
     """A page of hits shows a cover each, in the sizes the page asks: they wait their turn for
-    the listener's CALLS_IN_FLIGHT calls at the server, as searches do, and all come; a cover
-    kept from before answers at once, however many wait."""
+    the listener's COVERS_IN_FLIGHT cover fetches at the server and all come; a cover kept from
+    before answers at once, however many wait; and a search typed meanwhile finds its songs
+    without waiting behind the covers (it would give up after SEARCH_WAIT_S)."""
     tracks = (await search(listener, "song"))["tracks"]
     covers = sorted({image["url"] for t in tracks for image in t["album"]["images"]})
     kept = covers.pop()
     assert (await listener.get(kept)).status_code == 200
     assert len(covers) > 2 * CALLS_IN_FLIGHT
-    proxy.hold()  # the server is slow: every cover the page asks waits there
+    proxy.hold("getCoverArt")  # the server is slow with images: each cover waits there
     page = [asyncio.ensure_future(listener.get(url)) for url in covers]
-    await wait_for(lambda: proxy.at_once >= CALLS_IN_FLIGHT, "the first covers at the server")
+    await wait_for(lambda: proxy.at_once_of["getCoverArt"] >= COVERS_IN_FLIGHT,
+                   "the first covers at the server")
     before = proxy.count("getCoverArt")
     again = asyncio.ensure_future(listener.get(kept))
     await wait_for(again.done, "the kept cover while the others wait")
     assert again.result().status_code == 200 and proxy.count("getCoverArt") == before
+    typed = await search(listener, "ada holm")
+    assert names(typed["tracks"]) == ROCK and typed["notice"] is None
+    assert proxy.count("getCoverArt") == before  # the covers still wait
     proxy.release()
     assert [a.status_code for a in await asyncio.gather(*page)] == [200] * len(covers)
     assert proxy.count("getCoverArt") == len(covers) + 1
-    assert proxy.most_at_once == CALLS_IN_FLIGHT
+    assert proxy.most_at_once_of["getCoverArt"] == COVERS_IN_FLIGHT
 
 
 async def test_a_search_asks_songs_of_a_few_albums_of_its_artist_the_page_of_all(
