@@ -392,8 +392,8 @@ class ModelService:
                         or entry.owner != owner.created_at):
                     # Deleted while this trained (and maybe signed up again under the same
                     # name: that listener must not get the old account's model). Another
-                    # node may still erase it between this check and the save below: the
-                    # snapshot names its account, so the name's next holder ignores it.
+                    # node may still erase it between this check and the save below: see
+                    # after the save.
                     self.evict(username)
                     return False
                 if model is not None:
@@ -427,6 +427,13 @@ class ModelService:
                         "trained %s (%d examples%s) -> version %d", username,
                         entry.model.trained_on, ", full replay" if replay else "", version,
                     )
+                    if await self._owner(username) != owner.created_at:
+                        # Erased on another node between the check and the save: the snapshot
+                        # goes as the rest of the account did. (Should this node stop first,
+                        # it names its account, so the name's next holder ignores it.)
+                        await self.store.delete_model(username, version)
+                        self.evict(username)
+                        return False
         except Exception:  # background work must never take the node down
             log.exception("training failed for %s", username)
             return False  # the next catch-up asks again: no hot loop while the store is down

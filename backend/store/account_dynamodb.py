@@ -53,3 +53,8 @@ class AccountDynamo(DynamoArea):
             found: list[Item] = [{"username": s(user), range_key: i[range_key]}
                                  async for i in self._query(**query)]
             await self._batch_delete(name, found)
+        if "Models" in self._keys:
+            # A training on another node may have saved a snapshot between the Models item's
+            # deletion and the account's. It checks the account after saving and deletes its
+            # own if gone, so deleting once more after the account leaves none either way.
+            await self._call("delete_item", TableName=self._t("Models"), Key={"username": s(user)})

@@ -332,6 +332,10 @@ class Store(CatalogStore, AttemptsStore, Protocol):
 
     async def get_model(self, username: str) -> ModelSnapshot | None: ...
 
+    async def delete_model(self, username: str, version: int) -> bool:
+        """Remove the user's snapshot only if it is still `version` (atomically); False when
+        it is not."""
+
     async def get_model_version(self, username: str) -> int | None: ...
 
     # spotify

@@ -499,6 +499,16 @@ class DynamoDBStore(  # the areas mixed in, one per line (see areas.py)
                              updated_at=int(item["updated_at"]["N"]),
                              owner_created_at=int(owner["N"]) if owner else None)
 
+    async def delete_model(self, username: str, version: int) -> bool:
+        try:
+            await self._call("delete_item", TableName=self._t("Models"),
+                             Key={"username": _s(username.lower())},
+                             ConditionExpression="version = :v",
+                             ExpressionAttributeValues={":v": _n(version)})
+        except ClientError:  # only ConditionalCheckFailed gets through _call
+            return False
+        return True
+
     async def get_model_version(self, username: str) -> int | None:
         item = await self._get("Models", {"username": _s(username.lower())},
                                ProjectionExpression="#v",

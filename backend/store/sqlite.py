@@ -326,6 +326,12 @@ class SQLiteStore(  # the areas mixed in, one per line (see areas.py)
         return None if row is None else ModelSnapshot(row[0], row[1], bytes(row[2]), row[3],
                                                       row[4])
 
+    async def delete_model(self, username: str, version: int) -> bool:
+        deleted = await self._run(lambda c: c.execute(
+            "DELETE FROM models WHERE username = ? AND version = ?",
+            (username.lower(), version)).rowcount)
+        return bool(deleted)
+
     async def get_model_version(self, username: str) -> int | None:
         row = await self._run(lambda c: c.execute(
             "SELECT version FROM models WHERE username = ?", (username.lower(),)).fetchone())

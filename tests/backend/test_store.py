@@ -271,6 +271,16 @@ async def test_a_snapshot_names_the_account_it_was_saved_for(store: Store) -> No
     assert unstamped.belongs_to(User("bob", "h", "Bob", created_at=300))
 
 
+async def test_a_snapshot_is_deleted_only_at_the_version_given(store: Store) -> None:
+    assert not await store.delete_model("alice", 1)  # none stored
+    await store.put_model(ModelSnapshot("alice", 1, b"first", 1), 0)
+    await store.put_model(ModelSnapshot("alice", 2, b"second", 2), 1)
+    assert not await store.delete_model("alice", 1)  # another save replaced it
+    assert await store.get_model_version("alice") == 2
+    assert await store.delete_model("Alice", 2)
+    assert await store.get_model("alice") is None
+
+
 async def test_an_oversized_model_is_rejected_and_the_old_one_kept(store: Store) -> None:
     await store.put_model(ModelSnapshot("alice", 1, b"small", 1), 0)
     with pytest.raises(StoreError, match="exceeds"):
