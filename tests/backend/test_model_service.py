@@ -212,11 +212,15 @@ async def test_picks_made_after_the_model_loaded_lead_the_feed_on_both_sides(app
     assert server["learner"] == device.model.to_dict()["learner"]
 
 
-async def test_a_long_catch_up_lets_requests_in_while_it_learns(app, auth):
+async def test_a_long_catch_up_lets_requests_in_while_it_learns(app, auth, monkeypatch):
     """200 plays stored at once (a device back online): the model learns them in slices, and
     the server answers other requests between slices instead of after all 200."""
+    from backend import model_service
     from backend.store import Interaction
 
+    # Slices are LEARN_SLICE_S of time: on a fast idle machine 200 plays fit in one (the test
+    # failed alone there), so every play is a slice here; with no slicing it fails as before.
+    monkeypatch.setattr(model_service, "LEARN_SLICE_S", 0.0)
     await auth.signup()
     service = app.models.local
     entry = await service.subscribe("ada")
